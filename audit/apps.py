@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = "Audit trail"
+
+    def ready(self):
+        from audit import receivers  # noqa: F401 - connects the authentication receivers
+        from audit.db import grant_runtime_role
+
+        # After every migrate, the runtime role gets DML on every table and loses UPDATE,
+        # DELETE and TRUNCATE on the append-only ones, whichever app created them.
+        post_migrate.connect(grant_runtime_role, sender=self, dispatch_uid="audit.grant_runtime_role")

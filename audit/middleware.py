@@ -1,0 +1,42 @@
+import re
+import uuid
+
+from audit.context import RequestContext, reset_request_context, set_request_context
+
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (echoed in X-Request-ID) and remembers its origin for audit events."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        supplied = request.headers.get("X-Request-ID", "")
+        request_id = supplied if _SAFE_REQUEST_ID.match(supplied) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = set_request_context(
+            RequestContext(
+                request_id=request_id,
+                ip_address=request.META.get("REMOTE_ADDR") or None,
+                user_agent=request.headers.get("User-Agent", "")[:400],
+            )
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            reset_request_context(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+    def process_exception(self, request, exception):
+        """Permission denials are audit events (the exception still becomes a 403)."""
+        from django.core.exceptions import PermissionDenied
+
+        if isinstance(exception, PermissionDenied):
+            from audit.services import record_event
+
+            user = getattr(request, "user", None)
+            record_event(action="access.denied", actor=user, details={"path": request.path[:300]})
+        return None

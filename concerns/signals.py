@@ -1,0 +1,10 @@
+"""The one upward seam of the architecture.
+
+``concern_submitted`` is sent inside the submit transaction with ``concern`` and ``actor``.
+Receivers (the escalation app) start the clocks and queue the first notifications in the
+same transaction; anything that leaves the process must go through transaction.on_commit.
+"""
+
+from django.dispatch import Signal
+
+concern_submitted = Signal()

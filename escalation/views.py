@@ -1,0 +1,12 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+
+@login_required
+def queue(request):
+    return render(request, "placeholder.html", {"heading": "Queue"})
+
+
+@login_required
+def dashboard(request):
+    return render(request, "placeholder.html", {"heading": "Dashboards"})

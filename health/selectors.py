@@ -1,0 +1,83 @@
+"""Reads the state of the database, the broker, the workers, beat and the sweep."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+
+
+@dataclass(frozen=True)
+class ComponentState:
+    name: str
+    healthy: bool
+    detail: str
+    age_seconds: float | None = None
+
+    def as_dict(self) -> dict:
+        data = {"healthy": self.healthy, "detail": self.detail}
+        if self.age_seconds is not None:
+            data["age_seconds"] = round(self.age_seconds, 1)
+        return data
+
+
+def _database_state() -> ComponentState:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return ComponentState("database", True, "ok")
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        return ComponentState("database", False, exc.__class__.__name__)
+
+
+def _broker_state() -> ComponentState:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=2, socket_connect_timeout=2)
+        client.ping()
+        return ComponentState("broker", True, "ok")
+    except Exception as exc:  # noqa: BLE001
+        return ComponentState("broker", False, exc.__class__.__name__)
+
+
+def _age_state(name: str, age: float | None, max_age: float, missing: str) -> ComponentState:
+    if age is None:
+        return ComponentState(name, False, missing)
+    healthy = age <= max_age
+    return ComponentState(name, healthy, "ok" if healthy else f"last seen {age:.0f}s ago", age)
+
+
+def heartbeat_ages() -> dict[str, float]:
+    """Seconds since each heartbeat, measured on the database clock that wrote them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, EXTRACT(EPOCH FROM clock_timestamp() - last_seen) FROM health_heartbeat"
+        )
+        return {name: float(age) for name, age in cursor.fetchall()}
+
+
+def heartbeat_age_states() -> list[ComponentState]:
+    max_age = settings.HEARTBEAT_MAX_AGE_SECONDS
+    ages = heartbeat_ages()
+    worker_age = min((age for name, age in ages.items() if name.startswith("worker:")), default=None)
+    # The sweep is the dead man's switch: stale after three missed intervals.
+    sweep_max_age = max(3 * settings.SWEEP_INTERVAL_SECONDS, 1.0)
+    return [
+        _age_state("worker", worker_age, max_age, "no worker has reported"),
+        _age_state("beat", ages.get("beat"), max_age, "beat has not run"),
+        _age_state("sweep", ages.get("sweep"), sweep_max_age, "the alert sweep has not run"),
+    ]
+
+
+def system_health() -> list[ComponentState]:
+    database = _database_state()
+    states = [database, _broker_state()]
+    if database.healthy:
+        states.extend(heartbeat_age_states())
+    return states
+
+
+def alerting_is_delayed() -> bool:
+    """True when the sweep has not run for three intervals (shown on lead and manager pages)."""
+    age = heartbeat_ages().get("sweep")
+    return age is None or age > 3 * settings.SWEEP_INTERVAL_SECONDS

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Start web, Celery worker, Celery beat and the local SMTP sink in the background, each in its
+# own process group with a pid file under var/run, so `make stop` stops exactly these.
+# Idempotent: a process that is already running is left alone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p var/run var/log
+VENV=.venv/bin
+
+running() { [ -f "var/run/$1.pid" ] && kill -0 "$(cat "var/run/$1.pid")" 2>/dev/null; }
+
+start() {
+  local name=$1; shift
+  if running "$name"; then
+    echo "  $name is already running (pid $(cat "var/run/$name.pid"))"
+    return
+  fi
+  setsid nohup "$@" >"var/log/$name.log" 2>&1 </dev/null &
+  echo $! >"var/run/$name.pid"
+  echo "  started $name (pid $!, log var/log/$name.log)"
+}
+
+if ! running web && (exec 3<>/dev/tcp/127.0.0.1/8000) 2>/dev/null; then
+  echo "Port 8000 is taken by a process that make run did not start; stop it first." >&2
+  exit 1
+fi
+
+echo "Starting the portal:"
+start web "$VENV/gunicorn" safeguarding.wsgi --bind 127.0.0.1:8000 --workers 2 --threads 4 \
+  --access-logfile - --graceful-timeout 10
+start worker "$VENV/celery" -A safeguarding worker --loglevel=INFO --concurrency=2 -n "worker@%h"
+start beat "$VENV/celery" -A safeguarding beat --loglevel=INFO --schedule var/run/celerybeat-schedule \
+  --pidfile=
+if "$VENV/python" manage.py help smtp_sink >/dev/null 2>&1; then
+  start smtp "$VENV/python" manage.py smtp_sink --port 8025
+fi
+
+for _ in $(seq 1 60); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8000/accounts/login/ || true)
+  [ "$code" = "200" ] && break
+  sleep 0.5
+done
+if [ "$code" != "200" ]; then
+  echo "The web server did not answer; see var/log/web.log" >&2
+  exit 1
+fi
+
+cat <<MSG
+
+The portal is running on http://127.0.0.1:8000 (health: http://127.0.0.1:8000/healthz)
+Demo logins (password printed by seed_demo above, or DEMO_PASSWORD):
+  clinician@demo.test   clinician2@demo.test (other team)   lead@demo.test
+  deputy@demo.test      manager@demo.test                   admin@demo.test
+Emails sent by the portal: http://127.0.0.1:8000/dev/mail/ (administrators, local runs)
+Logs: var/log/.  Stop everything with: make stop
+MSG

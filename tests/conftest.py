@@ -1,0 +1,212 @@
+"""Fixtures shared by the whole suite: the cast of personas, the browser, axe, a Celery worker.
+
+Everything runs against the real services: PostgreSQL, Redis, a Celery worker subprocess and
+Debian's Chromium. Nothing of ours is mocked.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from accounts.roles import Role
+from tests.factories.accounts import PERSONA_PASSWORD, TeamFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@dataclass
+class Cast:
+    """A fixed cast: two teams, and people on each side of every access rule."""
+
+    team: object
+    other_team: object
+    clinician: object
+    other_clinician: object  # same team as ``clinician``
+    clinician_other_team: object
+    lead: object
+    deputy: object
+    lead_other_team: object
+    manager: object
+    administrator: object
+    password: str = PERSONA_PASSWORD
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    team = TeamFactory(name="Children and families", code="children-families")
+    other_team = TeamFactory(name="Adult therapies", code="adult-therapies")
+    return Cast(
+        team=team,
+        other_team=other_team,
+        clinician=UserFactory(email="cara@example.test", full_name="Cara Clinician", roles=[Role.CLINICIAN],
+                              teams=[team]),
+        other_clinician=UserFactory(email="cliff@example.test", full_name="Cliff Colleague",
+                                    roles=[Role.CLINICIAN], teams=[team]),
+        clinician_other_team=UserFactory(email="colin@example.test", full_name="Colin Other",
+                                         roles=[Role.CLINICIAN], teams=[other_team]),
+        lead=UserFactory(email="leah@example.test", full_name="Leah Lead", roles=[Role.LEAD], teams=[team],
+                         covered_teams=[team]),
+        deputy=UserFactory(email="dev@example.test", full_name="Dev Deputy", roles=[Role.DEPUTY], teams=[team],
+                           covered_teams=[team]),
+        lead_other_team=UserFactory(email="olga@example.test", full_name="Olga Otherlead", roles=[Role.LEAD],
+                                    teams=[other_team], covered_teams=[other_team]),
+        manager=UserFactory(email="mina@example.test", full_name="Mina Manager", roles=[Role.MANAGER]),
+        administrator=UserFactory(email="ade@example.test", full_name="Ade Admin", roles=[Role.ADMINISTRATOR],
+                                  is_staff=True),
+    )
+
+
+# --- Browser -------------------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # axe-core is injected as a script; the strict CSP would otherwise refuse it.
+    return {**browser_context_args, "bypass_csp": True, "locale": "en-GB", "timezone_id": "Europe/London"}
+
+
+def assert_accessible(page, *, context: str = "") -> None:
+    """Run axe-core on the page; fail on any serious or critical violation."""
+    page.add_script_tag(content=AXE_SCRIPT.read_text())
+    result = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
+    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    summary = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in bad
+    )
+    assert not bad, f"axe found serious or critical violations on {context or page.url}:\n{summary}"
+
+
+class AxePage:
+    """Wraps a Playwright page so that every visit is checked by axe."""
+
+    def __init__(self, page, base_url: str):
+        self.page = page
+        self.base_url = base_url
+
+    def visit(self, path: str):
+        self.page.goto(self.base_url + path)
+        self.check()
+        return self.page
+
+    def check(self, context: str = ""):
+        self.page.wait_for_load_state("networkidle")
+        assert_accessible(self.page, context=context)
+
+
+def login_through_page(page, base_url: str, email: str, password: str = PERSONA_PASSWORD, *, check_axe=True):
+    """Sign in through the real login page, as a person would."""
+    page.goto(base_url + "/accounts/login/")
+    if check_axe:
+        assert_accessible(page, context="login page")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+@pytest.fixture
+def axe_page(page, live_server):
+    return AxePage(page, live_server.url)
+
+
+# --- Celery worker ---------------------------------------------------------------------------
+
+
+class WorkerProcess:
+    """A real Celery worker subprocess connected to the test database."""
+
+    def __init__(self, extra_env: dict | None = None, *, name: str = "testworker"):
+        self.extra_env = extra_env or {}
+        self.name = name
+        self.process = None
+
+    def env(self) -> dict:
+        db = connection.settings_dict
+        env = dict(os.environ)
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "safeguarding.settings_test",
+                "DATABASE_URL": (
+                    f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+                ),
+                "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+                "CACHE_URL": settings.CACHES["default"]["LOCATION"],
+                "EMAIL_URL": os.environ.get("EMAIL_URL", "smtp://127.0.0.1:8025"),
+            }
+        )
+        env.update(self.extra_env)
+        return env
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "safeguarding", "worker", "--loglevel=WARNING",
+             "--concurrency=2", "--pool=threads", "-n", f"{self.name}@%h", "--without-gossip",
+             "--without-mingle"],
+            cwd=ROOT,
+            env=self.env(),
+            start_new_session=True,
+        )
+        return self
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+
+    def kill(self):
+        self.stop(sig=signal.SIGKILL)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """Start a worker for one test; the test's data must be committed (transactional_db)."""
+    worker = WorkerProcess().start()
+    yield worker
+    worker.stop()
+
+
+def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"Timed out after {timeout}s waiting for {message}")
