@@ -1,9 +1,9 @@
-from django.urls import path
-
-from escalation import views
+from django.urls import include, path
 
 app_name = "escalation"
+# Each part of the escalation app keeps its own URL module.
 urlpatterns = [
-    path("queue/", views.queue, name="queue"),
-    path("dashboards/", views.dashboard, name="dashboard"),
+    path("", include("escalation.urls_queue")),
+    path("", include("escalation.urls_alerts")),
+    path("", include("escalation.urls_dashboards")),
 ]

@@ -5,8 +5,3 @@ from django.shortcuts import render
 @login_required
 def queue(request):
     return render(request, "placeholder.html", {"heading": "Queue"})
-
-
-@login_required
-def dashboard(request):
-    return render(request, "placeholder.html", {"heading": "Dashboards"})

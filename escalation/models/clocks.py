@@ -1,0 +1,1 @@
+"""The clock engine: deadlines, escalation policies, alerts, outbox, notifications, duty rota."""

@@ -1,0 +1,1 @@
+"""The lead's workflow: triage, referrals, LADO tasks, closure, links."""
