@@ -41,3 +41,50 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.id} {self.action} {self.subject_ref or self.subject_id}"
+
+
+class BreakGlassAccess(models.Model):
+    """A lead opened a concern of a team they do not cover: reviewed afterwards by a manager.
+
+    Rows are never deleted; the only change allowed (enforced by a trigger) is the one review.
+    """
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    concern_reference = models.CharField(max_length=40)
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(help_text="Why the person needed to see a concern outside their teams.")
+    opened_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = "break-glass access"
+        verbose_name_plural = "break-glass accesses"
+        indexes = [
+            # The managers' review list: unreviewed first, WHERE reviewed_at IS NULL ORDER BY opened_at.
+            models.Index(
+                fields=["opened_at"], name="break_glass_unreviewed_idx", condition=models.Q(reviewed_at__isnull=True)
+            ),
+            # A concern's access log lists its break-glass openings.
+            models.Index(fields=["concern_reference", "opened_at"], name="break_glass_concern_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="break_glass_review_complete",
+                condition=(
+                    models.Q(reviewed_at__isnull=True, reviewed_by__isnull=True)
+                    | models.Q(reviewed_at__isnull=False, reviewed_by__isnull=False)
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.concern_reference} opened by {self.actor_id} at {self.opened_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.reviewed_at is not None

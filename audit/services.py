@@ -106,3 +106,67 @@ def record_event(
             prev_hash=content["prev_hash"],
             hash=event_hash(**content),
         )
+
+
+class BreakGlassReviewError(ValueError):
+    """A review that cannot be recorded; the message says why, for the person reviewing."""
+
+
+def record_break_glass(*, actor, concern_reference: str, team, reason: str):
+    """A lead opened a concern of a team they do not cover: keep it for the managers' review.
+
+    Call inside the transaction that shows the concern (before the content is rendered), so
+    that if this write fails the concern is not shown.
+    """
+    from audit.models import BreakGlassAccess
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("A reason is required to open a concern outside your teams.")
+    with transaction.atomic():
+        event = record_event(
+            action="concern.break_glass",
+            actor=actor,
+            subject_type="concerns.concern",
+            subject_ref=concern_reference,
+            # The reason is the person's own justification, kept for the reviewer; it is not
+            # concern content.
+            details={"team": team.code, "team_id": team.pk, "reason": reason[:2000]},
+        )
+        return BreakGlassAccess.objects.create(
+            actor=actor,
+            concern_reference=concern_reference,
+            team=team,
+            reason=reason,
+            opened_at=event.occurred_at,
+        )
+
+
+def review_break_glass(*, actor, access_id: int, comment: str):
+    """A manager marks one break-glass access as reviewed, with a comment. Once only."""
+    from accounts.roles import Role
+    from audit.models import BreakGlassAccess
+
+    comment = (comment or "").strip()
+    if not comment:
+        raise BreakGlassReviewError("Write a comment saying what you found.")
+    if not actor.has_role(Role.MANAGER):
+        raise BreakGlassReviewError("Only a manager can review break-glass access.")
+    with transaction.atomic():
+        access = BreakGlassAccess.objects.select_for_update().get(pk=access_id)
+        if access.is_reviewed:
+            raise BreakGlassReviewError("This access has already been reviewed.")
+        if access.actor_id == actor.pk:
+            raise BreakGlassReviewError("Someone else must review your own break-glass access.")
+        event = record_event(
+            action="break_glass.reviewed",
+            actor=actor,
+            subject=access,
+            subject_ref=access.concern_reference,
+            details={"break_glass_id": access.pk, "comment": comment[:2000]},
+        )
+        access.reviewed_by = actor
+        access.reviewed_at = event.occurred_at
+        access.review_comment = comment
+        access.save(update_fields=["reviewed_by", "reviewed_at", "review_comment"])
+        return access
