@@ -9,7 +9,7 @@ logger = logging.getLogger(__name__)
 
 # Tables no runtime session may UPDATE, DELETE or TRUNCATE. Apps that add append-only
 # tables list them here and attach the trigger in their migration.
-APPEND_ONLY_TABLES = ["audit_auditevent"]
+APPEND_ONLY_TABLES = ["audit_auditevent", "audit_auditchainhead"]
 
 
 def grant_runtime_role(using="default", **kwargs):

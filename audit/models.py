@@ -88,3 +88,27 @@ class BreakGlassAccess(models.Model):
     @property
     def is_reviewed(self) -> bool:
         return self.reviewed_at is not None
+
+
+class AuditChainHead(models.Model):
+    """The chain's head as a daily verification found it (append-only).
+
+    Each row pins the hash of one event, so rewriting an older event and recomputing every
+    hash after it is still detected: the pinned event's hash no longer matches. Ship these
+    values off the host too (the task logs them).
+    """
+
+    verified_at = models.DateTimeField()
+    last_event_id = models.BigIntegerField(null=True, blank=True, help_text="Empty when the trail was empty.")
+    last_hash = models.CharField(max_length=64, blank=True)
+    ok = models.BooleanField()
+    events_checked = models.BigIntegerField()
+    problem = models.TextField(blank=True, help_text="The first fault found, when not ok.")
+
+    class Meta:
+        ordering = ["-verified_at", "-id"]
+        get_latest_by = "verified_at"
+
+    def __str__(self) -> str:
+        state = "intact" if self.ok else "BROKEN"
+        return f"{self.verified_at:%Y-%m-%d %H:%M} {state} at #{self.last_event_id}"
