@@ -1,5 +1,9 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.urls import reverse
+
+from concerns.validators import bounded_char, bounded_text
 
 
 class Urgency(models.TextChoices):
@@ -26,6 +30,100 @@ class ConcernStatus(models.TextChoices):
 
 
 OPEN_STATUSES = [s for s in ConcernStatus.values if s != ConcernStatus.CLOSED]
+
+# The columns escalation services may change after submission; every other column of
+# concerns_concern is submitted content, frozen by the concern_content_immutable trigger.
+WORKFLOW_COLUMNS = ("status", "owner_id", "acknowledged_at", "acknowledged_by_id", "closed_at")
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNKNOWN = "unknown", "Not known"
+
+
+class ImmediateDanger(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNSURE = "unsure", "Unsure"
+
+
+class EmergencyAction(models.TextChoices):
+    CALLED_999 = "999", "Called 999"
+    POLICE_101 = "police_101", "Called the police on 101"
+    OUT_OF_HOURS = "out_of_hours", "Called out-of-hours social care (emergency duty team)"
+    SOCIAL_CARE = "social_care", "Called children's or adult social care"
+    NONE = "none", "No emergency call (say why below)"
+
+
+class Setting(models.TextChoices):
+    SESSION = "session", "In a session, in person"
+    VIDEO = "video", "In a video session"
+    PHONE = "phone", "On the phone"
+    MESSAGE = "message", "In a message, letter or email"
+    HOME_VISIT = "home_visit", "On a home visit"
+    OTHER = "other", "Somewhere else"
+
+
+class DiscloserType(models.TextChoices):
+    CLIENT_ABOUT_SELF = "client_self", "The client, about themselves"
+    CLIENT_ABOUT_OTHERS = "client_others", "The client, about someone else"
+    THIRD_PARTY = "third_party", "Someone else (a third party)"
+    OBSERVATION = "observation", "My own observation"
+    ANONYMOUS = "anonymous", "Anonymous"
+
+
+class PoliceWishes(models.TextChoices):
+    WANTS = "wants", "Wants a police report or investigation"
+    DOES_NOT_WANT = "does_not_want", "Does not want a police report"
+    UNDECIDED = "undecided", "Undecided"
+    NOT_ASKED = "not_asked", "Not asked (say why in the notes)"
+
+
+class IdentityWishes(models.TextChoices):
+    SHARE = "share", "Agrees their identity may be shared"
+    ANONYMOUS = "anonymous", "Wants to stay anonymous"
+    UNDECIDED = "undecided", "Undecided"
+    NOT_ASKED = "not_asked", "Not asked"
+
+
+class Consulted(models.TextChoices):
+    SUPERVISOR = "supervisor", "My supervisor"
+    LEAD = "lead", "A safeguarding lead or deputy"
+    NSPCC = "nspcc", "NSPCC helpline"
+    CALDICOTT = "caldicott", "Caldicott guardian"
+    COLLEAGUE = "colleague", "A colleague"
+    OTHER = "other", "Someone else"
+
+
+class Population(models.TextChoices):
+    CHILD = "child", "Children"
+    ADULT = "adult", "Adults at risk"
+    BOTH = "both", "Children and adults"
+
+
+class ConcernCategory(models.Model):
+    """A code in the configurable lists of categories of abuse (seeded by a data migration)."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    label = models.CharField(max_length=120)
+    population = models.CharField(max_length=10, choices=Population.choices)
+    nations = ArrayField(
+        models.CharField(max_length=20, choices=Jurisdiction.choices),
+        default=list,
+        blank=True,
+        help_text="Where this code applies; empty means every nation.",
+    )
+    source = models.CharField(max_length=200, blank=True, help_text="The guidance the code comes from.")
+    active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "label"]
+        verbose_name_plural = "concern categories"
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class Concern(models.Model):
@@ -59,6 +157,36 @@ class Concern(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    # --- Submitted content: never updated (services, and the concern_content_immutable trigger).
+    immediate_danger = models.CharField(max_length=10, choices=ImmediateDanger.choices)
+    emergency_action = models.CharField(max_length=20, choices=EmergencyAction.choices, blank=True)
+    emergency_action_notes = bounded_text(1000, help_text="What was done, when, any reference; or why no call.")
+    # When the disclosure or observation happened: a date, or words such as "summer 2019".
+    occurred_on = models.DateField(null=True, blank=True)
+    occurred_on_text = bounded_char(100)
+    occurred_on_approximate = models.BooleanField(default=False)
+    location = bounded_char(200)
+    setting = models.CharField(max_length=20, choices=Setting.choices, blank=True)
+    setting_detail = bounded_char(200)
+    people_present = bounded_text(1000)
+    non_recent = models.BooleanField(default=False, help_text="The abuse described happened in the past.")
+    abuse_period = bounded_char(200, help_text='When the abuse happened, e.g. "childhood, about 1995 to 1999".')
+    summary = bounded_text(500)
+    categories = models.ManyToManyField(ConcernCategory, related_name="concerns")
+    discloser_type = models.CharField(max_length=20, choices=DiscloserType.choices)
+    discloser_police_wishes = models.CharField(max_length=20, choices=PoliceWishes.choices, blank=True)
+    discloser_identity_wishes = models.CharField(max_length=20, choices=IdentityWishes.choices, blank=True)
+    discloser_notes = bounded_text(1000)
+    support_offered = bounded_text(2000)
+    # The account, kept apart: the person's words, what the clinician saw, what the clinician thinks.
+    own_words = bounded_text(10000)
+    observations = bounded_text(10000)
+    opinion = bounded_text(5000)
+    questions_asked = bounded_text(5000)
+    actions_taken = bounded_text(5000)
+    consulted = ArrayField(models.CharField(max_length=20, choices=Consulted.choices), default=list, blank=True)
+    consultation_notes = bounded_text(2000)
+
     class Meta:
         ordering = ["-submitted_at"]
         indexes = [
@@ -75,6 +203,184 @@ class Concern(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def get_absolute_url(self) -> str:
+        return reverse("concerns:detail", args=[self.pk])
+
     @property
     def is_open(self) -> bool:
         return self.status != ConcernStatus.CLOSED
+
+    @property
+    def needs_emergency_action(self) -> bool:
+        return self.immediate_danger in (ImmediateDanger.YES, ImmediateDanger.UNSURE)
+
+
+class IdentityStatus(models.TextChoices):
+    KNOWN = "known", "Known"
+    PARTLY_KNOWN = "partly_known", "Partly known"
+    UNKNOWN = "unknown", "Not known"
+
+
+class PersonAtRiskKind(models.TextChoices):
+    CHILD = "child", "Child"
+    ADULT_AT_RISK = "adult_at_risk", "Adult at risk"
+    UNBORN = "unborn", "Unborn baby"
+
+
+class PersonAtRisk(models.Model):
+    """Someone who may be at risk. No identifying field is required: "unknown" is always allowed."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="persons_at_risk")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=20, choices=PersonAtRiskKind.choices)
+    identity = models.CharField(max_length=20, choices=IdentityStatus.choices, default=IdentityStatus.UNKNOWN)
+    description = bounded_text(1000, help_text='e.g. "children placed with the foster carer".')
+    name = bounded_char(150)
+    date_of_birth = models.DateField(null=True, blank=True)
+    approximate_age = bounded_char(50)
+    address = bounded_text(500)
+    school_or_gp = bounded_char(200)
+    relationship_to_alleged = bounded_char(200)
+    whereabouts = bounded_text(1000, help_text="Where they are now and whether they are safe.")
+    looked_after = models.CharField(max_length=10, choices=YesNoUnknown.choices, blank=True)
+
+    class Meta:
+        ordering = ["concern", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name or self.description[:60] or self.get_kind_display()
+
+
+class AllegedRole(models.TextChoices):
+    FOSTER_CARER = "foster_carer", "Foster carer"
+    ADOPTER_OR_KINSHIP = "kinship_carer", "Adoptive, kinship or special guardianship carer"
+    CHILDMINDER = "childminder", "Childminder or nursery worker"
+    TEACHER = "teacher", "Teacher or school staff"
+    HEALTH = "health", "Health professional"
+    SOCIAL_CARE = "social_care", "Social care worker"
+    CARE_WORKER = "care_worker", "Care worker for adults"
+    YOUTH_SPORTS = "youth_sports", "Youth, sports or activity leader"
+    FAITH = "faith", "Faith leader or faith group worker"
+    VOLUNTEER = "volunteer", "Volunteer"
+    OTHER = "other", "Other"
+
+
+class AllegedPerson(models.Model):
+    """The person who is alleged to have caused harm. Every identifying field is optional."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="alleged_persons")
+    position = models.PositiveSmallIntegerField(default=0)
+    identity = models.CharField(max_length=20, choices=IdentityStatus.choices, default=IdentityStatus.UNKNOWN)
+    name = bounded_char(150)
+    date_of_birth = models.DateField(null=True, blank=True)
+    approximate_age = bounded_char(50)
+    description = bounded_text(1000)
+    address = bounded_text(500)
+    relationship = bounded_char(200, help_text="To the person at risk and to the discloser.")
+    whereabouts = bounded_text(1000)
+    contact_with_children = models.CharField(max_length=10, choices=YesNoUnknown.choices, default="unknown")
+    position_of_trust = models.CharField(
+        max_length=10,
+        choices=YesNoUnknown.choices,
+        default="unknown",
+        help_text="Works, volunteers or cares for children or adults at risk.",
+    )
+    role = models.CharField(max_length=20, choices=AllegedRole.choices, blank=True)
+    role_detail = bounded_char(200)
+    employer_or_approving_body = bounded_char(200)
+    work_area = bounded_char(200, help_text="The local authority area where they work or are approved.")
+    works_with_adults_at_risk = models.CharField(max_length=10, choices=YesNoUnknown.choices, default="unknown")
+    deceased = models.BooleanField(default=False)
+    # Set when the alleged person is one of our own staff: they must never see the concern.
+    staff_member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["concern", "position", "id"]
+        indexes = [
+            # concerns_visible_to(): NOT EXISTS (... WHERE staff_member_id = %s AND concern_id = ...).
+            models.Index(fields=["staff_member", "concern"], name="alleged_staff_idx",
+                         condition=models.Q(staff_member__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.description[:60] or "Alleged person (not known)"
+
+
+class PriorRecipient(models.TextChoices):
+    CHILDRENS_SOCIAL_CARE = "csc", "Children's social care"
+    ADULT_SOCIAL_CARE = "asc", "Adult social care"
+    POLICE = "police", "Police"
+    LADO = "lado", "LADO or designated officer"
+    NSPCC = "nspcc", "NSPCC"
+    SCHOOL = "school", "School"
+    HEALTH = "health", "GP or health service"
+    OTHER = "other", "Someone else"
+    UNKNOWN = "unknown", "Not known"
+
+
+class PriorReportMaker(models.TextChoices):
+    CLIENT = "client", "The client"
+    CLINICIAN = "clinician", "Me or a colleague"
+    OTHER = "other", "Someone else"
+    UNKNOWN = "unknown", "Not known"
+
+
+class PriorReport(models.Model):
+    """An earlier report of the same matter, and what is new since it."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="prior_reports")
+    position = models.PositiveSmallIntegerField(default=0)
+    recipient = models.CharField(max_length=20, choices=PriorRecipient.choices, default="unknown")
+    recipient_detail = bounded_char(200, help_text="Which office or area, if known.")
+    made_by = models.CharField(max_length=20, choices=PriorReportMaker.choices, default="unknown")
+    reported_on = models.DateField(null=True, blank=True)
+    reported_on_text = bounded_char(100)
+    reported_on_approximate = models.BooleanField(default=False)
+    reference = bounded_char(100)
+    outcome = bounded_text(1000)
+    new_since = bounded_text(2000, help_text="What is new since that report.")
+
+    class Meta:
+        ordering = ["concern", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"Earlier report to {self.get_recipient_display()}"
+
+
+class Addendum(models.Model):
+    """Later information or a correction. Append-only (database trigger); shown in order."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    text = bounded_text(10000, blank=False)
+
+    class Meta:
+        ordering = ["concern", "created_at", "id"]
+        verbose_name_plural = "addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum to {self.concern_id} by {self.author_id}"
+
+
+class ConcernDraft(models.Model):
+    """What a clinician has typed so far, saved as they type. Visible to its author only."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="concern_drafts")
+    # The key the submitted concern will carry, so a draft submitted twice makes one concern.
+    submission_key = models.UUIDField(unique=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [
+            # "You have an unfinished draft": WHERE author_id = %s ORDER BY updated_at DESC.
+            models.Index(fields=["author", "-updated_at"], name="concern_draft_author_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft {self.submission_key} by {self.author_id}"

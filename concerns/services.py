@@ -1,0 +1,203 @@
+"""Writes for concerns: drafts, submission, addenda. Every write is one transaction with its audit event."""
+
+import uuid
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from audit.services import record_event
+from concerns.models import (
+    Addendum,
+    AllegedPerson,
+    Concern,
+    ConcernCategory,
+    ConcernDraft,
+    PersonAtRisk,
+    PriorReport,
+)
+from concerns.signals import concern_submitted
+
+# Fields of the concern itself that a submission may carry (the header and the content).
+CONCERN_INPUT_FIELDS = (
+    "client",
+    "urgency",
+    "jurisdiction",
+    "immediate_danger",
+    "emergency_action",
+    "emergency_action_notes",
+    "occurred_on",
+    "occurred_on_text",
+    "occurred_on_approximate",
+    "location",
+    "setting",
+    "setting_detail",
+    "people_present",
+    "non_recent",
+    "abuse_period",
+    "summary",
+    "discloser_type",
+    "discloser_police_wishes",
+    "discloser_identity_wishes",
+    "discloser_notes",
+    "support_offered",
+    "own_words",
+    "observations",
+    "opinion",
+    "questions_asked",
+    "actions_taken",
+    "consulted",
+    "consultation_notes",
+)
+PART_MODELS = {
+    "persons_at_risk": PersonAtRisk,
+    "alleged_persons": AllegedPerson,
+    "prior_reports": PriorReport,
+}
+
+
+class DuplicateSubmissionKey(Exception):
+    """The submission key belongs to a concern someone else submitted."""
+
+
+def next_reference(*, year: int) -> str:
+    """SG-YYYY-NNNNNN from a PostgreSQL sequence: unique and gap-tolerant under concurrency."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('concerns_concern_reference_seq')")
+        (number,) = cursor.fetchone()
+    return f"SG-{year}-{number:06d}"
+
+
+def _resolve_team(*, actor, client, team):
+    if client is not None:
+        team = client.team
+    if team is None:
+        team = actor.teams.order_by("name").first()
+    if team is None:
+        raise ValidationError("You are not a member of any team, so the concern cannot be filed. Ask an administrator.")
+    if not actor.teams.filter(pk=team.pk).exists() and not actor.covered_teams.filter(pk=team.pk).exists():
+        raise ValidationError("You can only file concerns for a team you belong to.")
+    return team
+
+
+def _resolve_categories(categories: Iterable) -> list[ConcernCategory]:
+    codes = [c.code if isinstance(c, ConcernCategory) else c for c in categories]
+    found = list(ConcernCategory.objects.filter(code__in=codes))
+    if not found:
+        raise ValidationError({"categories": "Choose at least one category (\"Unclear\" is allowed)."})
+    if len(found) != len(set(codes)):
+        raise ValidationError({"categories": "One of the chosen categories does not exist."})
+    return found
+
+
+def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Concern, bool]:
+    """Write a concern and all its parts, its audit event, and send ``concern_submitted``: one transaction.
+
+    ``data`` holds the concern's fields (CONCERN_INPUT_FIELDS), ``categories`` (codes or
+    ConcernCategory objects) and lists of dicts under ``persons_at_risk``, ``alleged_persons``
+    and ``prior_reports``. Returns ``(concern, created)``: a second call with the same
+    ``submission_key`` (double click, second tab, retried POST) returns the first concern.
+    """
+    submission_key = uuid.UUID(str(submission_key))
+    unknown = set(data) - set(CONCERN_INPUT_FIELDS) - {"categories", *PART_MODELS}
+    if unknown:
+        raise ValueError(f"Unknown concern fields: {sorted(unknown)}")
+    with transaction.atomic():
+        # Serialise submits of the same key: the second waits, then finds the first concern.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"concern:{submission_key}"])
+        existing = Concern.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            if existing.reporter_id != actor.pk:
+                raise DuplicateSubmissionKey(str(submission_key))
+            return existing, False
+
+        fields = {name: data[name] for name in CONCERN_INPUT_FIELDS if name in data}
+        client = fields.get("client")
+        team = _resolve_team(actor=actor, client=client, team=team)
+        categories = _resolve_categories(data.get("categories") or [])
+        now = timezone.now()
+        concern = Concern(
+            team=team,
+            reporter=actor,
+            submitted_at=now,
+            submission_key=submission_key,
+            reference="pending",
+            **fields,
+        )
+        if concern.needs_emergency_action and not concern.emergency_action:
+            raise ValidationError({"emergency_action": "Record the emergency action taken before submitting."})
+        if concern.emergency_action == "none" and not concern.emergency_action_notes.strip():
+            raise ValidationError({"emergency_action_notes": "Say why no emergency call was made."})
+        concern.full_clean(exclude=["reference", "team", "reporter", "client"])
+        concern.reference = next_reference(year=timezone.localtime(now).year)
+        concern.save(force_insert=True)
+        concern.categories.set(categories)
+
+        for key, model in PART_MODELS.items():
+            rows = []
+            for position, values in enumerate(data.get(key) or []):
+                row = model(concern=concern, position=position, **values)
+                row.full_clean(exclude=["concern", "staff_member"])
+                rows.append(row)
+            model.objects.bulk_create(rows)
+
+        ConcernDraft.objects.filter(author=actor, submission_key=submission_key).delete()
+        record_event(
+            action="concern.submitted",
+            actor=actor,
+            subject=concern,
+            details={
+                "team": team.code,
+                "urgency": concern.urgency,
+                "jurisdiction": concern.jurisdiction,
+                "immediate_danger": concern.immediate_danger,
+                "categories": sorted(c.code for c in categories),
+                "persons_at_risk": len(data.get("persons_at_risk") or []),
+                "alleged_persons": len(data.get("alleged_persons") or []),
+                "prior_reports": len(data.get("prior_reports") or []),
+            },
+        )
+        concern_submitted.send(sender=Concern, concern=concern, actor=actor)
+    return concern, True
+
+
+def add_addendum(*, actor, concern: Concern, text: str) -> Addendum:
+    """Later information or a correction: appended, never edited, audited."""
+    addendum = Addendum(concern=concern, author=actor, text=text)
+    addendum.full_clean(exclude=["concern", "author"])
+    if not text.strip():
+        raise ValidationError({"text": "Write the addendum before saving it."})
+    with transaction.atomic():
+        addendum.save(force_insert=True)
+        record_event(
+            action="concern.addendum_added",
+            actor=actor,
+            subject=concern,
+            details={"addendum_id": addendum.pk},
+        )
+    return addendum
+
+
+def save_draft(*, actor, submission_key, data: dict) -> ConcernDraft:
+    """Create or update the author's draft. Someone else's key, or a submitted one, is refused."""
+    submission_key = uuid.UUID(str(submission_key))
+    with transaction.atomic():
+        if Concern.objects.filter(submission_key=submission_key).exists():
+            raise DuplicateSubmissionKey(str(submission_key))
+        draft, created = ConcernDraft.objects.select_for_update().get_or_create(
+            submission_key=submission_key, defaults={"author": actor, "data": data}
+        )
+        if draft.author_id != actor.pk:
+            raise DuplicateSubmissionKey(str(submission_key))
+        if not created:
+            draft.data = data
+            draft.save(update_fields=["data", "updated_at"])
+    return draft
+
+
+def discard_draft(*, actor, draft: ConcernDraft) -> None:
+    if draft.author_id != actor.pk:
+        raise PermissionError("Only the author may discard a draft.")
+    draft.delete()

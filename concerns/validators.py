@@ -1,0 +1,35 @@
+"""Input rules shared by the concern models and forms."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+
+# C0 controls except tab, newline and carriage return; DEL; C1 controls. NUL is among them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def no_control_characters(value) -> None:
+    """Refuse invisible control characters (often pasted from other systems) with a clear message."""
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ValidationError(
+            "This text contains an invisible control character that cannot be stored. "
+            "Please retype or paste it again as plain text.",
+            code="control_character",
+        )
+
+
+def bounded_text(max_length: int, **kwargs) -> models.TextField:
+    """A TextField whose length limit holds on the server too (TextField's max_length alone does not)."""
+    kwargs.setdefault("blank", True)
+    return models.TextField(
+        max_length=max_length,
+        validators=[MaxLengthValidator(max_length), no_control_characters],
+        **kwargs,
+    )
+
+
+def bounded_char(max_length: int, **kwargs) -> models.CharField:
+    kwargs.setdefault("blank", True)
+    return models.CharField(max_length=max_length, validators=[no_control_characters], **kwargs)
