@@ -112,6 +112,8 @@ class ExternalReferral(models.Model):
         max_length=300, blank=True, help_text="What was shared, in a line (no account text)."
     )
     response_due_at = models.DateTimeField(null=True, blank=True)
+    # A phoned referral is confirmed in writing within 24 hours (its own clock).
+    confirmed_in_writing_at = models.DateTimeField(null=True, blank=True)
     response_received_at = models.DateTimeField(null=True, blank=True)
     response_summary = models.TextField(blank=True)
     outcome = models.CharField(max_length=200, blank=True)
@@ -141,6 +143,10 @@ class ExternalReferral(models.Model):
     @property
     def awaiting_response(self) -> bool:
         return self.response_received_at is None
+
+    @property
+    def awaiting_written_confirmation(self) -> bool:
+        return self.method == ReferralMethod.PHONE and self.confirmed_in_writing_at is None
 
 
 class LadoTask(models.Model):
