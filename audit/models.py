@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 
@@ -112,3 +113,33 @@ class AuditChainHead(models.Model):
     def __str__(self) -> str:
         state = "intact" if self.ok else "BROKEN"
         return f"{self.verified_at:%Y-%m-%d %H:%M} {state} at #{self.last_event_id}"
+
+
+class RowChange(models.Model):
+    """A change to a core table, written by the audit_capture_row_change() database trigger.
+
+    The trigger fires for every client (the app, a migration, psql), so changes made outside
+    the portal are on record too. Only column names are kept, never values: the content of a
+    concern must not be copied here. Append-only; the runtime role cannot write it directly.
+    """
+
+    table_name = models.CharField(max_length=63)
+    operation = models.CharField(max_length=6)  # INSERT, UPDATE or DELETE
+    row_pk = models.CharField(max_length=64)
+    changed_columns = ArrayField(models.CharField(max_length=63), default=list, blank=True)
+    db_user = models.CharField(max_length=63, help_text="The database role that connected (session_user).")
+    application_name = models.CharField(max_length=64, blank=True)
+    transaction_id = models.BigIntegerField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            # One record's history: WHERE table_name = %s AND row_pk = %s ORDER BY changed_at.
+            models.Index(fields=["table_name", "row_pk", "changed_at"], name="row_change_record_idx"),
+            # Changes made outside the app, newest first: WHERE db_user <> <app role> ORDER BY changed_at DESC.
+            models.Index(fields=["db_user", "-changed_at"], name="row_change_db_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.table_name} #{self.row_pk} by {self.db_user}"

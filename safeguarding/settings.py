@@ -99,6 +99,18 @@ DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=No
 # (MIGRATION_DATABASE_URL); the runtime role in DATABASE_URL lacks UPDATE, DELETE and
 # TRUNCATE on the audit tables. Migrations grant the runtime role what it may do.
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="safeguarding_app")
+# Core tables whose every INSERT, UPDATE and DELETE a database trigger records in
+# audit_rowchange (raw SQL and psql included). Attached after each migrate (audit.db).
+AUDIT_CAPTURED_TABLES = [
+    "accounts_user",
+    "concerns_concern",
+    "concerns_addendum",
+    "consent_sharingdecision",
+    "consent_limitsrecord",
+    "escalation_deadline",
+    "escalation_alert",
+    "escalation_externalreferral",
+]
 # The test suite flushes tables between transactional tests with TRUNCATE; the audit
 # triggers allow that only for a session that sets this flag (and holds TRUNCATE, which the
 # runtime role never does).
