@@ -7,8 +7,10 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit trail"
 
     def ready(self):
-        from audit import receivers  # noqa: F401 - connects the authentication receivers
+        from audit import receivers  # connects the authentication receivers
         from audit.db import attach_row_capture, grant_runtime_role
+
+        receivers.connect_optional_receivers()  # admin, password and (if installed) MFA events
 
         # After every migrate, the runtime role gets DML on every table and loses UPDATE,
         # DELETE and TRUNCATE on the append-only ones, whichever app created them.

@@ -31,12 +31,23 @@ class RequestContextMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        """Permission denials are audit events (the exception still becomes a 403)."""
+        """Authorisation failures are audit events (the exception still becomes a 403 or 404).
+
+        A 404 counts only for a signed-in person: the access selectors answer 404 for what the
+        person may not see, so repeated 404s on concern pages are how probing shows up. An
+        anonymous 404 is just a wrong address.
+        """
         from django.core.exceptions import PermissionDenied
+        from django.http import Http404
 
+        user = getattr(request, "user", None)
         if isinstance(exception, PermissionDenied):
-            from audit.services import record_event
+            action = "access.denied"
+        elif isinstance(exception, Http404) and getattr(user, "is_authenticated", False):
+            action = "access.not_found"
+        else:
+            return None
+        from audit.services import record_event
 
-            user = getattr(request, "user", None)
-            record_event(action="access.denied", actor=user, details={"path": request.path[:300]})
+        record_event(action=action, actor=user, details={"path": request.path[:300], "method": request.method})
         return None
