@@ -211,7 +211,33 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=30),
     },
+    # The alert sweep (escalation.sweep). Safe to run twice at once; a sweep task that waited
+    # longer than one interval in the broker is dropped, the next one does its work.
+    "alert-sweep": {
+        "task": "escalation.tasks.sweep_alerts",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+        "options": {"expires": SWEEP_INTERVAL_SECONDS},
+    },
 }
+
+# Alerts (escalation): working-day calendar, outbox delivery, who the named lead is.
+WORKING_TIME_ZONE = env.str("WORKING_TIME_ZONE", default="Europe/London")
+WORKING_HOURS_START = env.str("WORKING_HOURS_START", default="09:00")
+WORKING_HOURS_END = env.str("WORKING_HOURS_END", default="17:00")
+SWEEP_BATCH_SIZE = env.int("SWEEP_BATCH_SIZE", default=50)
+OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=30.0)
+OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=900.0)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_LEASE_SECONDS = env.float("OUTBOX_LEASE_SECONDS", default=60.0)
+# The named or executive lead (last escalation step) when the policy step names nobody.
+ESCALATION_NAMED_LEAD_EMAILS = env.list("ESCALATION_NAMED_LEAD_EMAILS", default=[])
+# Optional Teams or Slack incoming webhook that also receives every alert (no sensitive detail).
+ALERT_WEBHOOK_URL = env.str("ALERT_WEBHOOK_URL", default="")
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="safeguarding-portal.local")
+# The local SMTP sink (manage.py smtp_sink) writes here; /dev/mail/ shows it to administrators
+# when DEBUG is on or DEV_MAIL_VIEWER is set.
+DEV_MAIL_DIR = env.path("DEV_MAIL_DIR", default=BASE_DIR / "var" / "mail")
+DEV_MAIL_VIEWER = env.bool("DEV_MAIL_VIEWER", default=False)
 
 # Logging: never the content of a concern (see tests/security/test_canary.py).
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -1,0 +1,164 @@
+"""Delivering outbox messages: email over SMTP, in-app notifications, an optional webhook.
+
+At-least-once, never twice on purpose:
+- A message is claimed with a conditional UPDATE (pending, or retry whose time has come, to
+  sending, with a lease). A second task for the same message updates nothing and returns.
+- The send happens outside any transaction; success marks the row sent in one transaction
+  with its DeliveryAttempt and audit event. In-app notifications are written in that same
+  transaction, so they are exactly-once.
+- Email cannot be exactly-once: if the SMTP server accepts the message and the worker dies
+  before it commits "sent", the lease expires and the message is sent again. It carries the same
+  Message-ID both times (see outbox.message_id_for), so a receiving system or person can tell it
+  is the same message.
+- Failures are recorded per attempt and retried with exponential backoff and jitter; the sweep
+  republishes messages whose retry time has come. After OUTBOX_MAX_ATTEMPTS the message is
+  marked failed and an ``alert.failed`` audit event is written.
+"""
+
+import logging
+import random
+import time
+from datetime import timedelta
+
+import requests
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+
+from audit.services import record_event
+from escalation.models import (
+    Channel,
+    DeliveryAttempt,
+    Notification,
+    OutboxMessage,
+    OutboxStatus,
+)
+from health.services import ClockTimestamp
+
+logger = logging.getLogger(__name__)
+
+
+def lease_seconds() -> float:
+    return float(getattr(settings, "OUTBOX_LEASE_SECONDS", 60.0))
+
+
+def backoff_seconds(attempts: int) -> float:
+    """30 s, 1, 2, 4, 8 min... capped, with +-20% jitter (defaults; see settings)."""
+    base = float(getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 30.0))
+    cap = float(getattr(settings, "OUTBOX_RETRY_MAX_SECONDS", 900.0))
+    delay = min(base * (2 ** max(attempts - 1, 0)), cap)
+    return delay * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
+
+
+def claim_message(message_id: int) -> OutboxMessage | None:
+    """Conditional UPDATE: only one caller moves a deliverable message to ``sending``."""
+    now = ClockTimestamp()
+    claimed = (
+        OutboxMessage.objects.filter(pk=message_id)
+        .filter(Q(status=OutboxStatus.PENDING) | Q(status=OutboxStatus.RETRY, next_attempt_at__lte=now))
+        .update(
+            status=OutboxStatus.SENDING,
+            attempts=F("attempts") + 1,
+            lease_until=now + timedelta(seconds=lease_seconds()),
+        )
+    )
+    if not claimed:
+        return None
+    return OutboxMessage.objects.select_related("recipient", "alert__deadline").get(pk=message_id)
+
+
+def _send_email(message: OutboxMessage) -> None:
+    email = EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.address],
+        headers={"Message-ID": message.message_id, "Auto-Submitted": "auto-generated"},
+    )
+    with get_connection(fail_silently=False, timeout=getattr(settings, "EMAIL_TIMEOUT", 10)) as connection:
+        email.connection = connection
+        email.send(fail_silently=False)
+
+
+def _send_webhook(message: OutboxMessage) -> None:
+    # Teams and Slack incoming webhooks both accept {"text": ...}.
+    response = requests.post(
+        message.address, json={"text": f"{message.subject}\n{message.link}".strip()}, timeout=10
+    )
+    response.raise_for_status()
+
+
+def _audit_action(message: OutboxMessage, outcome: str) -> str:
+    return f"alert.{outcome}" if message.alert_id else f"notification.{outcome}"
+
+
+def _audit(message: OutboxMessage, outcome: str, **details) -> None:
+    record_event(
+        action=_audit_action(message, outcome),
+        subject_type="escalation.outboxmessage",
+        subject_id=message.pk,
+        subject_ref=message.concern.reference if message.concern_id else "",
+        details={"channel": message.channel, "recipient_id": message.recipient_id, "alert_id": message.alert_id,
+                 "attempt": message.attempts, **details},
+    )
+
+
+def deliver_message(message_id: int) -> str:
+    """Deliver one message if it is deliverable now; returns what happened."""
+    message = claim_message(message_id)
+    if message is None:
+        return "skipped"
+    started = time.monotonic()
+    error = ""
+    try:
+        if message.channel == Channel.EMAIL:
+            _send_email(message)
+        elif message.channel == Channel.WEBHOOK:
+            _send_webhook(message)
+        # In-app: the notification row is written with the "sent" mark below.
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
+        error = f"{exc.__class__.__name__}: {exc}"[:2000]
+    duration_ms = int((time.monotonic() - started) * 1000)
+    return _record_outcome(message, error=error, duration_ms=duration_ms)
+
+
+def _record_outcome(message: OutboxMessage, *, error: str, duration_ms: int) -> str:
+    with transaction.atomic():
+        # Our claim still holds only if nobody reclaimed the message after a lease expiry.
+        mine = OutboxMessage.objects.select_for_update().filter(
+            pk=message.pk, status=OutboxStatus.SENDING, attempts=message.attempts
+        ).first()
+        DeliveryAttempt.objects.create(
+            message=message, number=message.attempts, succeeded=not error, error=error, duration_ms=duration_ms
+        )
+        if mine is None:
+            return "lost-claim"
+        if not error:
+            if message.channel == Channel.IN_APP and message.recipient_id:
+                Notification.objects.get_or_create(
+                    message=message,
+                    defaults={"user_id": message.recipient_id, "title": message.subject, "body": message.body,
+                              "link": message.link},
+                )
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                status=OutboxStatus.SENT, sent_at=ClockTimestamp(), lease_until=None, last_error=""
+            )
+            _audit(message, "delivered")
+            return "sent"
+        max_attempts = int(getattr(settings, "OUTBOX_MAX_ATTEMPTS", 8))
+        if message.attempts >= max_attempts:
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                status=OutboxStatus.FAILED, lease_until=None, last_error=error
+            )
+            _audit(message, "failed", error=error[:200])
+            logger.error("Outbox message %s failed after %s attempts: %s", message.pk, message.attempts, error)
+            return "failed"
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=OutboxStatus.RETRY,
+            lease_until=None,
+            last_error=error,
+            next_attempt_at=ClockTimestamp() + timedelta(seconds=backoff_seconds(message.attempts)),
+        )
+        logger.warning("Outbox message %s attempt %s failed: %s", message.pk, message.attempts, error)
+        return "retry"
