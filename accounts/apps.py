@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts and teams"
+
+    def ready(self):
+        from accounts.security import connect_receivers
+
+        # Session start time; other sessions end when a password or second factor changes.
+        connect_receivers()

@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "allauth",
     "allauth.account",
+    # Second factors (TOTP, WebAuthn security keys and passkeys, recovery codes) and the
+    # list of a person's own sessions. Policy: accounts/security.py.
+    "allauth.mfa",
+    "allauth.usersessions",
     # Our apps, lowest layer first (see ARCHITECTURE.md for the direction of imports).
     "accounts",
     "health",
@@ -64,6 +68,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # After authentication: the 12-hour absolute session limit, then the second factor
+    # that leads, deputies, managers and administrators must have before any other page.
+    "accounts.middleware.AbsoluteSessionLimitMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
+    "accounts.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "safeguarding.urls"
@@ -137,10 +148,37 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
-ACCOUNT_ADAPTER = "accounts.adapters.PortalAccountAdapter"
+# The portal adapter plus lockout auditing and the (username, IP) lockout key; it lives in
+# the project package because it writes audit events (accounts may not import audit).
+ACCOUNT_ADAPTER = "safeguarding.account_adapter.SecurePortalAccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# Five wrong passwords for one email address from one IP address, then a 15-minute
+# cool-off during which even the right password is refused (the key is built in
+# safeguarding.account_adapter from the address and the IP, so nobody elsewhere can lock a
+# lead out). A successful login does not count. 30/m per IP slows credential stuffing.
+LOGIN_FAILURE_LIMIT = 5
+LOGIN_FAILURE_COOLOFF_SECONDS = 15 * 60
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": f"30/m/ip,{LOGIN_FAILURE_LIMIT}/{LOGIN_FAILURE_COOLOFF_SECONDS}s/key",
+}
+# Step-up ("fresh second factor") lasts five minutes before exports and break-glass.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+
+# Multi-factor authentication (allauth.mfa). Required for leads, deputies, managers and
+# administrators by accounts.middleware.SecondFactorRequiredMiddleware; optional for
+# clinicians unless MFA_REQUIRED_FOR_CLINICIANS is true.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Safeguarding portal"
+MFA_TOTP_TOLERANCE = 1  # one 30-second step either side, for phone clocks that drift
+MFA_TRUST_ENABLED = False  # a second factor at every sign-in: no "trust this browser"
+MFA_REQUIRED_FOR_CLINICIANS = env.bool("MFA_REQUIRED_FOR_CLINICIANS", default=False)
+# WebAuthn needs https; local http development may opt in explicitly.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=False)
+# Every session is listed with its last IP address and time (allauth.usersessions).
+USERSESSIONS_TRACK_ACTIVITY = True
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
@@ -273,3 +311,30 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_MAX_SECONDS = env.int("SESSION_ABSOLUTE_MAX_SECONDS", default=12 * 60 * 60)
+# Sessions never outlive the browser, and never a password change (Django's session auth
+# hash); accounts.security ends the other sessions when a second factor changes.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Browser features the portal never uses (accounts.middleware.SecurityHeadersMiddleware).
+# WebAuthn (publickey-credentials-*) stays allowed for this origin only.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), publickey-credentials-create=(self), "
+    "publickey-credentials-get=(self)"
+)
+
+# Content Security Policy (django-csp 4): no inline script or style anywhere; the TOTP QR
+# code is a data: image. htmx runs with eval off and without its indicator <style>.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}

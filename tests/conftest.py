@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 
 from accounts.roles import Role
 from tests.factories.accounts import PERSONA_PASSWORD, TeamFactory, UserFactory
@@ -64,6 +65,82 @@ def cast(db) -> Cast:
         administrator=UserFactory(email="ade@example.test", full_name="Ade Admin", roles=[Role.ADMINISTRATOR],
                                   is_staff=True),
     )
+
+
+# --- Second factor (MFA) ---------------------------------------------------------------------
+# Leads, deputies, managers and administrators must use a second factor before any page
+# (accounts.middleware.SecondFactorRequiredMiddleware). The harness signs them in as if they
+# had: a TOTP authenticator with a known secret, and allauth's record of the MFA step.
+
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # base32; test personas only
+
+
+def enrol_test_totp(user):
+    """Give ``user`` a TOTP authenticator (the known test secret) unless they have one."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    existing = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
+    return existing or TOTP.activate(user, TEST_TOTP_SECRET).instance
+
+
+def totp_code_for(user) -> str:
+    """The current code of ``user``'s authenticator app, computed with allauth's own helpers.
+
+    allauth refuses a code used twice within its 30-second step; a test that signs the same
+    person in twice would trip that, so the "used" mark for this code is cleared first.
+    """
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+    from allauth.mfa.utils import decrypt
+    from django.core.cache import cache
+
+    authenticator = Authenticator.objects.get(user_id=user.pk, type=Authenticator.Type.TOTP)
+    secret = decrypt(authenticator.data["secret"])
+    counters = list(yield_hotp_counters_from_time())
+    code = format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+    cache.delete(TOTP(authenticator)._get_used_cache_key(code))
+    return code
+
+
+def mark_second_factor_done(session, user, authenticator) -> None:
+    """What allauth records in the session after a password and a TOTP code."""
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+    from allauth.account.internal.userkit import user_id_to_str
+
+    now = time.time()
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": now, "email": user.email},
+        {"method": "mfa", "at": now, "id": authenticator.pk, "type": authenticator.type},
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
+    session.save()
+
+
+class SecondFactorClient(Client):
+    """The test client; ``force_login`` also completes the second factor where the role needs one."""
+
+    def force_login(self, user, backend=None):
+        from accounts.security import second_factor_required
+
+        super().force_login(user, backend)
+        if second_factor_required(user):
+            mark_second_factor_done(self.session, user, enrol_test_totp(user))
+
+
+@pytest.fixture
+def client():
+    """Overrides pytest-django's ``client``: signed-in leads and managers have done their MFA."""
+    return SecondFactorClient()
+
+
+@pytest.fixture
+def client_without_mfa():
+    """A plain client: ``force_login`` is a password-only sign-in (for the MFA tests)."""
+    return Client()
 
 
 # --- Browser -------------------------------------------------------------------------------
@@ -124,8 +201,21 @@ class AxePage:
         assert_accessible(self.page, context=context)
 
 
-def login_through_page(page, base_url: str, email: str, password: str = PERSONA_PASSWORD, *, check_axe=True):
-    """Sign in through the real login page, as a person would."""
+def login_through_page(
+    page, base_url: str, email: str, password: str = PERSONA_PASSWORD, *, check_axe=True, mfa=True
+):
+    """Sign in through the real login page, as a person would.
+
+    With ``mfa`` (the default), a person whose role needs a second factor is enrolled with the
+    known test secret if they have none, and the code step is completed with a valid code.
+    With ``mfa=False`` nothing is enrolled and the page is left wherever the sign-in leads.
+    """
+    from accounts.models import User
+    from accounts.security import second_factor_required
+
+    user = User.objects.filter(email__iexact=email).first()
+    if mfa and user is not None and second_factor_required(user):
+        enrol_test_totp(user)
     page.goto(base_url + "/accounts/login/")
     if check_axe:
         assert_accessible(page, context="login page")
@@ -133,6 +223,12 @@ def login_through_page(page, base_url: str, email: str, password: str = PERSONA_
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("networkidle")
+    if mfa and user is not None and "/2fa/authenticate/" in page.url:
+        if check_axe:
+            assert_accessible(page, context="second-factor page")
+        page.get_by_label("Authenticator code").fill(totp_code_for(user))
+        page.get_by_role("button", name="Verify").click()
+        page.wait_for_load_state("networkidle")
     return page
 
 

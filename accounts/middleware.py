@@ -1,0 +1,127 @@
+"""Session limits, the second factor before any page, and the headers Django does not set."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
+
+from accounts.security import (
+    SESSION_STARTED_AT_KEY,
+    has_second_factor,
+    second_factor_required,
+    session_passed_second_factor,
+)
+
+# Pages anyone signed in may reach before their second factor is done.
+ALWAYS_ALLOWED = frozenset(
+    {
+        "account_login",
+        "account_logout",
+        "account_reset_password",
+        "account_reset_password_done",
+        "account_reset_password_from_key",
+        "account_reset_password_from_key_done",
+        "healthz",
+    }
+)
+# Enrolling a first factor: the app (TOTP), a security key or passkey (WebAuthn), the
+# overview that offers both, and allauth's password re-check when it asks for one.
+ENROLMENT = frozenset({"mfa_activate_totp", "mfa_add_webauthn", "mfa_index", "account_reauthenticate"})
+# The second-factor step for a session that has not used its factor yet.
+SECOND_FACTOR_STEP = frozenset({"mfa_reauthenticate", "mfa_reauthenticate_webauthn"})
+
+
+def _redirect(request, url: str):
+    """A redirect that also works for htmx requests (which would swap the page into a fragment)."""
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
+class AbsoluteSessionLimitMiddleware:
+    """Ends a session 12 hours after sign-in, however active (ASVS v5.0.0-7.3.2).
+
+    The idle limit (15 minutes) is Django's SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            started = request.session.get(SESSION_STARTED_AT_KEY)
+            if started is None:
+                # Sessions signed in before this check existed start their clock now.
+                request.session[SESSION_STARTED_AT_KEY] = time.time()
+            elif time.time() - started > settings.SESSION_ABSOLUTE_MAX_SECONDS:
+                logout(request)
+                messages.info(request, "You have been signed out after 12 hours. Please sign in again.")
+                return _redirect(request, redirect_to_login(request.get_full_path()).url)
+        return self.get_response(request)
+
+
+class SecondFactorRequiredMiddleware:
+    """People who need a second factor enrol one, then use it, before any other page.
+
+    A default-deny middleware rather than a per-view decorator, so no page can be forgotten.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or not second_factor_required(user):
+            return None
+        if request.path.startswith(settings.STATIC_URL):
+            return None
+        url_name = request.resolver_match.view_name if request.resolver_match else ""
+        if url_name in ALWAYS_ALLOWED:
+            return None
+        if not has_second_factor(user):
+            if url_name in ENROLMENT:
+                return None
+            messages.info(request, "Your role needs a second factor. Set up an authenticator app or a security key.")
+            return _redirect(request, reverse("mfa_activate_totp"))
+        if session_passed_second_factor(request):
+            return None
+        if url_name in SECOND_FACTOR_STEP:
+            return None
+        step = reverse("mfa_reauthenticate")
+        return _redirect(request, f"{step}?{urlencode({'next': request.get_full_path()})}")
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy, no caching of signed-in pages, and a clean browser after sign-out.
+
+    HSTS, nosniff, Referrer-Policy and COOP come from Django's SecurityMiddleware, the
+    Content-Security-Policy (with frame-ancestors 'none') from django-csp.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        # Pages about concerns must not stay in shared browser or proxy caches (ASVS v5.0.0-14.3.2).
+        if signed_in and "Cache-Control" not in response:
+            add_never_cache_headers(response)
+        resolver_match = request.resolver_match
+        if request.method == "POST" and resolver_match and resolver_match.view_name == "account_logout":
+            response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

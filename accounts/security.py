@@ -1,0 +1,165 @@
+"""Second-factor policy, step-up ("fresh second factor") and session hygiene.
+
+Who must use a second factor is decided here and enforced for every page by
+``accounts.middleware.SecondFactorRequiredMiddleware``: leads, deputies, managers and
+administrators (and clinicians when ``MFA_REQUIRED_FOR_CLINICIANS`` is true). The factors
+themselves are django-allauth's ``mfa`` app: TOTP, WebAuthn security keys and passkeys,
+recovery codes.
+
+This module reads allauth's record of the authentication steps taken in a session
+(``account_authentication_methods``); the helpers below are the one place that knows it.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import wraps
+
+from allauth.account import app_settings as account_settings
+from allauth.account.internal.flows import reauthentication
+from allauth.account.internal.flows.login import get_authentication_records, record_authentication
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from accounts.roles import Role
+
+# Roles that may not use the portal on a password alone (ASVS v5.0.0-6.3.3).
+SECOND_FACTOR_ROLES = (Role.LEAD, Role.DEPUTY, Role.MANAGER, Role.ADMINISTRATOR)
+# Factors that count as a second factor; recovery codes are a fallback for these only.
+SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+# When the session was signed in (seconds since the epoch): the 12-hour absolute limit.
+SESSION_STARTED_AT_KEY = "portal_session_started_at"
+
+
+def second_factor_required(user) -> bool:
+    """Whether ``user`` must have and use a second factor before any other page."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_staff or user.is_superuser or user.has_role(*SECOND_FACTOR_ROLES):
+        return True
+    return bool(getattr(settings, "MFA_REQUIRED_FOR_CLINICIANS", False))
+
+
+def has_second_factor(user) -> bool:
+    return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTOR_TYPES).exists()
+
+
+def _second_factor_times(request) -> list[float]:
+    records = get_authentication_records(request, request.user)
+    return [record["at"] for record in records if record.get("method") == "mfa"]
+
+
+def session_passed_second_factor(request) -> bool:
+    """Whether this session's sign-in (or a later step-up) used a second factor."""
+    return bool(_second_factor_times(request))
+
+
+def second_factor_is_fresh(request) -> bool:
+    """A second factor used within ACCOUNT_REAUTHENTICATION_TIMEOUT seconds."""
+    times = _second_factor_times(request)
+    return bool(times) and time.time() - max(times) < account_settings.REAUTHENTICATION_TIMEOUT
+
+
+def require_fresh_second_factor(view):
+    """Step-up before exports and break-glass (ASVS v5.0.0-7.5.3).
+
+    The person proves their second factor again unless they did so in the last few minutes
+    (ACCOUNT_REAUTHENTICATION_TIMEOUT). A suspended POST is replayed by allauth after the
+    step-up, so nothing typed (a break-glass reason) is lost.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not has_second_factor(user):
+            messages.info(request, "Set up a second factor first: this action needs one.")
+            return redirect("mfa_activate_totp")
+        if not second_factor_is_fresh(request):
+            return reauthentication.suspend_request(request, step_up_url(user))
+        return view(request, *args, **kwargs)
+
+    wrapped.requires_fresh_second_factor = True
+    return wrapped
+
+
+def step_up_url(user) -> str:
+    """The code form when the person has an app or recovery codes, else the security key."""
+    types = set(Authenticator.objects.filter(user_id=user.pk).values_list("type", flat=True))
+    if types & {Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES}:
+        return reverse("mfa_reauthenticate")
+    return reverse("mfa_reauthenticate_webauthn")
+
+
+def just_signed_in_with_password(request) -> bool:
+    """The last authentication step of this session was a password, moments ago.
+
+    Used so that a person enrolling their first second factor straight after signing in is
+    not asked for the password they have just typed (allauth asks by default).
+    """
+    records = get_authentication_records(request, request.user)
+    if not records or records[-1].get("method") != "password":
+        return False
+    return time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
+
+
+# --- Signal receivers (connected in accounts.apps.AccountsConfig.ready) ----------------------
+
+
+def stamp_session_start(sender, request, user, **kwargs):
+    """Remember when the session signed in, for the absolute limit."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_STARTED_AT_KEY] = time.time()
+
+
+def end_other_sessions_after_factor_change(sender, request, user, **kwargs):
+    """A changed password or second factor ends every other session (ASVS v5.0.0-7.4.3)."""
+    from allauth.usersessions.internal.flows.sessions import end_other_sessions
+    from allauth.usersessions.models import UserSession
+
+    if request is None or user is None:
+        return
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        end_other_sessions(request, user)
+    else:  # e.g. a password reset from the emailed link: nobody is signed in here
+        from allauth.usersessions.adapter import get_adapter
+
+        get_adapter().end_sessions(list(UserSession.objects.filter(user_id=user.pk)))
+
+
+def first_enrolment_counts_as_second_factor(sender, request, user, authenticator, **kwargs):
+    """Enrolling the first factor proves possession of it: the session has passed the step.
+
+    Only for the first one: someone already holding a factor must use it (the step-up), so
+    enrolling another cannot stand in for it.
+    """
+    if authenticator.type not in SECOND_FACTOR_TYPES:
+        return
+    if Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTOR_TYPES).count() != 1:
+        return
+    record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type, enrolled=True)
+
+
+def connect_receivers():
+    from allauth.account import signals as account_signals
+    from allauth.mfa import signals as mfa_signals
+    from django.contrib.auth.signals import user_logged_in
+
+    user_logged_in.connect(stamp_session_start, dispatch_uid="accounts.security.session_start")
+    mfa_signals.authenticator_added.connect(
+        first_enrolment_counts_as_second_factor, dispatch_uid="accounts.security.first_enrolment"
+    )
+    for name, signal in (
+        ("authenticator_added", mfa_signals.authenticator_added),
+        ("authenticator_removed", mfa_signals.authenticator_removed),
+        ("authenticator_reset", mfa_signals.authenticator_reset),
+        ("password_changed", account_signals.password_changed),
+        ("password_set", account_signals.password_set),
+        ("password_reset", account_signals.password_reset),
+    ):
+        signal.connect(end_other_sessions_after_factor_change, dispatch_uid=f"accounts.security.end_sessions.{name}")
