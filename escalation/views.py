@@ -1,7 +1,264 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""The lead's pages: the queue, the concern's workflow page and one page per step.
+
+Views translate only: check access (selectors), bind the form, call the service, tell the
+lead what happened, redirect. A refusal from a service is shown beside the form, with
+everything the lead typed kept.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from accounts.roles import LEAD_ROLES
+from audit.services import record_event
+from concerns.models import ConcernStatus
+from concerns.selectors import concerns_visible_to
+from escalation import forms, selectors, services
+from escalation.acknowledgement import AcknowledgementError, acknowledge_concern
+from escalation.models import ExternalReferral
+
+lead_required = role_required(*LEAD_ROLES)
 
 
-@login_required
+# --- The queue ---------------------------------------------------------------------------------
+
+
+def _queue_filters(form: forms.QueueFilterForm) -> selectors.QueueFilters:
+    if not form.is_valid():
+        return selectors.QueueFilters()
+    data = form.cleaned_data
+    return selectors.QueueFilters(
+        status=data["status"],
+        urgency=data["urgency"],
+        team=int(data["team"]) if data["team"] else None,
+        category=data["category"],
+        overdue=data["overdue"],
+        mine=data["mine"],
+    )
+
+
+@lead_required
 def queue(request):
-    return render(request, "placeholder.html", {"heading": "Queue"})
+    """Open concerns of the lead's teams, earliest unmet deadline first.
+
+    htmx polls this URL with the current query string and swaps only the table body, so the
+    filters and the page survive each refresh.
+    """
+    teams = list(selectors.covered_teams(request.user))
+    form = forms.QueueFilterForm(request.GET or None, teams=teams, statuses=selectors.status_choices())
+    filters = _queue_filters(form) if request.GET else selectors.QueueFilters()
+    now = timezone.now()
+    paginator = Paginator(selectors.queue_for_lead(request.user, filters, now=now), selectors.QUEUE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter_form": form,
+        "page": page,
+        "now": now,
+        "filter_query": query.urlencode(),
+        "find_form": forms.FindConcernForm(),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "escalation/queue/_rows.html", context)
+    return render(request, "escalation/queue/queue.html", context)
+
+
+@lead_required
+def find_concern(request):
+    """Open a concern by its reference: directly when the lead covers it, else via break-glass."""
+    form = forms.FindConcernForm(request.GET)
+    if form.is_valid():
+        concern = selectors.find_concern_by_reference(form.cleaned_data["reference"])
+        if concern is not None and not selectors.is_hidden_from(request.user, concern.pk):
+            if concerns_visible_to(request.user).filter(pk=concern.pk).exists() or selectors.active_grant(
+                request.user, concern.pk
+            ):
+                return redirect("escalation:concern", concern_id=concern.pk)
+            return redirect("escalation:break_glass", concern_id=concern.pk)
+    messages.error(request, "No concern has that reference.")
+    return redirect("escalation:queue")
+
+
+# --- One concern -------------------------------------------------------------------------------
+
+
+@lead_required
+def concern_page(request, concern_id: int):
+    """The lead's workflow page for one concern: state, actions, chronology, possible links."""
+    concern = selectors.get_concern_for_lead(request.user, concern_id)
+    # The access is recorded before anything is shown; if the write fails, the page is not shown.
+    with transaction.atomic():
+        record_event(action="concern.viewed", actor=request.user, subject=concern, details={"page": "workflow"})
+    return render(request, "escalation/concern/workflow.html", {"concern": concern})
+
+
+@lead_required
+@require_POST
+def acknowledge(request, concern_id: int):
+    concern = selectors.get_concern_for_lead(request.user, concern_id)
+    try:
+        acknowledge_concern(actor=request.user, concern_id=concern.pk)
+    except AcknowledgementError as refusal:
+        messages.warning(request, str(refusal))
+    except PermissionDenied:
+        messages.error(request, "Only a lead covering this concern's team can acknowledge it.")
+    else:
+        messages.success(request, f"You acknowledged {concern.reference}: you own the next decision.")
+    return redirect(_back(request, concern))
+
+
+def _back(request, concern) -> str:
+    """Where to return after a POST: the page the lead came from, when it is ours."""
+    target = request.POST.get("next", "")
+    allowed = (reverse("escalation:queue"), reverse("escalation:concern", args=[concern.pk]))
+    if target.startswith(allowed) or target == concern.get_absolute_url():
+        return target
+    return reverse("escalation:concern", args=[concern.pk])
+
+
+def _step(request, concern, *, form, template, title, run, success):
+    """Bind, call the service, message; on a refusal, show it above the form with the input kept."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(form.cleaned_data)
+        except services.WorkflowError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, success)
+            return redirect("escalation:concern", concern_id=concern.pk)
+    return render(request, template, {"concern": concern, "form": form, "title": title})
+
+
+@lead_required
+def assign(request, concern_id: int):
+    concern = selectors.get_concern_for_lead(request.user, concern_id)
+    form = forms.AssignForm(request.POST or None, leads=selectors.assignable_leads(concern))
+
+    def run(data):
+        services.assign_concern(
+            actor=request.user, concern_id=concern.pk, new_owner_id=data["new_owner"].pk, note=data["note"]
+        )
+
+    return _step(request, concern, form=form, template="escalation/concern/step.html",
+                 title=f"Assign {concern.reference}", run=run, success=f"{concern.reference} was reassigned.")
+
+
+@lead_required
+def triage(request, concern_id: int):
+    concern = selectors.get_concern_for_lead(request.user, concern_id)
+    state = selectors.workflow_state(concern)
+    previous = state.triage.risk_rating if state.triage else ""
+    initial = {"expected_status": concern.status, "risk_rating": previous or None}
+    form = forms.TriageForm(request.POST or None, initial=initial, previous_rating=previous)
+
+    def run(data):
+        services.record_triage(actor=request.user, concern_id=concern.pk, **data)
+
+    return _step(request, concern, form=form, template="escalation/concern/step.html",
+                 title=f"Triage {concern.reference}", run=run, success="Triage recorded.")
+
+
+@lead_required
+def refer(request, concern_id: int):
+    concern = selectors.get_concern_for_lead(request.user, concern_id)
+    initial = {"expected_status": concern.status, "referred_at": timezone.localtime().replace(second=0, microsecond=0)}
+    if request.GET.get("agency"):
+        initial["agency"] = request.GET["agency"]
+    form = forms.ReferralForm(request.POST or None, initial=initial)
+
+    def run(data):
+        services.record_referral(actor=request.user, concern_id=concern.pk, **data)
+
+    return _step(request, concern, form=form, template="escalation/concern/step.html",
+                 title=f"Record a referral for {concern.reference}", run=run, success="Referral recorded.")
+
+
+def _referral_for_lead(request, referral_id: int):
+    referral = get_object_or_404(ExternalReferral, pk=referral_id)
+    concern = selectors.get_concern_for_lead(request.user, referral.concern_id)
+    return referral, concern
+
+
+@lead_required
+def referral_response(request, referral_id: int):
+    referral, concern = _referral_for_lead(request, referral_id)
+    form = forms.ReferralResponseForm(request.POST or None, initial={"received_at": timezone.localtime()})
+
+    def run(data):
+        services.record_referral_response(actor=request.user, referral_id=referral.pk, **data)
+
+    return _step(request, concern, form=form, template="escalation/concern/step.html",
+                 title=f"Response from {referral.agency_label}", run=run, success="Response recorded.")
+
+
+@lead_required
+def referral_confirmed(request, referral_id: int):
+    referral, concern = _referral_for_lead(request, referral_id)
+    form = forms.WrittenConfirmationForm(request.POST or None, initial={"confirmed_at": timezone.localtime()})
+
+    def run(data):
+        services.confirm_referral_in_writing(actor=request.user, referral_id=referral.pk, **data)
+
+    return _step(request, concern, form=form, template="escalation/concern/step.html",
+                 title=f"Written confirmation to {referral.agency_label}", run=run,
+                 success="Written confirmation recorded.")
+
+
+@lead_required
+def close(request, concern_id: int):
+    concern = selectors.get_concern_for_lead(request.user, concern_id)
+    form = forms.CloseForm(request.POST or None, initial={"expected_status": concern.status})
+
+    def run(data):
+        services.close_concern(actor=request.user, concern_id=concern.pk, **data)
+
+    return _step(request, concern, form=form, template="escalation/concern/step.html",
+                 title=f"Close {concern.reference}", run=run, success=f"{concern.reference} is closed.")
+
+
+@lead_required
+def reopen(request, concern_id: int):
+    concern = selectors.get_concern_for_lead(request.user, concern_id)
+    if concern.status != ConcernStatus.CLOSED:
+        messages.info(request, f"{concern.reference} is not closed.")
+        return redirect("escalation:concern", concern_id=concern.pk)
+    form = forms.ReopenForm(request.POST or None)
+
+    def run(data):
+        services.reopen_concern(actor=request.user, concern_id=concern.pk, reason=data["reason"])
+
+    return _step(request, concern, form=form, template="escalation/concern/step.html",
+                 title=f"Reopen {concern.reference}", run=run, success=f"{concern.reference} is reopened.")
+
+
+@lead_required
+def break_glass(request, concern_id: int):
+    """Another team's concern: a stated reason first, then access for this session."""
+    try:
+        concern = selectors.break_glass_candidate(request.user, concern_id=concern_id)
+    except Http404:
+        # Covered already (or via a live grant): no reason needed.
+        selectors.get_concern_for_lead(request.user, concern_id)
+        return redirect("escalation:concern", concern_id=concern_id)
+    if selectors.active_grant(request.user, concern.pk):
+        return redirect("escalation:concern", concern_id=concern.pk)
+    form = forms.BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.break_glass(actor=request.user, concern_id=concern.pk, reason=form.cleaned_data["reason"])
+        except services.WorkflowError as refusal:
+            form.add_error("reason", str(refusal))
+        else:
+            messages.warning(
+                request, f"You opened {concern.reference} from outside your teams. This is recorded and reviewed."
+            )
+            return redirect("escalation:concern", concern_id=concern.pk)
+    return render(request, "escalation/concern/break_glass.html", {"concern": concern, "form": form})

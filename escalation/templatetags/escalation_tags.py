@@ -1,9 +1,71 @@
+"""The lead's workflow panel on the concern page, and the time-left phrase of the queue."""
+
+from datetime import datetime
+
 from django import template
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from escalation import selectors
+from escalation.models import DeadlineState
+from escalation.services import lado_officer_label
 
 register = template.Library()
 
 
+def _duration(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min"
+
+
+@register.simple_tag
+def due_phrase(due_at: datetime | None, now: datetime | None = None) -> str:
+    """'2 h 5 min left' or 'overdue by 1 d 3 h' (queue.js keeps it current in the browser)."""
+    if due_at is None:
+        return ""
+    seconds = (due_at - (now or timezone.now())).total_seconds()
+    if seconds >= 0:
+        return f"{_duration(seconds)} left"
+    return f"overdue by {_duration(-seconds)}"
+
+
 @register.simple_tag(takes_context=True)
 def concern_workflow_panel(context, concern):
-    """The lead's actions and chronology on the concern page (filled in by the queue work)."""
+    """Leads who may work on the concern: state, actions, referrals, chronology, possible links.
+    The reporter: the status and who picked it up. Anyone else: nothing.
+
+    A fixed number of queries whatever the concern's history.
+    """
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    if user.is_lead:
+        try:
+            concern = selectors.get_concern_for_lead(user, concern.pk)
+        except Http404:
+            pass
+        else:
+            return render_to_string(
+                "escalation/concern/_panel_lead.html",
+                {
+                    "concern": concern,
+                    "state": selectors.workflow_state(concern),
+                    "deadlines": list(concern.deadlines.filter(state=DeadlineState.OPEN).order_by("due_at")),
+                    "chronology": selectors.concern_chronology(concern),
+                    "links": selectors.possible_links(concern),
+                    "lado_officer": lado_officer_label(concern.jurisdiction),
+                    "now": timezone.now(),
+                },
+                request=request,
+            )
+    if concern.reporter_id == user.pk:
+        return render_to_string("escalation/concern/_panel_reporter.html", {"concern": concern}, request=request)
     return ""

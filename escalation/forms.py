@@ -1,0 +1,163 @@
+"""Forms for the lead's workflow. They validate input only; services do the work."""
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+
+from concerns.models import ConcernCategory, ConcernStatus, Urgency
+from escalation.models import Agency, ClosureOutcome, ReferralMethod, RiskRating, TriageDecision
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters (GET); an unknown value is ignored rather than refused."""
+
+    status = forms.ChoiceField(required=False)
+    urgency = forms.ChoiceField(required=False, choices=[("", "Any urgency"), *Urgency.choices])
+    team = forms.ChoiceField(required=False)
+    category = forms.ChoiceField(required=False)
+    overdue = forms.BooleanField(required=False, label="Overdue only")
+    mine = forms.BooleanField(required=False, label="Mine only")
+
+    def __init__(self, *args, teams, statuses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "Any open status"), *statuses]
+        self.fields["team"].choices = [("", "All my teams"), *[(str(t.pk), t.name) for t in teams]]
+        self.fields["category"].choices = [
+            ("", "Any category"),
+            *ConcernCategory.objects.filter(active=True).order_by("order", "label").values_list("code", "label"),
+        ]
+        for name in ("status", "urgency", "team", "category"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        for name in ("overdue", "mine"):
+            self.fields[name].widget.attrs["class"] = "form-check-input"
+
+
+class ExpectedStatusMixin(forms.Form):
+    # The status the lead saw when the page was drawn: the service's compare-and-set checks it.
+    expected_status = forms.ChoiceField(choices=ConcernStatus.choices, widget=forms.HiddenInput)
+
+
+class AssignForm(forms.Form):
+    new_owner = forms.ModelChoiceField(queryset=None, label="Assign to", empty_label="Choose a lead or deputy")
+    note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Note for the new owner (optional)",
+        help_text="Seen in the portal only; the email says just that the concern was assigned.",
+    )
+
+    def __init__(self, *args, leads, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_owner"].queryset = leads
+        self.fields["new_owner"].label_from_instance = lambda u: f"{u.get_full_name()} ({u.email})"
+
+
+class TriageForm(ExpectedStatusMixin):
+    risk_rating = forms.ChoiceField(choices=RiskRating.choices, widget=forms.RadioSelect, label="Risk rating")
+    rating_rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why this rating")
+    change_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason for changing the rating",
+        help_text="Needed when the rating differs from the previous one; it goes into the chronology.",
+    )
+    decision = forms.ChoiceField(
+        required=False,
+        choices=[("", "Not decided yet"), *TriageDecision.choices],
+        widget=forms.RadioSelect,
+        label="Decision",
+    )
+    decision_rationale = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Rationale for the decision"
+    )
+    review_date = forms.DateField(
+        required=False, widget=DATE_WIDGET, label="Review date", help_text="Needed for advice and monitoring."
+    )
+
+    def __init__(self, *args, previous_rating: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.previous_rating = previous_rating
+
+    def clean(self):
+        data = super().clean()
+        rating, decision = data.get("risk_rating"), data.get("decision")
+        changed = self.previous_rating and rating and rating != self.previous_rating
+        if changed and not data.get("change_reason", "").strip():
+            self.add_error(
+                "change_reason",
+                f"The rating was {RiskRating(self.previous_rating).label}. Say why you are changing it.",
+            )
+        if decision and not data.get("decision_rationale", "").strip():
+            self.add_error("decision_rationale", "Give the rationale for the decision.")
+        if decision == TriageDecision.ADVICE_MONITORING:
+            review = data.get("review_date")
+            if review is None:
+                self.add_error("review_date", "Advice and monitoring needs a review date.")
+            elif review < timezone.localdate():
+                self.add_error("review_date", "The review date cannot be in the past.")
+        return data
+
+
+class ReferralForm(ExpectedStatusMixin):
+    agency = forms.ChoiceField(choices=Agency.choices)
+    agency_other = forms.CharField(required=False, max_length=150, label="Agency name (when 'Other')")
+    area = forms.CharField(max_length=150, label="Local authority or area")
+    method = forms.ChoiceField(choices=ReferralMethod.choices, label="How the referral was made")
+    referred_at = forms.DateTimeField(widget=DATETIME_WIDGET, label="When")
+    contact_name = forms.CharField(required=False, max_length=150, label="Who took it (name or role)")
+    their_reference = forms.CharField(required=False, max_length=80, label="Their reference")
+    shared_summary = forms.CharField(
+        required=False, max_length=300, label="What was shared, in a line",
+        help_text="Record the full information-sharing decision on the concern's sharing page.",
+    )
+    response_due_at = forms.DateTimeField(
+        required=False, widget=DATETIME_WIDGET, label="Response due (optional)",
+        help_text="Leave empty for the policy default: one working day (the LADO: one working day; "
+        "Wales designated officer: 24 hours).",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("agency") == Agency.OTHER and not data.get("agency_other", "").strip():
+            self.add_error("agency_other", "Name the agency.")
+        referred_at = data.get("referred_at")
+        if referred_at and referred_at > timezone.now() + timedelta(minutes=5):
+            self.add_error("referred_at", "The referral time cannot be in the future.")
+        due = data.get("response_due_at")
+        if due and referred_at and due <= referred_at:
+            self.add_error("response_due_at", "The response must be due after the referral was made.")
+        return data
+
+
+class ReferralResponseForm(forms.Form):
+    received_at = forms.DateTimeField(widget=DATETIME_WIDGET, label="When the response came")
+    response_summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Their response")
+    outcome = forms.CharField(required=False, max_length=200, label="Outcome or agreed actions")
+
+
+class WrittenConfirmationForm(forms.Form):
+    confirmed_at = forms.DateTimeField(widget=DATETIME_WIDGET, label="When it was confirmed in writing")
+
+
+class CloseForm(ExpectedStatusMixin):
+    outcome = forms.ChoiceField(choices=ClosureOutcome.choices)
+    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Rationale for closing")
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why reopen (new information)")
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why do you need to open this concern?",
+        help_text="Your reason, your name and the time are recorded and reviewed by a safeguarding manager; "
+        "the team's lead is told.",
+    )
+
+
+class FindConcernForm(forms.Form):
+    reference = forms.CharField(max_length=20, label="Concern reference")

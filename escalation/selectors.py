@@ -1,0 +1,319 @@
+"""Reads for the lead's side: the queue, one concern for a lead (need to know, break-glass),
+the chronology and possible links. Each read issues a fixed number of queries, whatever
+the number of rows.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Greatest
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Team, User
+from accounts.selectors import covered_team_ids, leads_covering_team
+from audit.models import AuditEvent
+from concerns.models import OPEN_STATUSES, AllegedPerson, Concern, ConcernCategory, ConcernStatus
+from concerns.selectors import concerns_visible_to
+from escalation.models import (
+    BreakGlassGrant,
+    Deadline,
+    DeadlineState,
+    ExternalReferral,
+    LadoTask,
+    TriageRecord,
+)
+
+# --- The queue ----------------------------------------------------------------------------
+
+QUEUE_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = ""
+    urgency: str = ""
+    team: int | None = None
+    category: str = ""
+    overdue: bool = False
+    mine: bool = False
+
+
+def covered_teams(user: User) -> QuerySet[Team]:
+    team_ids = covered_team_ids(user)
+    teams = Team.objects.all()
+    return teams if team_ids is None else teams.filter(id__in=team_ids)
+
+
+def earliest_unmet_deadline():
+    """The due time of a concern's earliest open deadline (the clock engine's rows).
+
+    A correlated subquery per row inside the one queue query; it uses the partial index
+    deadline_concern_kind_idx (concern_id, kind) WHERE state = 'open'.
+    """
+    return Subquery(
+        Deadline.objects.filter(concern=OuterRef("pk"), state=DeadlineState.OPEN)
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
+
+
+def queue_for_lead(user: User, filters: QueueFilters | None = None, *, now: datetime | None = None) -> QuerySet:
+    """The open concerns of the teams ``user`` covers, earliest unmet deadline first.
+
+    Starts from concerns_visible_to, so a concern about the lead themselves (as alleged person)
+    never appears. Everything each row shows is joined, annotated or prefetched: two queries
+    (rows, categories) plus one for the page count, for any number of rows.
+    """
+    filters = filters or QueueFilters()
+    now = now or timezone.now()
+    concerns = concerns_visible_to(user).filter(status__in=OPEN_STATUSES)
+    team_ids = covered_team_ids(user)
+    if team_ids is not None:
+        concerns = concerns.filter(team_id__in=team_ids)
+    overdue_referral = ExternalReferral.objects.filter(
+        concern=OuterRef("pk"), response_received_at__isnull=True, response_due_at__lt=now
+    )
+    concerns = (
+        concerns.select_related("team", "reporter", "owner", "acknowledged_by")
+        .prefetch_related(Prefetch("categories", queryset=ConcernCategory.objects.order_by("order", "label")))
+        .annotate(due_at=earliest_unmet_deadline(), chase=Exists(overdue_referral))
+    )
+    if filters.status:
+        concerns = concerns.filter(status=filters.status)
+    if filters.urgency:
+        concerns = concerns.filter(urgency=filters.urgency)
+    if filters.team:
+        concerns = concerns.filter(team_id=filters.team)
+    if filters.category:
+        concerns = concerns.filter(categories__code=filters.category)
+    if filters.overdue:
+        concerns = concerns.filter(due_at__lt=now)
+    if filters.mine:
+        concerns = concerns.filter(owner=user)
+    return concerns.order_by(F("due_at").asc(nulls_last=True), "submitted_at", "id")
+
+
+# --- One concern, for a lead ----------------------------------------------------------------
+
+
+def is_hidden_from(user: User, concern_id: int) -> bool:
+    """A concern whose alleged person is ``user`` is never shown to them, break-glass or not."""
+    return AllegedPerson.objects.filter(concern_id=concern_id, staff_member=user).exists()
+
+
+def active_grant(user: User, concern_id: int, *, now: datetime | None = None) -> BreakGlassGrant | None:
+    return (
+        BreakGlassGrant.objects.filter(user=user, concern_id=concern_id, expires_at__gt=now or timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def get_concern_for_lead(user: User, concern_id: int) -> Concern:
+    """A concern the lead may work on: their covered teams, or a live break-glass grant. 404 otherwise."""
+    if not user.is_authenticated or not user.is_lead:
+        raise Http404("No such concern.")
+    concern = (
+        concerns_visible_to(user)
+        .select_related("team", "reporter", "owner", "acknowledged_by", "client")
+        .filter(pk=concern_id)
+        .first()
+    )
+    if concern is not None:
+        return concern
+    if active_grant(user, concern_id) is None or is_hidden_from(user, concern_id):
+        raise Http404("No such concern.")
+    return Concern.objects.select_related("team", "reporter", "owner", "acknowledged_by", "client").get(
+        pk=concern_id
+    )
+
+
+def break_glass_candidate(user: User, *, concern_id: int) -> Concern:
+    """A concern this lead could open only through break-glass (404 for anything else)."""
+    if not user.is_lead or is_hidden_from(user, concern_id):
+        raise Http404("No such concern.")
+    concern = Concern.objects.select_related("team").filter(pk=concern_id).first()
+    if concern is None or concerns_visible_to(user).filter(pk=concern_id).exists():
+        raise Http404("No such concern.")
+    return concern
+
+
+def find_concern_by_reference(reference: str) -> Concern | None:
+    return Concern.objects.filter(reference__iexact=reference.strip()).only("id", "team_id").first()
+
+
+def assignable_leads(concern: Concern) -> QuerySet[User]:
+    return leads_covering_team(concern.team).order_by("full_name", "email")
+
+
+# --- The concern's workflow state -----------------------------------------------------------
+
+
+@dataclass
+class WorkflowState:
+    triage: TriageRecord | None
+    referrals: list[ExternalReferral]
+    lado_tasks: list[LadoTask]
+
+    @property
+    def open_lado_task(self) -> LadoTask | None:
+        return next((t for t in self.lado_tasks if t.completed_at is None), None)
+
+
+def workflow_state(concern: Concern) -> WorkflowState:
+    """The latest triage, the referrals and the LADO tasks: three queries."""
+    triage = concern.triage_records.select_related("recorded_by").order_by("-id").first()
+    referrals = list(concern.external_referrals.select_related("made_by").order_by("referred_at", "id"))
+    lado_tasks = list(concern.lado_tasks.order_by("due_at"))
+    return WorkflowState(triage=triage, referrals=referrals, lado_tasks=lado_tasks)
+
+
+# --- Chronology ------------------------------------------------------------------------------
+
+# Readable labels for the audit codes that make up a concern's story.
+CHRONOLOGY_LABELS = {
+    "concern.submitted": "Concern submitted",
+    "concern.viewed": "Concern viewed",
+    "concern.acknowledged": "Acknowledged",
+    "concern.assigned": "Assigned",
+    "concern.triaged": "Triaged",
+    "concern.risk_changed": "Risk rating changed",
+    "concern.decided": "Decision recorded",
+    "concern.referred": "Referred externally",
+    "referral.response_recorded": "Agency response recorded",
+    "concern.lado_task_created": "LADO referral task created",
+    "concern.closed": "Closed",
+    "concern.reopened": "Reopened",
+    "concern.break_glass": "Opened outside the covering team (break-glass)",
+    "concern.addendum_added": "Addendum added",
+    "sharing.recorded": "Information-sharing decision recorded",
+    "sharing_decision.recorded": "Information-sharing decision recorded",
+    "alert.created": "Alert raised",
+    "alert.sent": "Alert sent",
+    "deadline.opened": "Deadline started",
+    "deadline.closed": "Deadline met",
+    "notification.sent": "Notification sent",
+}
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    occurred_at: datetime
+    action: str
+    label: str
+    actor: str
+    summary: str
+
+
+def _summary(event: AuditEvent) -> str:
+    d = event.details or {}
+    if event.action == "concern.risk_changed":
+        return f"{d.get('previous_rating', '?')} to {d.get('risk_rating', '?')}. Reason: {d.get('reason', '')}"
+    if event.action == "concern.triaged":
+        return f"Risk rating {d.get('risk_rating', '')}"
+    if event.action == "concern.decided":
+        return d.get("decision_label", "")
+    if event.action == "concern.referred":
+        return d.get("agency_label", "")
+    if event.action == "concern.assigned":
+        return f"To {d.get('new_owner_name', '')}"
+    if event.action == "concern.closed":
+        return d.get("outcome_label", "")
+    if event.action == "concern.reopened":
+        return f"Reason: {d.get('reason', '')}"
+    if event.action == "concern.break_glass":
+        return f"Reason: {d.get('reason', '')}"
+    if event.action.startswith("alert."):
+        return " ".join(str(d[k]) for k in ("kind", "level") if k in d)
+    return ""
+
+
+def concern_chronology(concern: Concern) -> list[ChronologyEntry]:
+    """Every event about the concern, oldest first, read from the audit trail (one query)."""
+    events = AuditEvent.objects.filter(subject_ref=concern.reference).select_related("actor").order_by("id")
+    return [
+        ChronologyEntry(
+            occurred_at=e.occurred_at,
+            action=e.action,
+            label=CHRONOLOGY_LABELS.get(e.action, e.action.replace(".", ": ").replace("_", " ").capitalize()),
+            actor=(e.actor.get_full_name() if e.actor else (e.actor_email or "The portal")),
+            summary=_summary(e),
+        )
+        for e in events
+    ]
+
+
+# --- Possible links ----------------------------------------------------------------------------
+
+NAME_SIMILARITY_THRESHOLD = 0.4
+
+
+@dataclass(frozen=True)
+class PossibleLink:
+    reference: str
+    concern_id: int
+    why: str
+
+
+def possible_links(concern: Concern, *, limit: int = 20) -> list[PossibleLink]:
+    """Other concerns that may be about the same people: references and a reason only, no content.
+
+    Same client; an alleged person with a similar name (pg_trgm similarity, GIN trigram index);
+    or an alleged person with the same date of birth. Three queries.
+    """
+    links: dict[int, list[str]] = {}
+    references: dict[int, str] = {}
+
+    def add(concern_id, reference, why):
+        if concern_id == concern.pk:
+            return
+        references[concern_id] = reference
+        links.setdefault(concern_id, [])
+        if why not in links[concern_id]:
+            links[concern_id].append(why)
+
+    if concern.client_id:
+        for cid, ref in (
+            Concern.objects.filter(client_id=concern.client_id).exclude(pk=concern.pk).values_list("id", "reference")[
+                :limit
+            ]
+        ):
+            add(cid, ref, "same client")
+
+    alleged = list(concern.alleged_persons.values("name", "date_of_birth"))
+    names = [a["name"] for a in alleged if a["name"]]
+    dobs = [a["date_of_birth"] for a in alleged if a["date_of_birth"]]
+    if names:
+        # The % operator (trigram_similar) can use the GIN trigram index; the similarity
+        # annotation then applies the stricter threshold.
+        near = Q()
+        for name in names:
+            near |= Q(name__trigram_similar=name)
+        similarities = [TrigramSimilarity("name", name) for name in names]
+        rows = (
+            AllegedPerson.objects.filter(near)
+            .exclude(concern_id=concern.pk)
+            .annotate(similarity=similarities[0] if len(similarities) == 1 else Greatest(*similarities))
+            .filter(similarity__gt=NAME_SIMILARITY_THRESHOLD)
+            .values_list("concern_id", "concern__reference")
+            .distinct()[:limit]
+        )
+        for cid, ref in rows:
+            add(cid, ref, "alleged person with a similar name")
+    if dobs:
+        rows = (
+            AllegedPerson.objects.filter(date_of_birth__in=dobs)
+            .exclude(concern_id=concern.pk)
+            .values_list("concern_id", "concern__reference")
+            .distinct()[:limit]
+        )
+        for cid, ref in rows:
+            add(cid, ref, "alleged person with the same date of birth")
+    return [PossibleLink(reference=references[cid], concern_id=cid, why=", ".join(whys)) for cid, whys in links.items()]
+
+
+def status_choices():
+    return [(s, label) for s, label in ConcernStatus.choices if s in OPEN_STATUSES]

@@ -1,0 +1,548 @@
+"""Writes for the lead's workflow: assign, triage, refer, record a response, close, reopen,
+break-glass and the LADO task.
+
+Every service takes the acting user, runs in one transaction that also writes the audit
+event, and queues anything that leaves the process (messages) through the outbox, which
+delivers after commit. A concern's status moves only by compare-and-set: the UPDATE names the
+status the lead saw, and if another lead moved it first nothing changes and the lead is told.
+
+Acknowledgement is not here: escalation.acknowledgement.acknowledge_concern is the one way.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import record_break_glass, record_event
+from concerns.models import AllegedPerson, Concern, ConcernStatus, Jurisdiction, YesNoUnknown
+from escalation.clocks import close_deadlines, open_deadline
+from escalation.models import (
+    Agency,
+    AssignmentRecord,
+    BreakGlassGrant,
+    ClosureOutcome,
+    ClosureRecord,
+    Deadline,
+    DeadlineState,
+    ExternalReferral,
+    LadoTask,
+    ObligationKind,
+    ReferralMethod,
+    RiskRating,
+    TriageDecision,
+    TriageRecord,
+)
+from escalation.outbox import queue_for_people
+from escalation.selectors import assignable_leads, break_glass_candidate, get_concern_for_lead
+
+# How long a break-glass grant lasts: one working session.
+BREAK_GLASS_GRANT_DURATION = timedelta(hours=8)
+
+# Where each step may start from. Closed concerns are reopened before anything else.
+WORKING_STATUSES = (
+    ConcernStatus.ACKNOWLEDGED,
+    ConcernStatus.TRIAGED,
+    ConcernStatus.REFERRED,
+    ConcernStatus.MONITORING,
+    ConcernStatus.REOPENED,
+)
+DECISION_STATUS = {
+    TriageDecision.REFER: ConcernStatus.TRIAGED,  # becomes REFERRED when the referral is recorded
+    TriageDecision.ADVICE_MONITORING: ConcernStatus.MONITORING,
+    TriageDecision.NO_FURTHER_ACTION: ConcernStatus.TRIAGED,
+}
+
+
+class WorkflowError(Exception):
+    """A refusal with a message for the lead (the view shows it and keeps their input)."""
+
+
+class WorkflowConflict(WorkflowError):
+    """Someone else changed the concern first (compare-and-set found a different status)."""
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def _move_status(concern: Concern, *, expected: str, allowed_from, new: str, **fields) -> None:
+    """Compare-and-set: UPDATE ... WHERE id = %s AND status = <what the lead saw>.
+
+    Zero rows means another lead acted first; nothing is written and the lead is told the
+    current state.
+    """
+    if expected not in allowed_from:
+        raise WorkflowConflict(_not_now_message(concern, expected))
+    updated = Concern.objects.filter(pk=concern.pk, status=expected).update(status=new, **fields)
+    if updated != 1:
+        current = Concern.objects.filter(pk=concern.pk).values_list("status", flat=True).first()
+        raise WorkflowConflict(
+            f"{concern.reference} was changed by someone else while you were working: it is now "
+            f"“{ConcernStatus(current).label}”. Nothing was saved; check the chronology and try again."
+        )
+    concern.status = new
+    for name, value in fields.items():
+        setattr(concern, name, value)
+
+
+def _not_now_message(concern: Concern, status: str) -> str:
+    if status == ConcernStatus.SUBMITTED:
+        return f"{concern.reference} must be acknowledged first."
+    if status == ConcernStatus.CLOSED:
+        return f"{concern.reference} is closed. Reopen it with a reason first."
+    return f"That step is not possible while {concern.reference} is “{ConcernStatus(status).label}”."
+
+
+def _concern_link(concern: Concern) -> str:
+    return reverse("escalation:concern", args=[concern.pk])
+
+
+def notify(*, recipient: User, concern: Concern, key: str, subject: str, text: str) -> None:
+    """Tell one person, in the portal and by email, through the outbox (delivered after commit).
+
+    Messages carry no sensitive detail: the reference, the team, what happened, a link.
+    """
+    queue_for_people(
+        people=[recipient],
+        key=key,
+        subject=subject,
+        body=text,
+        link=_concern_link(concern),
+        concern=concern,
+    )
+
+
+# --- Assign -----------------------------------------------------------------------------------
+
+
+def assign_concern(*, actor: User, concern_id: int, new_owner_id: int, note: str = "") -> AssignmentRecord:
+    """Give the concern to another lead covering its team; the new owner is told."""
+    with transaction.atomic():
+        concern = get_concern_for_lead(actor, concern_id)
+        concern = Concern.objects.select_for_update(of=("self",)).select_related("team", "owner").get(pk=concern.pk)
+        if concern.status == ConcernStatus.CLOSED:
+            raise WorkflowError(_not_now_message(concern, concern.status))
+        new_owner = assignable_leads(concern).filter(pk=new_owner_id).first()
+        if new_owner is None:
+            raise WorkflowError("Choose a lead or deputy who covers this concern's team.")
+        if new_owner.pk == concern.owner_id:
+            raise WorkflowError(f"{new_owner.get_full_name()} already owns {concern.reference}.")
+        previous = concern.owner
+        Concern.objects.filter(pk=concern.pk).update(owner=new_owner)
+        record = AssignmentRecord.objects.create(
+            concern=concern,
+            previous_owner=previous,
+            new_owner=new_owner,
+            note=note.strip(),
+            assigned_by=actor,
+            assigned_at=timezone.now(),
+        )
+        record_event(
+            action="concern.assigned",
+            actor=actor,
+            subject=concern,
+            details={
+                "previous_owner_id": previous.pk if previous else None,
+                "new_owner_id": new_owner.pk,
+                "new_owner_name": new_owner.get_full_name(),
+            },
+        )
+        if new_owner.pk != actor.pk:
+            notify(
+                recipient=new_owner,
+                concern=concern,
+                key=f"concern-assigned:{record.pk}",
+                subject=f"{concern.reference} has been assigned to you",
+                text=f"{actor.get_full_name()} assigned {concern.reference} ({concern.team.name}) to you.",
+            )
+        return record
+
+
+# --- Triage -----------------------------------------------------------------------------------
+
+
+def record_triage(
+    *,
+    actor: User,
+    concern_id: int,
+    expected_status: str,
+    risk_rating: str,
+    rating_rationale: str,
+    change_reason: str = "",
+    decision: str = "",
+    decision_rationale: str = "",
+    review_date: date | None = None,
+) -> TriageRecord:
+    """Rate the risk (a change needs a reason) and, optionally, decide what happens next."""
+    risk_rating = RiskRating(risk_rating)
+    rating_rationale, change_reason = rating_rationale.strip(), change_reason.strip()
+    decision_rationale = decision_rationale.strip()
+    if not rating_rationale:
+        raise WorkflowError("Say why you chose this risk rating.")
+    if decision:
+        decision = TriageDecision(decision)
+        if not decision_rationale:
+            raise WorkflowError("Give the rationale for the decision.")
+        if decision == TriageDecision.ADVICE_MONITORING and review_date is None:
+            raise WorkflowError("Advice and monitoring needs a review date.")
+    with transaction.atomic():
+        concern = get_concern_for_lead(actor, concern_id)
+        previous = concern.triage_records.order_by("-id").values_list("risk_rating", flat=True).first() or ""
+        if previous and previous != risk_rating and not change_reason:
+            raise WorkflowError(
+                f"The risk rating was {RiskRating(previous).label}. Give a reason for changing it."
+            )
+        if decision == TriageDecision.REFER and expected_status == ConcernStatus.REFERRED:
+            new_status = ConcernStatus.REFERRED  # already referred; another referral may follow
+        elif decision:
+            new_status = DECISION_STATUS[decision]
+        elif expected_status in (ConcernStatus.ACKNOWLEDGED, ConcernStatus.REOPENED):
+            new_status = ConcernStatus.TRIAGED
+        else:
+            new_status = expected_status  # a re-rating alone keeps the stage (still compare-and-set)
+        _move_status(concern, expected=expected_status, allowed_from=WORKING_STATUSES, new=new_status)
+        now = timezone.now()
+        record = TriageRecord.objects.create(
+            concern=concern,
+            risk_rating=risk_rating,
+            rating_rationale=rating_rationale,
+            previous_rating=previous,
+            change_reason=change_reason if previous and previous != risk_rating else "",
+            decision=decision or "",
+            decision_rationale=decision_rationale if decision else "",
+            review_date=review_date if decision == TriageDecision.ADVICE_MONITORING else None,
+            recorded_by=actor,
+            recorded_at=now,
+        )
+        if previous and previous != risk_rating:
+            record_event(
+                action="concern.risk_changed",
+                actor=actor,
+                subject=concern,
+                details={"previous_rating": previous, "risk_rating": risk_rating, "reason": change_reason},
+            )
+        elif not previous:
+            record_event(action="concern.triaged", actor=actor, subject=concern, details={"risk_rating": risk_rating})
+        if decision:
+            record_event(
+                action="concern.decided",
+                actor=actor,
+                subject=concern,
+                details={
+                    "decision": decision,
+                    "decision_label": TriageDecision(decision).label,
+                    "review_date": review_date,
+                    "triage_record_id": record.pk,
+                },
+            )
+        return record
+
+
+# --- External referrals -------------------------------------------------------------------------
+
+
+def record_referral(
+    *,
+    actor: User,
+    concern_id: int,
+    expected_status: str,
+    agency: str,
+    area: str,
+    method: str,
+    referred_at: datetime,
+    agency_other: str = "",
+    contact_name: str = "",
+    their_reference: str = "",
+    shared_summary: str = "",
+    response_due_at: datetime | None = None,
+) -> ExternalReferral:
+    """Record a referral made to an outside agency and start its response clock.
+
+    The response is due by the policy's default for the agency and nation (the clock engine
+    computes it) unless the lead gives a date. A referral to the LADO completes the concern's
+    open LADO task.
+    """
+    agency = Agency(agency)
+    if agency == Agency.OTHER and not agency_other.strip():
+        raise WorkflowError("Name the agency.")
+    if referred_at > timezone.now() + timedelta(minutes=5):
+        raise WorkflowError("The referral time cannot be in the future.")
+    with transaction.atomic():
+        concern = get_concern_for_lead(actor, concern_id)
+        _move_status(concern, expected=expected_status, allowed_from=WORKING_STATUSES, new=ConcernStatus.REFERRED)
+        referral = ExternalReferral.objects.create(
+            concern=concern,
+            agency=agency,
+            agency_other=agency_other.strip(),
+            area=area.strip(),
+            method=method,
+            referred_at=referred_at,
+            contact_name=contact_name.strip(),
+            their_reference=their_reference.strip(),
+            shared_summary=shared_summary.strip(),
+            made_by=actor,
+            created_at=timezone.now(),
+        )
+        referral.response_due_at = _open_referral_clock(
+            referral, concern=concern, due_at=response_due_at, actor=actor
+        )
+        ExternalReferral.objects.filter(pk=referral.pk).update(response_due_at=referral.response_due_at)
+        record_event(
+            action="concern.referred",
+            actor=actor,
+            subject=concern,
+            details={
+                "referral_id": referral.pk,
+                "agency": agency,
+                "agency_label": referral.agency_label,
+                "method": method,
+                "response_due_at": referral.response_due_at,
+            },
+        )
+        if agency == Agency.LADO:
+            _complete_lado_tasks(concern=concern, referral=referral, actor=actor)
+        return referral
+
+
+def record_referral_response(
+    *, actor: User, referral_id: int, received_at: datetime, response_summary: str, outcome: str = ""
+) -> ExternalReferral:
+    """The agency answered: record it and stop the response clock (no more "chase")."""
+    if not response_summary.strip():
+        raise WorkflowError("Summarise the agency's response.")
+    with transaction.atomic():
+        referral = ExternalReferral.objects.get(pk=referral_id)
+        concern = get_concern_for_lead(actor, referral.concern_id)
+        # The clock's rows first (contracts: lock deadlines before changing anything else).
+        _close_clocks(concern=concern, kind=ObligationKind.REFERRAL_RESPONSE, subject=referral, actor=actor)
+        referral = ExternalReferral.objects.select_for_update().get(pk=referral_id)
+        if referral.response_received_at is not None:
+            raise WorkflowConflict(
+                f"A response to this referral was already recorded at "
+                f"{timezone.localtime(referral.response_received_at):%d %b %Y %H:%M}."
+            )
+        referral.response_received_at = received_at
+        referral.response_summary = response_summary.strip()
+        referral.outcome = outcome.strip()
+        referral.save(update_fields=["response_received_at", "response_summary", "outcome"])
+        record_event(
+            action="referral.response_recorded",
+            actor=actor,
+            subject=concern,
+            details={"referral_id": referral.pk, "agency_label": referral.agency_label},
+        )
+        return referral
+
+
+def confirm_referral_in_writing(*, actor: User, referral_id: int, confirmed_at: datetime) -> ExternalReferral:
+    """A phoned referral was confirmed in writing: stop its 24-hour clock."""
+    with transaction.atomic():
+        referral = ExternalReferral.objects.get(pk=referral_id)
+        concern = get_concern_for_lead(actor, referral.concern_id)
+        _close_clocks(concern=concern, kind=ObligationKind.WRITTEN_CONFIRMATION, subject=referral, actor=actor)
+        referral = ExternalReferral.objects.select_for_update().get(pk=referral_id)
+        if referral.confirmed_in_writing_at is not None:
+            raise WorkflowConflict("This referral was already confirmed in writing.")
+        referral.confirmed_in_writing_at = confirmed_at
+        referral.save(update_fields=["confirmed_in_writing_at"])
+        record_event(
+            action="referral.confirmed_in_writing",
+            actor=actor,
+            subject=concern,
+            details={"referral_id": referral.pk, "agency_label": referral.agency_label},
+        )
+        return referral
+
+
+# --- LADO task (position of trust) ---------------------------------------------------------------
+
+
+def position_of_trust_reason(concern: Concern) -> str | None:
+    """Why a LADO referral is needed, without names; None when no alleged person is in a position of trust."""
+    person = (
+        AllegedPerson.objects.filter(concern=concern, position_of_trust=YesNoUnknown.YES).order_by("position").first()
+    )
+    if person is None:
+        return None
+    role = person.get_role_display() if person.role else "works, volunteers or cares for children"
+    return f"Alleged person in a position of trust: {role.lower() if person.role else role}"
+
+
+def open_lado_task_if_needed(*, concern: Concern, actor: User | None) -> LadoTask | None:
+    """On submission: an alleged person in a position of trust means the LADO (England) or the
+    designated officer (Wales) must be told, with its own deadline. Idempotent.
+    """
+    reason = position_of_trust_reason(concern)
+    if reason is None:
+        return None
+    existing = LadoTask.objects.filter(concern=concern, completed_at__isnull=True).first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    with transaction.atomic():
+        task = LadoTask.objects.create(
+            concern=concern,
+            reason=reason,
+            jurisdiction=concern.jurisdiction,
+            due_at=now,  # replaced by the clock's due time just below
+            created_at=now,
+        )
+        task.due_at = _open_lado_clock(task, concern=concern, actor=actor)
+        LadoTask.objects.filter(pk=task.pk).update(due_at=task.due_at)
+        record_event(
+            action="concern.lado_task_created",
+            actor=actor,
+            subject=concern,
+            details={"lado_task_id": task.pk, "due_at": task.due_at, "jurisdiction": concern.jurisdiction},
+        )
+    return task
+
+
+def _complete_lado_tasks(*, concern: Concern, referral: ExternalReferral, actor: User) -> None:
+    for task in LadoTask.objects.select_for_update().filter(concern=concern, completed_at__isnull=True):
+        _close_clocks(concern=concern, kind=ObligationKind.LADO_TASK, subject=task, actor=actor)
+        task.completed_at = timezone.now()
+        task.completed_by = actor
+        task.referral = referral
+        task.save(update_fields=["completed_at", "completed_by", "referral"])
+
+
+def lado_officer_label(jurisdiction: str) -> str:
+    return "designated officer" if jurisdiction == Jurisdiction.WALES else "LADO"
+
+
+# --- Close and reopen -----------------------------------------------------------------------------
+
+
+def close_concern(*, actor: User, concern_id: int, expected_status: str, outcome: str, rationale: str) -> ClosureRecord:
+    """Close with an outcome and a rationale. Every open deadline of the concern stops."""
+    outcome = ClosureOutcome(outcome)
+    if not rationale.strip():
+        raise WorkflowError("Give the rationale for closing.")
+    with transaction.atomic():
+        concern = get_concern_for_lead(actor, concern_id)
+        _close_clocks(concern=concern, kind=None, subject=None, actor=actor, outcome="cancelled")
+        now = timezone.now()
+        _move_status(concern, expected=expected_status, allowed_from=WORKING_STATUSES, new=ConcernStatus.CLOSED,
+                     closed_at=now)
+        record = ClosureRecord.objects.create(
+            concern=concern,
+            kind=ClosureRecord.Kind.CLOSE,
+            outcome=outcome,
+            rationale=rationale.strip(),
+            recorded_by=actor,
+            recorded_at=now,
+        )
+        record_event(
+            action="concern.closed",
+            actor=actor,
+            subject=concern,
+            details={"outcome": outcome, "outcome_label": outcome.label, "closure_record_id": record.pk},
+        )
+        return record
+
+
+def reopen_concern(*, actor: User, concern_id: int, reason: str) -> ClosureRecord:
+    """New information: reopen a closed concern, with the reason in the chronology."""
+    if not reason.strip():
+        raise WorkflowError("Say why the concern is being reopened.")
+    with transaction.atomic():
+        concern = get_concern_for_lead(actor, concern_id)
+        _move_status(concern, expected=ConcernStatus.CLOSED, allowed_from=[ConcernStatus.CLOSED],
+                     new=ConcernStatus.REOPENED, closed_at=None)
+        record = ClosureRecord.objects.create(
+            concern=concern,
+            kind=ClosureRecord.Kind.REOPEN,
+            rationale=reason.strip(),
+            recorded_by=actor,
+            recorded_at=timezone.now(),
+        )
+        record_event(action="concern.reopened", actor=actor, subject=concern, details={"reason": reason.strip()})
+        return record
+
+
+# --- Break-glass ----------------------------------------------------------------------------------
+
+
+def break_glass(*, actor: User, concern_id: int, reason: str) -> BreakGlassGrant:
+    """A lead opens a concern of a team they do not cover, with a stated reason.
+
+    Writes the managers' review entry and audit event (audit.services.record_break_glass),
+    grants this lead access to this concern for a working session, and tells the leads who
+    cover that team.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError("State why you need to open this concern.")
+    with transaction.atomic():
+        concern = break_glass_candidate(actor, concern_id=concern_id)
+        record_break_glass(actor=actor, concern_reference=concern.reference, team=concern.team, reason=reason)
+        now = timezone.now()
+        grant = BreakGlassGrant.objects.create(
+            user=actor, concern=concern, reason=reason, granted_at=now, expires_at=now + BREAK_GLASS_GRANT_DURATION
+        )
+        for lead in assignable_leads(concern):
+            notify(
+                recipient=lead,
+                concern=concern,
+                key=f"break-glass:{grant.pk}",
+                subject=f"{concern.reference} was opened from outside {concern.team.name}",
+                text=(
+                    f"{actor.get_full_name()} opened {concern.reference} ({concern.team.name}) through "
+                    "break-glass. The reason is in the managers' review list."
+                ),
+            )
+        return grant
+
+
+# --- The clock engine (escalation.clocks) ---------------------------------------------------------
+
+
+def _open_referral_clock(
+    referral: ExternalReferral, *, concern: Concern, due_at: datetime | None, actor: User
+) -> datetime:
+    """The agency's response is due by the policy (one working day by default) or the lead's date.
+
+    A phoned referral also has to be confirmed in writing (24 hours, its own deadline).
+    """
+    deadline = open_deadline(
+        kind=ObligationKind.REFERRAL_RESPONSE,
+        concern=concern,
+        subject=referral,
+        due_at=due_at,
+        starts_at=referral.referred_at,
+        actor=actor,
+    )
+    if referral.method == ReferralMethod.PHONE:
+        open_deadline(
+            kind=ObligationKind.WRITTEN_CONFIRMATION,
+            concern=concern,
+            subject=referral,
+            starts_at=referral.referred_at,
+            actor=actor,
+        )
+    return deadline.due_at
+
+
+def _open_lado_clock(task: LadoTask, *, concern: Concern, actor: User | None) -> datetime:
+    """England: the LADO within one working day; Wales: the designated officer within 24 hours
+    (policy data, by the concern's nation), counted from submission.
+    """
+    deadline = open_deadline(
+        kind=ObligationKind.LADO_TASK, concern=concern, subject=task, starts_at=concern.submitted_at, actor=actor
+    )
+    return deadline.due_at
+
+
+def _close_clocks(*, concern: Concern, kind: str | None, subject, actor: User, outcome: str = "met") -> None:
+    """Stop deadlines (locks their rows first, so no alert follows). ``kind`` None: all of the concern's."""
+    if kind is not None:
+        close_deadlines(kind=kind, concern=concern, subject=subject, outcome=outcome, actor=actor)
+        return
+    kinds = (
+        Deadline.objects.filter(concern=concern, state=DeadlineState.OPEN).values_list("kind", flat=True).distinct()
+    )
+    for open_kind in sorted(set(kinds)):
+        close_deadlines(kind=open_kind, concern=concern, outcome=outcome, actor=actor)
