@@ -1,0 +1,211 @@
+"""The lead's queue and pages through the test client: access, break-glass, messages, query counts."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent, BreakGlassAccess
+from escalation import services
+from escalation.acknowledgement import acknowledge_concern
+from escalation.models import BreakGlassGrant
+from tests.factories.concerns import submit_test_concern
+from tests.factories.workflow import acknowledged, clone_open_concerns
+
+pytestmark = pytest.mark.django_db
+QUEUE = reverse("escalation:queue")
+
+
+def _signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+# --- Acceptance 5: the queue's queries do not grow with its rows ---------------------------------
+
+
+def _queue_queries(client, django_assert_max_num_queries, user, url=QUEUE):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response
+
+
+def test_queue_issues_the_same_number_of_queries_for_10_and_500_concerns(
+    cast, client, django_assert_num_queries, django_assert_max_num_queries
+):
+    template = submit_test_concern(reporter=cast.clinician)
+    clone_open_concerns(template, 9)
+    _signed_in(client, cast.lead)
+    client.get(QUEUE)  # warm the session and per-user caches
+    with_10, response = _queue_queries(client, django_assert_max_num_queries, cast.lead)
+    assert response.content.count(b'<th scope="row">') == 10
+
+    clone_open_concerns(template, 490, owner=cast.lead)
+    with django_assert_num_queries(with_10):
+        response = client.get(QUEUE)
+    assert response.status_code == 200
+    assert response.content.count(b'<th scope="row">') == 50  # first page of 500
+    # The htmx refresh of the rows, with every filter on, stays flat too.
+    url = QUEUE + f"?mine=on&urgency=same_day&team={cast.team.pk}&page=2"
+    with_filters, _ = _queue_queries(client, django_assert_max_num_queries, cast.lead, url)
+    with django_assert_num_queries(with_filters):
+        response = client.get(url, headers={"HX-Request": "true"})
+    assert b"<html" not in response.content  # only the rows
+
+
+def test_queue_orders_by_earliest_deadline_and_filters_keep_their_values(cast, client):
+    routine = submit_test_concern(reporter=cast.clinician, urgency="routine")
+    immediate = submit_test_concern(reporter=cast.clinician, urgency="immediate")
+    other_team = submit_test_concern(reporter=cast.clinician_other_team)
+    body = _signed_in(client, cast.lead).get(QUEUE).content.decode()
+    assert body.index(immediate.reference) < body.index(routine.reference)
+    assert other_team.reference not in body
+    body = client.get(QUEUE + "?urgency=routine").content.decode()
+    assert routine.reference in body and immediate.reference not in body
+    assert '<option value="routine" selected>' in body
+    assert 'hx-get="/queue/?urgency=routine&amp;page=1"' in body
+
+
+def test_overdue_referral_shows_chase(cast, client):
+    concern = acknowledged(submit_test_concern(reporter=cast.clinician), by=cast.lead)
+    services.record_referral(
+        actor=cast.lead, concern_id=concern.pk, expected_status="acknowledged", agency="childrens_social_care",
+        area="Leeds", method="email", referred_at=timezone.now() - timedelta(days=4),
+        response_due_at=timezone.now() - timedelta(days=2),
+    )
+    body = _signed_in(client, cast.lead).get(QUEUE + "?overdue=on").content.decode()
+    assert concern.reference in body and "Chase" in body
+
+
+def test_clinicians_cannot_use_the_queue(cast, client):
+    assert _signed_in(client, cast.clinician).get(QUEUE).status_code == 403
+
+
+# --- Acknowledge from the queue: the race loser is told who won --------------------------------------
+
+
+def test_second_lead_to_acknowledge_is_told_who_already_did(cast, client):
+    concern = submit_test_concern(reporter=cast.clinician)
+    acknowledge_concern(actor=cast.deputy, concern_id=concern.pk)  # the deputy got there first
+    response = _signed_in(client, cast.lead).post(
+        reverse("escalation:acknowledge", args=[concern.pk]), {"next": QUEUE}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == QUEUE
+    messages = [str(m) for m in response.context["messages"]]
+    assert len(messages) == 1
+    assert messages[0].startswith(f"{concern.reference} was already acknowledged by Dev Deputy at ")
+    concern.refresh_from_db()
+    assert concern.acknowledged_by == cast.deputy
+
+
+def test_acknowledge_from_the_queue(cast, client):
+    concern = submit_test_concern(reporter=cast.clinician)
+    response = _signed_in(client, cast.lead).post(
+        reverse("escalation:acknowledge", args=[concern.pk]), {"next": QUEUE}, follow=True
+    )
+    assert "You acknowledged" in response.content.decode()
+    concern.refresh_from_db()
+    assert concern.acknowledged_by == cast.lead and concern.owner == cast.lead
+
+
+def test_a_conflict_keeps_what_the_lead_typed(cast, client):
+    concern = acknowledged(submit_test_concern(reporter=cast.clinician), by=cast.lead)
+    services.close_concern(actor=cast.deputy, concern_id=concern.pk, expected_status="acknowledged",
+                           outcome="no_further_action", rationale="Known already.")
+    response = _signed_in(client, cast.lead).post(
+        reverse("escalation:triage", args=[concern.pk]),
+        {"expected_status": "acknowledged", "risk_rating": "high", "rating_rationale": "Children placed now."},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "changed by someone else" in body and "Children placed now." in body
+
+
+# --- Acceptance 4: need to know and break-glass ----------------------------------------------------
+
+
+def test_clinician_gets_404_for_another_clinicians_concern(cast, client):
+    concern = submit_test_concern(reporter=cast.clinician)
+    _signed_in(client, cast.other_clinician)
+    assert client.get(concern.get_absolute_url()).status_code == 404
+    assert client.get(reverse("escalation:concern", args=[concern.pk])).status_code == 403
+
+
+def test_lead_of_another_team_reaches_a_concern_only_through_break_glass(cast, client):
+    concern = submit_test_concern(reporter=cast.clinician)
+    page = reverse("escalation:concern", args=[concern.pk])
+    _signed_in(client, cast.lead_other_team)
+    assert client.get(page).status_code == 404
+    assert client.get(concern.get_absolute_url()).status_code == 404
+    # Finding it by reference leads to the break-glass page, not to the concern.
+    response = client.get(reverse("escalation:find_concern") + f"?reference={concern.reference}")
+    glass = reverse("escalation:break_glass", args=[concern.pk])
+    assert response.url == glass
+    assert "a team you do not cover" in client.get(glass).content.decode()
+    # No reason, no access.
+    response = client.post(glass, {"reason": "  "})
+    assert response.status_code == 200 and "This field is required" in response.content.decode()
+    assert client.get(page).status_code == 404
+
+    response = client.post(glass, {"reason": "Leah is off sick; the carer's LA rang me about him."})
+    assert response.url == page
+    assert client.get(page).status_code == 200
+    access = BreakGlassAccess.objects.get(concern_reference=concern.reference)
+    assert access.actor == cast.lead_other_team and access.team == cast.team
+    assert AuditEvent.objects.filter(action="concern.break_glass", subject_ref=concern.reference).exists()
+    from escalation.models import OutboxMessage
+
+    assert OutboxMessage.objects.filter(recipient=cast.lead, concern=concern).exists()  # the team's lead is told
+
+    # The managers' review list shows it.
+    client.logout()
+    _signed_in(client, cast.manager)
+    review = client.get(reverse("audit:break_glass")).content.decode()
+    assert concern.reference in review
+
+    # The grant ends with the working session.
+    BreakGlassGrant.objects.filter(user=cast.lead_other_team).update(expires_at=timezone.now())
+    client.logout()
+    _signed_in(client, cast.lead_other_team)
+    assert client.get(page).status_code == 404
+
+
+def test_a_concern_about_a_staff_member_is_hidden_from_them_even_through_break_glass(cast, client):
+    concern = submit_test_concern(
+        reporter=cast.clinician,
+        alleged_persons=[dict(identity="known", name="Olga Otherlead", staff_member=cast.lead_other_team)],
+    )
+    _signed_in(client, cast.lead_other_team)
+    assert client.get(reverse("escalation:break_glass", args=[concern.pk])).status_code == 404
+    with pytest.raises(Exception):  # noqa: B017 - Http404 from the selector
+        services.break_glass(actor=cast.lead_other_team, concern_id=concern.pk, reason="curious")
+
+
+def test_lead_workflow_page_records_the_view_before_showing_it(cast, client):
+    concern = submit_test_concern(reporter=cast.clinician)
+    _signed_in(client, cast.lead).get(reverse("escalation:concern", args=[concern.pk]))
+    assert AuditEvent.objects.filter(action="concern.viewed", subject_ref=concern.reference,
+                                     actor=cast.lead).exists()
+
+
+def test_workflow_panel_queries_do_not_grow_with_the_history(cast, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    concern = acknowledged(submit_test_concern(reporter=cast.clinician), by=cast.lead)
+    page = reverse("escalation:concern", args=[concern.pk])
+    _signed_in(client, cast.lead).get(page)
+    with CaptureQueriesContext(connection) as before:
+        client.get(page)
+    for n in range(5):
+        services.record_referral(actor=cast.lead, concern_id=concern.pk,
+                                 expected_status="acknowledged" if n == 0 else "referred",
+                                 agency="police", area=f"Area {n}", method="email", referred_at=timezone.now())
+    with CaptureQueriesContext(connection) as after:
+        client.get(page)
+    assert len(after) == len(before)
