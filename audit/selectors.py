@@ -1,0 +1,164 @@
+"""Reading the trail: filters, keyset pagination, a concern's access log, a person's activity.
+
+Every list is paginated by keyset, newest first: WHERE (occurred_at, id) < (cursor) ORDER BY
+occurred_at DESC, id DESC LIMIT n. No OFFSET and no COUNT(*): both cost O(rows) at millions
+of events, while a keyset page costs the same on page 1 and page 10,000.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from audit.models import AuditEvent, BreakGlassAccess
+
+PAGE_SIZE = 50
+# "Who has seen this": the events that show a concern's content to someone.
+ACCESS_ACTIONS = ("concern.viewed", "concern.printed", "concern.exported", "concern.break_glass")
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """The last row of a page: the next page starts strictly after it."""
+
+    occurred_at: dt.datetime
+    event_id: int
+
+    def encode(self) -> str:
+        return f"{self.occurred_at.isoformat()}_{self.event_id}"
+
+    @classmethod
+    def decode(cls, value: str | None) -> Cursor | None:
+        """None for an absent or malformed cursor (the first page is shown)."""
+        if not value or "_" not in value:
+            return None
+        stamp, _, event_id = value.rpartition("_")
+        occurred_at = parse_datetime(stamp)
+        if occurred_at is None or not event_id.isdigit():
+            return None
+        return cls(occurred_at, int(event_id))
+
+
+@dataclass(frozen=True)
+class TrailFilter:
+    person_id: int | None = None
+    reference: str = ""
+    action: str = ""  # a prefix: "concern." matches concern.viewed and concern.acknowledged
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None  # inclusive
+
+    def as_details(self) -> dict:
+        """What the filter was, for the audit.viewed and audit.exported events."""
+        return {
+            "person_id": self.person_id,
+            "reference": self.reference,
+            "action": self.action,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+        }
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self.as_details().values())
+
+
+@dataclass
+class Page:
+    events: list = field(default_factory=list)
+    next_cursor: Cursor | None = None
+    is_first: bool = True
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def filtered_events(trail_filter: TrailFilter) -> QuerySet:
+    """The trail narrowed by the filter, newest first (the order the indexes serve)."""
+    events = AuditEvent.objects.all()
+    if trail_filter.person_id:
+        events = events.filter(actor_id=trail_filter.person_id)
+    if trail_filter.reference:
+        events = events.filter(subject_ref=trail_filter.reference)
+    if trail_filter.action:
+        events = events.filter(action__startswith=trail_filter.action)
+    if trail_filter.date_from:
+        events = events.filter(occurred_at__gte=_local_midnight(trail_filter.date_from))
+    if trail_filter.date_to:
+        events = events.filter(occurred_at__lt=_local_midnight(trail_filter.date_to + dt.timedelta(days=1)))
+    return events.order_by("-occurred_at", "-id")
+
+
+def _after(events: QuerySet, cursor: Cursor | None) -> QuerySet:
+    if cursor is None:
+        return events
+    # occurred_at <= t bounds the index range scan; the OR only settles ties at t itself.
+    return events.filter(
+        Q(occurred_at__lte=cursor.occurred_at)
+        & (Q(occurred_at__lt=cursor.occurred_at) | Q(id__lt=cursor.event_id))
+    )
+
+
+def page_of(events: QuerySet, cursor: Cursor | None, *, size: int = PAGE_SIZE) -> Page:
+    rows = list(_after(events, cursor).select_related("actor")[: size + 1])
+    has_more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = Cursor(rows[-1].occurred_at, rows[-1].id) if has_more and rows else None
+    return Page(events=rows, next_cursor=next_cursor, is_first=cursor is None)
+
+
+def trail_page(trail_filter: TrailFilter, cursor: Cursor | None = None, *, size: int = PAGE_SIZE) -> Page:
+    return page_of(filtered_events(trail_filter), cursor, size=size)
+
+
+def concern_access_page(reference: str, cursor: Cursor | None = None, *, size: int = PAGE_SIZE) -> Page:
+    """Who has seen this concern: views, prints, exports and break-glass openings."""
+    events = AuditEvent.objects.filter(subject_ref=reference, action__in=ACCESS_ACTIONS).order_by(
+        "-occurred_at", "-id"
+    )
+    return page_of(events, cursor, size=size)
+
+
+def break_glass_for_concern(reference: str) -> QuerySet:
+    return BreakGlassAccess.objects.filter(concern_reference=reference).select_related("actor", "reviewed_by")
+
+
+def person_activity_page(person_id: int, cursor: Cursor | None = None, *, size: int = PAGE_SIZE) -> Page:
+    return trail_page(TrailFilter(person_id=person_id), cursor, size=size)
+
+
+def get_person(person_id: int):
+    """The person whose activity is read (404 if there is no such account)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(get_user_model(), pk=person_id)
+
+
+def people_for_filter() -> QuerySet:
+    return get_user_model().objects.order_by("full_name", "email").only("id", "full_name", "email")
+
+
+def unreviewed_break_glass() -> QuerySet:
+    return (
+        BreakGlassAccess.objects.filter(reviewed_at__isnull=True)
+        .select_related("actor", "team")
+        .order_by("opened_at", "id")
+    )
+
+
+def recently_reviewed_break_glass(*, limit: int = 50) -> QuerySet:
+    return (
+        BreakGlassAccess.objects.filter(reviewed_at__isnull=False)
+        .select_related("actor", "team", "reviewed_by")
+        .order_by("-reviewed_at", "-id")[:limit]
+    )
+
+
+def events_for_export(trail_filter: TrailFilter, *, chunk_size: int = 2000):
+    """Every event the filter matches, streamed through a server-side cursor."""
+    return filtered_events(trail_filter).iterator(chunk_size=chunk_size)
