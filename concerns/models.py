@@ -125,6 +125,15 @@ class ConcernCategory(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def display_label(self) -> str:
+        """The label with its list, since several lists share labels ("Physical abuse")."""
+        if self.code == "unclear":
+            return self.label
+        who = {"child": "children", "adult": "adults", "both": "children and adults"}[self.population]
+        where = ", ".join(Jurisdiction(n).label for n in self.nations if n in Jurisdiction.values)
+        return f"{self.label} ({who}{', ' + where if where else ''})"
+
 
 class Concern(models.Model):
     """A submitted safeguarding concern.
@@ -209,6 +218,10 @@ class Concern(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status != ConcernStatus.CLOSED
+
+    @property
+    def consulted_labels(self) -> list[str]:
+        return [Consulted(code).label for code in self.consulted if code in Consulted.values]
 
     @property
     def needs_emergency_action(self) -> bool:

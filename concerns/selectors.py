@@ -1,25 +1,74 @@
 """Reads of concerns, including the access checks (404 for what the user may not see)."""
 
-from django.db.models import Q, QuerySet
+import uuid
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.selectors import covered_team_ids
-from concerns.models import Concern
+from concerns.models import Addendum, AllegedPerson, Concern, ConcernDraft
+from consent.selectors import clients_for_user
 
 
 def concerns_visible_to(user) -> QuerySet[Concern]:
-    """Need to know: authors see their own; leads see the teams they cover."""
+    """Need to know: authors see their own; leads see the teams they cover.
+
+    A concern about one of our own staff (AllegedPerson.staff_member) is hidden from that
+    person whatever else they are, including a lead covering the team.
+    """
     if not user.is_authenticated:
         return Concern.objects.none()
     visible = Q(reporter=user)
     if user.is_lead:
         team_ids = covered_team_ids(user)
         visible |= Q() if team_ids is None else Q(team_id__in=team_ids)
-    return Concern.objects.filter(visible)
+    about_them = AllegedPerson.objects.filter(concern=OuterRef("pk"), staff_member=user)
+    return Concern.objects.filter(visible).exclude(Exists(about_them))
 
 
 def get_concern_for_user(user, *, concern_id: int) -> Concern:
     try:
-        return concerns_visible_to(user).get(pk=concern_id)
-    except Concern.DoesNotExist:
+        return concerns_visible_to(user).select_related("team", "reporter", "client").get(pk=concern_id)
+    except (Concern.DoesNotExist, ValueError, TypeError):
         raise Http404("No such concern.") from None
+
+
+def concern_with_parts(concern: Concern) -> Concern:
+    """Load everything the concern page shows, in a fixed number of queries."""
+    return (
+        Concern.objects.select_related("team", "reporter", "client", "acknowledged_by", "owner")
+        .prefetch_related(
+            "categories",
+            "persons_at_risk",
+            "alleged_persons",
+            "prior_reports",
+            Prefetch("addenda", queryset=Addendum.objects.select_related("author").order_by("created_at", "id")),
+        )
+        .get(pk=concern.pk)
+    )
+
+
+def concerns_reported_by(user) -> QuerySet[Concern]:
+    """"My concerns": newest first, with who acknowledged (constant queries per page)."""
+    return (
+        Concern.objects.filter(reporter=user)
+        .select_related("acknowledged_by", "team")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def drafts_of(user) -> QuerySet[ConcernDraft]:
+    return ConcernDraft.objects.filter(author=user).order_by("-updated_at")
+
+
+def get_draft_for_user(user, *, submission_key) -> ConcernDraft:
+    """Drafts are their author's alone: anyone else gets 404."""
+    try:
+        return ConcernDraft.objects.get(author=user, submission_key=uuid.UUID(str(submission_key)))
+    except (ConcernDraft.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such draft.") from None
+
+
+def clients_for_intake(user):
+    """Clients the user may file a concern about: those of their own teams (and teams they cover)."""
+    return clients_for_user(user).order_by("team__name", "reference")

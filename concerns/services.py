@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.selectors import covered_team_ids
 from audit.services import record_event
 from concerns.models import (
     Addendum,
@@ -76,7 +77,8 @@ def _resolve_team(*, actor, client, team):
         team = actor.teams.order_by("name").first()
     if team is None:
         raise ValidationError("You are not a member of any team, so the concern cannot be filed. Ask an administrator.")
-    if not actor.teams.filter(pk=team.pk).exists() and not actor.covered_teams.filter(pk=team.pk).exists():
+    covered = covered_team_ids(actor) if actor.is_lead else []
+    if not actor.teams.filter(pk=team.pk).exists() and not (covered is None or team.pk in covered):
         raise ValidationError("You can only file concerns for a team you belong to.")
     return team
 

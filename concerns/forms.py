@@ -1,0 +1,263 @@
+"""The intake form: the concern, its repeating parts (formsets), addenda. Views only bind and call services."""
+
+from django import forms
+from django.forms import formset_factory
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import lazy
+
+from concerns.models import (
+    Addendum,
+    AllegedPerson,
+    Concern,
+    ConcernCategory,
+    Consulted,
+    EmergencyAction,
+    ImmediateDanger,
+    PersonAtRisk,
+    PriorReport,
+)
+from concerns.selectors import clients_for_intake
+from concerns.services import CONCERN_INPUT_FIELDS
+from concerns.validators import no_control_characters
+
+# Until the consent part publishes consent:limits_status, the literal path is the contract.
+LIMITS_STATUS_PATH = "/consent/clients/limits-status/"
+
+
+def _limits_status_url() -> str:
+    try:
+        return reverse("consent:limits_status")
+    except NoReverseMatch:
+        return LIMITS_STATUS_PATH
+
+
+def _no_control_characters_everywhere(form: forms.Form) -> None:
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField) and no_control_characters not in field.validators:
+            field.validators.append(no_control_characters)
+
+
+class CategoryChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_label
+
+
+class ConcernForm(forms.ModelForm):
+    consulted = forms.MultipleChoiceField(
+        choices=Consulted.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Who have you consulted?",
+    )
+    categories = CategoryChoiceField(
+        queryset=ConcernCategory.objects.filter(active=True),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+        label="Categories of abuse or harm",
+        error_messages={"required": 'Choose at least one category. "Unclear or not yet known" is allowed.'},
+    )
+
+    class Meta:
+        model = Concern
+        fields = [*CONCERN_INPUT_FIELDS, "categories"]
+        labels = {
+            "client": "Client (if the concern arose in your work with a client)",
+            "immediate_danger": "Is anyone in immediate danger now?",
+            "emergency_action": "What emergency action have you taken?",
+            "emergency_action_notes": "Details of the emergency action (or why no call was made)",
+            "occurred_on": "Date of the disclosure or observation",
+            "occurred_on_text": "Or describe when, if you do not know the date",
+            "occurred_on_approximate": "The date is approximate",
+            "location": "Where it happened",
+            "setting": "Setting",
+            "setting_detail": "More about the setting",
+            "people_present": "Who was present",
+            "non_recent": "The abuse described happened in the past (non-recent abuse)",
+            "abuse_period": "When the abuse happened, if known",
+            "summary": "Summary of the concern (your summary, up to 500 characters)",
+            "discloser_type": "Who raised the concern?",
+            "discloser_police_wishes": "Their wishes about a police report",
+            "discloser_identity_wishes": "Their wishes about their own identity being shared",
+            "discloser_notes": "Notes about the discloser's wishes",
+            "support_offered": "Support offered or signposted",
+            "own_words": "What the person said, in their own words",
+            "observations": "What you observed",
+            "opinion": "Your professional opinion",
+            "questions_asked": "What you said or asked",
+            "actions_taken": "Actions already taken",
+            "consultation_notes": "Notes on consultations",
+            "urgency": "How urgent is this?",
+            "jurisdiction": "Nation where the person at risk lives",
+        }
+        help_texts = {
+            "own_words": "Write down the words used, in quotation marks where you can. Do not tidy them up.",
+            "observations": "Facts you saw or heard yourself: behaviour, injuries, what was said by others.",
+            "opinion": "Kept apart from the facts above. Say what you think and why.",
+            "questions_asked": "Record your responses and any questions, word for word if you can.",
+            "summary": "Clearly your summary, not the person's words.",
+            "occurred_on_text": 'For example "this morning", "summer 2019" or "during her childhood".',
+        }
+        widgets = {
+            "immediate_danger": forms.RadioSelect,
+            "emergency_action": forms.RadioSelect,
+            "discloser_type": forms.RadioSelect,
+            "urgency": forms.RadioSelect,
+            "occurred_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "emergency_action_notes": forms.Textarea(attrs={"rows": 2}),
+            "people_present": forms.Textarea(attrs={"rows": 2}),
+            "discloser_notes": forms.Textarea(attrs={"rows": 2}),
+            "support_offered": forms.Textarea(attrs={"rows": 2}),
+            "own_words": forms.Textarea(attrs={"rows": 6}),
+            "observations": forms.Textarea(attrs={"rows": 4}),
+            "opinion": forms.Textarea(attrs={"rows": 3}),
+            "questions_asked": forms.Textarea(attrs={"rows": 3}),
+            "actions_taken": forms.Textarea(attrs={"rows": 3}),
+            "consultation_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        _no_control_characters_everywhere(self)
+        client = self.fields["client"]
+        client.queryset = clients_for_intake(user)
+        client.empty_label = "No client, or not recorded here"
+        client.label_from_instance = lambda obj: f"{obj.reference} ({obj.team.name})"
+        client.widget.attrs.update(
+            {
+                "hx-get": lazy(_limits_status_url, str)(),
+                "hx-trigger": "change",
+                "hx-target": "#limits-status",
+                "hx-swap": "innerHTML",
+                "aria-describedby": "limits-status",
+            }
+        )
+        for name in ("immediate_danger", "urgency", "discloser_type", "jurisdiction"):
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
+        self.fields["emergency_action"].required = False
+        self.fields["emergency_action"].choices = EmergencyAction.choices
+
+    def clean(self):
+        cleaned = super().clean()
+        danger = cleaned.get("immediate_danger")
+        if danger in (ImmediateDanger.YES, ImmediateDanger.UNSURE):
+            action = cleaned.get("emergency_action")
+            if not action:
+                self.add_error(
+                    "emergency_action",
+                    "Anyone in immediate danger comes first: call 999, then record here what you did.",
+                )
+            elif action == EmergencyAction.NONE and not (cleaned.get("emergency_action_notes") or "").strip():
+                self.add_error("emergency_action_notes", "Say why no emergency call was made.")
+        if not cleaned.get("occurred_on") and not (cleaned.get("occurred_on_text") or "").strip():
+            self.add_error("occurred_on_text", 'Give a date, or describe when (for example "this morning").')
+        if not (cleaned.get("summary") or "").strip() and "summary" not in self.errors:
+            self.add_error("summary", "Write a short summary of the concern.")
+        return cleaned
+
+
+class PartForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _no_control_characters_everywhere(self)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 2)
+
+
+class PersonAtRiskForm(PartForm):
+    class Meta:
+        model = PersonAtRisk
+        fields = ["kind", "identity", "description", "name", "date_of_birth", "approximate_age", "address",
+                  "school_or_gp", "relationship_to_alleged", "whereabouts", "looked_after"]
+        labels = {
+            "kind": "Who is at risk",
+            "identity": "Do you know who they are?",
+            "description": "Describe them (no names needed)",
+            "approximate_age": "Age or approximate age",
+            "school_or_gp": "School, nursery or GP",
+            "relationship_to_alleged": "Relationship to the alleged person",
+            "whereabouts": "Where they are now, and are they safe?",
+            "looked_after": "Looked after by a local authority (for example fostered)?",
+        }
+        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class AllegedPersonForm(PartForm):
+    class Meta:
+        model = AllegedPerson
+        fields = ["identity", "name", "date_of_birth", "approximate_age", "description", "address", "relationship",
+                  "whereabouts", "contact_with_children", "position_of_trust", "role", "role_detail",
+                  "employer_or_approving_body", "work_area", "works_with_adults_at_risk", "deceased"]
+        labels = {
+            "identity": "Do you know who they are?",
+            "name": "Name, if known",
+            "approximate_age": "Approximate current age",
+            "description": "Describe them",
+            "relationship": "Relationship to the person at risk and to the discloser",
+            "whereabouts": "Where they are now, if known",
+            "contact_with_children": "Do they have contact with children now?",
+            "position_of_trust": "Do they work, volunteer or care for children or adults at risk?",
+            "role": "Their role",
+            "role_detail": "More about their role",
+            "employer_or_approving_body": "Employer or approving body (for example the fostering agency)",
+            "work_area": "Local authority area where they work or are approved",
+            "works_with_adults_at_risk": "Do they work with adults at risk?",
+            "deceased": "They have died (still report: others may be at risk)",
+        }
+        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class PriorReportForm(PartForm):
+    class Meta:
+        model = PriorReport
+        fields = ["recipient", "recipient_detail", "made_by", "reported_on", "reported_on_text",
+                  "reported_on_approximate", "reference", "outcome", "new_since"]
+        labels = {
+            "recipient": "Reported to",
+            "recipient_detail": "Which office or area, if known",
+            "made_by": "Reported by",
+            "reported_on": "Date of that report",
+            "reported_on_text": 'Or describe when (for example "about ten years ago")',
+            "reported_on_approximate": "The date is approximate",
+            "reference": "Their reference, if known",
+            "outcome": "What happened then, if known",
+            "new_since": "What is new since that report",
+        }
+        widgets = {"reported_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_changed() and not (cleaned.get("new_since") or "").strip():
+            self.add_error("new_since", "Say what is new since that report (the referral must highlight it).")
+        return cleaned
+
+
+MAX_PARTS = 20
+PersonAtRiskFormSet = formset_factory(PersonAtRiskForm, extra=1, max_num=MAX_PARTS, validate_max=True)
+AllegedPersonFormSet = formset_factory(AllegedPersonForm, extra=1, max_num=MAX_PARTS, validate_max=True)
+PriorReportFormSet = formset_factory(PriorReportForm, extra=1, max_num=MAX_PARTS, validate_max=True)
+
+FORMSETS = {
+    "persons_at_risk": (PersonAtRiskFormSet, "persons"),
+    "alleged_persons": (AllegedPersonFormSet, "alleged"),
+    "prior_reports": (PriorReportFormSet, "prior"),
+}
+
+
+def filled_rows(formset) -> list[dict]:
+    """The cleaned rows a person actually filled in (untouched blank forms are skipped)."""
+    return [form.cleaned_data for form in formset.forms if form.has_changed() and form.cleaned_data]
+
+
+class AddendumForm(forms.ModelForm):
+    class Meta:
+        model = Addendum
+        fields = ["text"]
+        labels = {"text": "Add later information or a correction"}
+        help_texts = {"text": "Addenda are added in order and never edited. The original record stays as it was."}
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _no_control_characters_everywhere(self)

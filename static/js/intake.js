@@ -1,0 +1,128 @@
+// The concern intake form: immediate-danger guidance, "add another", and the server-side draft autosave.
+// No inline scripts anywhere: the Content Security Policy forbids them.
+"use strict";
+
+(function () {
+  const SAVE_EVERY_MS = 5000; // at most a few seconds of typing can be lost (the promise is 15 s)
+
+  function setupEmergency(form) {
+    const section = document.getElementById("emergency-section");
+    const radios = form.querySelectorAll('input[name="immediate_danger"]');
+    if (!section || !radios.length) return;
+    const update = function () {
+      const checked = form.querySelector('input[name="immediate_danger"]:checked');
+      // Without JavaScript the guidance is always shown; with it, only for "yes" or "unsure".
+      section.hidden = !checked || checked.value === "no";
+    };
+    radios.forEach(function (radio) { radio.addEventListener("change", update); });
+    update();
+  }
+
+  function setupFormsets(form, markDirty, announce) {
+    form.querySelectorAll(".formset").forEach(function (formset) {
+      const prefix = formset.dataset.formsetPrefix;
+      const total = formset.querySelector('input[name="' + prefix + '-TOTAL_FORMS"]');
+      const max = formset.querySelector('input[name="' + prefix + '-MAX_NUM_FORMS"]');
+      const template = formset.querySelector("template.formset-empty");
+      const list = formset.querySelector(".formset-forms");
+      const button = formset.querySelector(".formset-add");
+      if (!total || !template || !list || !button) return;
+      button.addEventListener("click", function (event) {
+        event.preventDefault();
+        const index = parseInt(total.value, 10) || 0;
+        if (max && index >= parseInt(max.value, 10)) {
+          announce("No more can be added here.");
+          return;
+        }
+        const html = template.innerHTML.replace(/__prefix__/g, String(index)).replace(/__number__/g, String(index + 1));
+        const holder = document.createElement("div");
+        holder.innerHTML = html;
+        const added = holder.firstElementChild;
+        list.appendChild(added);
+        total.value = String(index + 1);
+        const first = added.querySelector("input:not([type=hidden]), select, textarea");
+        if (first) first.focus();
+        announce(button.textContent.replace(/^Add another /, "") + " " + (index + 1) + " added.");
+        markDirty();
+      });
+    });
+  }
+
+  function setupAutosave(form, announce) {
+    const url = form.dataset.autosaveUrl;
+    const tokenInput = form.querySelector('input[name="csrfmiddlewaretoken"]');
+    if (!url || !tokenInput) return function () {};
+    let dirty = false;
+    let inFlight = false;
+    let stopped = false;
+    let lastSaved = null;
+
+    const save = function (keepalive) {
+      if (!dirty || inFlight || stopped) return;
+      dirty = false;
+      inFlight = true;
+      const body = new URLSearchParams(new FormData(form));
+      fetch(url, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        keepalive: Boolean(keepalive),
+        headers: { "X-CSRFToken": tokenInput.value, "X-Requested-With": "fetch", "Accept": "application/json" },
+        redirect: "error",
+      })
+        .then(function (response) {
+          return response.json().catch(function () { return {}; }).then(function (data) {
+            if (response.ok) {
+              lastSaved = data.display;
+              form.dataset.lastSaved = data.saved_at || "";
+              announce("Draft saved at " + data.display + ".");
+            } else if (response.status === 401 || response.status === 403) {
+              dirty = true;
+              announce("You have been signed out. Your draft is saved up to " + (lastSaved || "the last save") +
+                ". Sign in again and continue it from My concerns.");
+            } else if (response.status === 409) {
+              stopped = true;
+              announce("This concern has already been submitted.");
+            } else {
+              dirty = true;
+              announce((data.message || "The draft could not be saved.") + " We will keep trying.");
+            }
+          });
+        })
+        .catch(function () {
+          dirty = true;
+          announce("The draft could not be saved just now (no connection?). We will keep trying.");
+        })
+        .finally(function () { inFlight = false; });
+    };
+
+    const markDirty = function () { dirty = true; };
+    form.addEventListener("input", markDirty);
+    form.addEventListener("change", markDirty);
+    // Leaving a field saves at once.
+    form.addEventListener("focusout", function () { save(false); });
+    window.setInterval(function () { save(false); }, SAVE_EVERY_MS);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") save(true);
+    });
+    form.addEventListener("submit", function () { stopped = true; });
+    return markDirty;
+  }
+
+  function setupPrint() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupPrint();
+    const form = document.getElementById("concern-form");
+    if (!form) return;
+    const status = document.getElementById("autosave-status");
+    const announce = function (text) { if (status) status.textContent = text; };
+    setupEmergency(form);
+    const markDirty = setupAutosave(form, announce);
+    setupFormsets(form, markDirty, announce);
+  });
+})();
