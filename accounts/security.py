@@ -119,40 +119,50 @@ def stamp_session_start(sender, request, user, **kwargs):
 
 def end_other_sessions_after_factor_change(sender, request, user, **kwargs):
     """A changed password or second factor ends every other session (ASVS v5.0.0-7.4.3)."""
+    from allauth.core import context
     from allauth.usersessions.internal.flows.sessions import end_other_sessions
     from allauth.usersessions.models import UserSession
 
     if request is None or user is None:
         return
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
-        end_other_sessions(request, user)
+        # allauth signals some changes on commit, possibly outside its request context.
+        with context.request_context(request):
+            end_other_sessions(request, user)
     else:  # e.g. a password reset from the emailed link: nobody is signed in here
         from allauth.usersessions.adapter import get_adapter
 
         get_adapter().end_sessions(list(UserSession.objects.filter(user_id=user.pk)))
 
 
-def first_enrolment_counts_as_second_factor(sender, request, user, authenticator, **kwargs):
+def first_enrolment_counts_as_second_factor(sender, instance, created, **kwargs):
     """Enrolling the first factor proves possession of it: the session has passed the step.
 
     Only for the first one: someone already holding a factor must use it (the step-up), so
-    enrolling another cannot stand in for it.
+    enrolling another cannot stand in for it. A ``post_save`` receiver rather than allauth's
+    ``authenticator_added`` (sent on commit) so the session is marked within the request.
     """
-    if authenticator.type not in SECOND_FACTOR_TYPES:
+    from allauth.core import context
+
+    request = context.request
+    if not created or instance.type not in SECOND_FACTOR_TYPES or request is None:
         return
-    if Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTOR_TYPES).count() != 1:
+    if getattr(request.user, "pk", None) != instance.user_id:
         return
-    record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type, enrolled=True)
+    if Authenticator.objects.filter(user_id=instance.user_id, type__in=SECOND_FACTOR_TYPES).count() != 1:
+        return
+    record_authentication(request, request.user, "mfa", id=instance.pk, type=instance.type, enrolled=True)
 
 
 def connect_receivers():
     from allauth.account import signals as account_signals
     from allauth.mfa import signals as mfa_signals
     from django.contrib.auth.signals import user_logged_in
+    from django.db.models.signals import post_save
 
     user_logged_in.connect(stamp_session_start, dispatch_uid="accounts.security.session_start")
-    mfa_signals.authenticator_added.connect(
-        first_enrolment_counts_as_second_factor, dispatch_uid="accounts.security.first_enrolment"
+    post_save.connect(
+        first_enrolment_counts_as_second_factor, sender=Authenticator, dispatch_uid="accounts.security.first_enrolment"
     )
     for name, signal in (
         ("authenticator_added", mfa_signals.authenticator_added),

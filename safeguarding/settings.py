@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.humanize",  # allauth's session list ("3 minutes ago")
     "crispy_forms",
     "crispy_bootstrap5",
     "allauth",
