@@ -62,6 +62,9 @@ def test_limits_then_concern_then_sharing_without_consent_all_show_on_the_concer
     # 3. Record a decision to share without consent.
     axe.visit(f"/concerns/{concern.pk}/sharing/new/")
     page.get_by_label("Share", exact=True).check()
+    # Only the questions that apply show (consent.js): nothing about not sharing or refusal reasons.
+    expect(page.locator("#not-sharing-section")).to_be_hidden()
+    expect(page.get_by_label("The client's reasons for refusing")).to_be_hidden()
     page.get_by_label("Recipients and their role in safeguarding").fill(
         "LADO, Anyshire County Council (allegations about people who work with children)"
     )
