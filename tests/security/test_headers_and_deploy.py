@@ -1,0 +1,85 @@
+"""Security headers on every page, and Django's deploy check clean for production settings."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_pages_carry_the_content_security_policy_and_other_headers(client):
+    response = client.get(reverse("account_login"))
+    csp = response["Content-Security-Policy"]
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ):
+        assert directive in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_signed_in_pages_are_not_cached(client, cast):
+    client.force_login(cast.clinician)
+    response = client.get(reverse("mfa_index"))
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_sign_out_clears_the_browser_cache_and_storage(client, cast):
+    client.force_login(cast.clinician)
+    response = client.post(reverse("account_logout"))
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_no_template_has_inline_script_or_style_or_event_handlers():
+    """The CSP would refuse them: behaviour lives in static/js, style in static/css."""
+    import re
+
+    inline_script = re.compile(r"<script(?![^>]*(\bsrc=|type=\"application/json\"))[^>]*>", re.I)
+    forbidden = [
+        re.compile(r"\son[a-z]+\s*=", re.I),
+        re.compile(r"\sstyle\s*=", re.I),
+        re.compile(r"hx-on", re.I),
+        re.compile(r"<style", re.I),
+    ]
+    offenders = []
+    for template in ROOT.glob("**/templates/**/*.html"):
+        if ".venv" in template.parts or "node_modules" in template.parts:
+            continue
+        text = template.read_text()
+        if inline_script.search(text) or any(p.search(text) for p in forbidden):
+            offenders.append(str(template.relative_to(ROOT)))
+    assert not offenders, offenders
+
+
+def test_deploy_check_is_clean_for_production_settings():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "safeguarding.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "deploy-check-" + "k3y-" * 16,
+        "ALLOWED_HOSTS": "safeguarding.example.org",
+        "SITE_URL": "https://safeguarding.example.org",
+        "DATABASE_URL": "postgres://safeguarding_app@127.0.0.1:5432/safeguarding",
+    }
+    for test_only in ("SECURE_SSL", "DJANGO_ALLOW_ASYNC_UNSAFE", "AUDIT_MAINTENANCE_SESSION"):
+        env.pop(test_only, None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

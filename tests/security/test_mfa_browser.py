@@ -1,0 +1,26 @@
+"""Acceptance: a lead without a second factor cannot reach the queue."""
+
+import pytest
+
+from tests.conftest import AxePage, login_through_page
+
+ENROL = "/accounts/2fa/totp/activate/"
+
+
+@pytest.mark.browser
+def test_a_lead_without_a_second_factor_cannot_reach_the_queue(page, live_server, cast):
+    login_through_page(page, live_server.url, cast.lead.email, mfa=False)
+    assert page.url == live_server.url + ENROL
+    axe = AxePage(page, live_server.url)
+    axe.check("enrolment page")
+    assert page.get_by_role("heading", level=1).inner_text() == "Set up your authenticator app"
+    assert page.get_by_label("Authenticator code").is_visible()
+
+    axe.visit("/queue/")
+    assert page.url == live_server.url + ENROL
+
+
+@pytest.mark.browser
+def test_a_lead_with_a_second_factor_signs_in_with_a_code_and_reaches_the_queue(page, live_server, cast):
+    login_through_page(page, live_server.url, cast.lead.email)
+    assert page.url == live_server.url + "/queue/"
