@@ -28,7 +28,9 @@ def test_trigger_case_filed_end_to_end_without_names(page, live_server, cast):
     danger.get_by_label("No", exact=True).check()
     expect(page.locator("#emergency-section")).to_be_hidden()
 
-    page.get_by_label("Client (if the concern arose in your work with a client)").select_option(label="AT-7 (Children and families)")
+    page.get_by_label("Client (if the concern arose in your work with a client)").select_option(
+        label="AT-7 (Children and families)"
+    )
     page.get_by_label("Nation where the person at risk lives").select_option(label="England")
     page.locator("#div_id_urgency").get_by_label("Same day").check()
     page.get_by_label("Or describe when, if you do not know the date").fill("This morning's session")
