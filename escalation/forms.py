@@ -101,6 +101,13 @@ class TriageForm(ExpectedStatusMixin):
 
 
 class ReferralForm(ExpectedStatusMixin):
+    def __init__(self, *args, sharing_decisions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sharing_decision"].queryset = sharing_decisions
+        self.fields["sharing_decision"].label_from_instance = lambda d: (
+            f"{d.get_decision_display()} on {timezone.localtime(d.decided_at):%d %b %Y %H:%M}"
+        )
+
     agency = forms.ChoiceField(choices=Agency.choices)
     agency_other = forms.CharField(required=False, max_length=150, label="Agency name (when 'Other')")
     area = forms.CharField(max_length=150, label="Local authority or area")
@@ -108,6 +115,11 @@ class ReferralForm(ExpectedStatusMixin):
     referred_at = forms.DateTimeField(widget=DATETIME_WIDGET, label="When")
     contact_name = forms.CharField(required=False, max_length=150, label="Who took it (name or role)")
     their_reference = forms.CharField(required=False, max_length=80, label="Their reference")
+    sharing_decision = forms.ModelChoiceField(
+        queryset=None, required=False, label="Information-sharing decision",
+        empty_label="None recorded yet",
+        help_text="The decision recorded for what was shared with this agency.",
+    )
     shared_summary = forms.CharField(
         required=False, max_length=300, label="What was shared, in a line",
         help_text="Record the full information-sharing decision on the concern's sharing page.",

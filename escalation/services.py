@@ -256,6 +256,7 @@ def record_referral(
     contact_name: str = "",
     their_reference: str = "",
     shared_summary: str = "",
+    sharing_decision=None,
     response_due_at: datetime | None = None,
 ) -> ExternalReferral:
     """Record a referral made to an outside agency and start its response clock.
@@ -271,8 +272,11 @@ def record_referral(
         raise WorkflowError("The referral time cannot be in the future.")
     with transaction.atomic():
         concern = get_concern_for_lead(actor, concern_id)
+        if sharing_decision is not None and sharing_decision.concern_id != concern.pk:
+            raise WorkflowError("That information-sharing decision belongs to another concern.")
         _move_status(concern, expected=expected_status, allowed_from=WORKING_STATUSES, new=ConcernStatus.REFERRED)
         referral = ExternalReferral.objects.create(
+            sharing_decision=sharing_decision,
             concern=concern,
             agency=agency,
             agency_other=agency_other.strip(),

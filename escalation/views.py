@@ -172,7 +172,9 @@ def refer(request, concern_id: int):
     initial = {"expected_status": concern.status, "referred_at": timezone.localtime().replace(second=0, microsecond=0)}
     if request.GET.get("agency"):
         initial["agency"] = request.GET["agency"]
-    form = forms.ReferralForm(request.POST or None, initial=initial)
+    form = forms.ReferralForm(
+        request.POST or None, initial=initial, sharing_decisions=concern.sharing_decisions.order_by("-decided_at")
+    )
 
     def run(data):
         services.record_referral(actor=request.user, concern_id=concern.pk, **data)

@@ -106,8 +106,10 @@ class ExternalReferral(models.Model):
     referred_at = models.DateTimeField(help_text="When the referral was made.")
     contact_name = models.CharField(max_length=150, blank=True, help_text="Who took it (name or role).")
     their_reference = models.CharField(max_length=80, blank=True)
-    # What was shared. A link to the information-sharing decision (consent.SharingDecision)
-    # follows once that model exists.
+    # What was shared: the information-sharing decision recorded for it, where there is one.
+    sharing_decision = models.ForeignKey(
+        "consent.SharingDecision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     shared_summary = models.CharField(
         max_length=300, blank=True, help_text="What was shared, in a line (no account text)."
     )
