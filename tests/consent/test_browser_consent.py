@@ -95,3 +95,8 @@ def test_limits_then_concern_then_sharing_without_consent_all_show_on_the_concer
     expect(panel).to_contain_text("understanding: understood")
     decision = SharingDecision.objects.get(concern=concern)
     assert decision.is_without_consent and decision.decided_by == cast.clinician
+
+    # 5. The concern filed since the explanation puts the client on the revisit list.
+    axe.visit("/consent/clients/needs-revisit/")
+    expect(page.get_by_role("main")).to_contain_text("A concern was filed about this client after the limits")
+    expect(page.get_by_role("link", name="Client CF-42", exact=True)).to_be_visible()
