@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): data generator, runner, report. Never imported by the portal."""
