@@ -23,8 +23,7 @@ from datetime import timedelta
 import requests
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
 
 from audit.services import record_event
 from escalation.models import (
@@ -52,20 +51,23 @@ def backoff_seconds(attempts: int) -> float:
 
 
 def claim_message(message_id: int) -> OutboxMessage | None:
-    """Conditional UPDATE: only one caller moves a deliverable message to ``sending``."""
-    now = ClockTimestamp()
-    claimed = (
-        OutboxMessage.objects.filter(pk=message_id)
-        .filter(Q(status=OutboxStatus.PENDING) | Q(status=OutboxStatus.RETRY, next_attempt_at__lte=now))
-        .update(
-            status=OutboxStatus.SENDING,
-            attempts=F("attempts") + 1,
-            lease_until=now + timedelta(seconds=lease_seconds()),
+    """Conditional UPDATE ... RETURNING: only one caller moves a deliverable message to ``sending``."""
+    table = OutboxMessage._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, attempts = attempts + 1,"
+            " lease_until = clock_timestamp() + make_interval(secs => %s)"
+            " WHERE id = %s AND (status = %s OR (status = %s AND next_attempt_at <= clock_timestamp()))"
+            " RETURNING id, channel, recipient_id, address, subject, body, link, message_id, concern_id, alert_id,"
+            " attempts",
+            [OutboxStatus.SENDING, lease_seconds(), message_id, OutboxStatus.PENDING, OutboxStatus.RETRY],
         )
-    )
-    if not claimed:
+        row = cursor.fetchone()
+    if row is None:
         return None
-    return OutboxMessage.objects.select_related("recipient", "alert__deadline").get(pk=message_id)
+    fields = ["id", "channel", "recipient_id", "address", "subject", "body", "link", "message_id", "concern_id",
+              "alert_id", "attempts"]
+    return OutboxMessage(status=OutboxStatus.SENDING, **dict(zip(fields, row, strict=True)))
 
 
 def _send_email(message: OutboxMessage) -> None:
@@ -98,10 +100,18 @@ def _audit(message: OutboxMessage, outcome: str, **details) -> None:
         action=_audit_action(message, outcome),
         subject_type="escalation.outboxmessage",
         subject_id=message.pk,
-        subject_ref=message.concern.reference if message.concern_id else "",
+        subject_ref=_reference(message),
         details={"channel": message.channel, "recipient_id": message.recipient_id, "alert_id": message.alert_id,
                  "attempt": message.attempts, **details},
     )
+
+
+def _reference(message: OutboxMessage) -> str:
+    if not message.concern_id:
+        return ""
+    from concerns.models import Concern
+
+    return Concern.objects.filter(pk=message.concern_id).values_list("reference", flat=True).first() or ""
 
 
 def deliver_message(message_id: int) -> str:
@@ -124,41 +134,40 @@ def deliver_message(message_id: int) -> str:
 
 
 def _record_outcome(message: OutboxMessage, *, error: str, duration_ms: int) -> str:
+    max_attempts = int(getattr(settings, "OUTBOX_MAX_ATTEMPTS", 8))
+    if not error:
+        status, outcome = OutboxStatus.SENT, "sent"
+    elif message.attempts >= max_attempts:
+        status, outcome = OutboxStatus.FAILED, "failed"
+    else:
+        status, outcome = OutboxStatus.RETRY, "retry"
     with transaction.atomic():
-        # Our claim still holds only if nobody reclaimed the message after a lease expiry.
-        mine = OutboxMessage.objects.select_for_update().filter(
-            pk=message.pk, status=OutboxStatus.SENDING, attempts=message.attempts
-        ).first()
         DeliveryAttempt.objects.create(
-            message=message, number=message.attempts, succeeded=not error, error=error, duration_ms=duration_ms
+            message_id=message.pk, number=message.attempts, succeeded=not error, error=error, duration_ms=duration_ms
         )
-        if mine is None:
+        # Our claim still holds only if nobody reclaimed the message after a lease expiry.
+        changes = {"status": status, "lease_until": None, "last_error": error}
+        if status == OutboxStatus.SENT:
+            changes["sent_at"] = ClockTimestamp()
+        elif status == OutboxStatus.RETRY:
+            changes["next_attempt_at"] = ClockTimestamp() + timedelta(seconds=backoff_seconds(message.attempts))
+        mine = OutboxMessage.objects.filter(
+            pk=message.pk, status=OutboxStatus.SENDING, attempts=message.attempts
+        ).update(**changes)
+        if not mine:
             return "lost-claim"
-        if not error:
+        if status == OutboxStatus.SENT:
             if message.channel == Channel.IN_APP and message.recipient_id:
+                # Normally written at queue time (outbox.deliver_in_app_now).
                 Notification.objects.get_or_create(
-                    message=message,
+                    message_id=message.pk,
                     defaults={"user_id": message.recipient_id, "title": message.subject, "body": message.body,
                               "link": message.link},
                 )
-            OutboxMessage.objects.filter(pk=message.pk).update(
-                status=OutboxStatus.SENT, sent_at=ClockTimestamp(), lease_until=None, last_error=""
-            )
             _audit(message, "delivered")
-            return "sent"
-        max_attempts = int(getattr(settings, "OUTBOX_MAX_ATTEMPTS", 8))
-        if message.attempts >= max_attempts:
-            OutboxMessage.objects.filter(pk=message.pk).update(
-                status=OutboxStatus.FAILED, lease_until=None, last_error=error
-            )
+        elif status == OutboxStatus.FAILED:
             _audit(message, "failed", error=error[:200])
             logger.error("Outbox message %s failed after %s attempts: %s", message.pk, message.attempts, error)
-            return "failed"
-        OutboxMessage.objects.filter(pk=message.pk).update(
-            status=OutboxStatus.RETRY,
-            lease_until=None,
-            last_error=error,
-            next_attempt_at=ClockTimestamp() + timedelta(seconds=backoff_seconds(message.attempts)),
-        )
-        logger.warning("Outbox message %s attempt %s failed: %s", message.pk, message.attempts, error)
-        return "retry"
+        else:
+            logger.warning("Outbox message %s attempt %s failed: %s", message.pk, message.attempts, error)
+    return outcome

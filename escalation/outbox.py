@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from escalation.models import Channel, OutboxMessage
+from escalation.models import Channel, DeliveryAttempt, Notification, OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
 
@@ -73,35 +73,75 @@ def queue_message(
         ),
     )
     if created:
-        publish_after_commit([message.pk])
+        if channel == Channel.IN_APP:
+            deliver_in_app_now([message])
+        else:
+            publish_after_commit([message.pk])
     return message, created
 
 
 def queue_for_people(*, people, key: str, subject: str, body: str, link: str = "", concern=None,
-                     alert=None, channels=(Channel.EMAIL, Channel.IN_APP)) -> list[OutboxMessage]:
-    """One message per person and channel, keyed ``<key>:<user id>:<channel>``."""
-    messages = []
+                     alert=None, channels=(Channel.EMAIL, Channel.IN_APP), fresh=False) -> list[OutboxMessage]:
+    """One message per person and channel, keyed ``<key>:<user id>:<channel>``, written in one
+    statement; keys that already exist are left as they are (idempotent)."""
+    full_link = absolute_link(link) if link else ""
+    due = timezone.now() + requeue_delay()
+    rows = []
     for person in people:
         for channel in channels:
-            message, _ = queue_message(
+            idempotency_key = f"{key}:{person.pk}:{channel}"
+            rows.append(OutboxMessage(
+                idempotency_key=idempotency_key,
                 channel=channel,
-                idempotency_key=f"{key}:{person.pk}:{channel}",
-                subject=subject,
-                body=body,
                 recipient=person,
-                link=link,
+                address=person.email if channel == Channel.EMAIL else "",
+                subject=subject[:200],
+                body=body,
+                link=full_link,
+                message_id=message_id_for(idempotency_key) if channel == Channel.EMAIL else "",
                 concern=concern,
                 alert=alert,
-            )
-            messages.append(message)
+                next_attempt_at=due,
+            ))
     webhook = getattr(settings, "ALERT_WEBHOOK_URL", "")
     if webhook and alert is not None:
-        message, _ = queue_message(
-            channel=Channel.WEBHOOK, idempotency_key=f"{key}:webhook", subject=subject, body=body,
-            address=webhook, link=link, concern=concern, alert=alert,
-        )
-        messages.append(message)
+        rows.append(OutboxMessage(
+            idempotency_key=f"{key}:webhook", channel=Channel.WEBHOOK, address=webhook, subject=subject[:200],
+            body=body, link=full_link, concern=concern, alert=alert, next_attempt_at=due,
+        ))
+    if not rows:
+        return []
+    if fresh:
+        # The keys embed an id created in this transaction: no row can exist yet.
+        messages = OutboxMessage.objects.bulk_create(rows)
+    else:
+        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+        messages = list(OutboxMessage.objects.filter(idempotency_key__in=[r.idempotency_key for r in rows]))
+    deliver_in_app_now([m for m in messages if m.channel == Channel.IN_APP])
+    publish_after_commit([m.pk for m in messages if m.status == OutboxStatus.PENDING])
     return messages
+
+
+def deliver_in_app_now(messages: list[OutboxMessage]) -> None:
+    """In-app delivery is a row in our own database: write it in the caller's transaction.
+
+    Exactly once (Notification.message is one-to-one), visible exactly when the alert commits,
+    and no broker round trip. The outbox row and its DeliveryAttempt still record it.
+    """
+    pending = [m for m in messages if m.status == OutboxStatus.PENDING and m.recipient_id]
+    if not pending:
+        return
+    Notification.objects.bulk_create(
+        [Notification(user_id=m.recipient_id, message=m, title=m.subject, body=m.body, link=m.link) for m in pending],
+        ignore_conflicts=True,
+    )
+    DeliveryAttempt.objects.bulk_create([DeliveryAttempt(message=m, number=1, succeeded=True) for m in pending])
+    now = timezone.now()
+    OutboxMessage.objects.filter(pk__in=[m.pk for m in pending], status=OutboxStatus.PENDING).update(
+        status=OutboxStatus.SENT, attempts=1, sent_at=now
+    )
+    for m in pending:
+        m.status = OutboxStatus.SENT
 
 
 # After a broker failure, skip publishing for a moment instead of failing once per message.
@@ -117,17 +157,19 @@ def publish(message_ids: list[int]) -> int:
     if time.monotonic() < _broker_down_until:
         return 0
     published = 0
-    for message_id in message_ids:
-        try:
-            deliver_message.apply_async((message_id,), retry=False)
-        except Exception:  # noqa: BLE001 - the broker is an accelerator; Postgres keeps the message
-            _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
-            logger.warning("Broker unavailable; %d delivery task(s) left for the sweep", len(message_ids) - published)
-            break
-        published += 1
+    try:
+        # One producer (one broker connection) for the whole batch.
+        with deliver_message.app.producer_or_acquire() as producer:
+            for message_id in message_ids:
+                deliver_message.apply_async((message_id,), retry=False, producer=producer)
+                published += 1
+    except Exception:  # noqa: BLE001 - the broker is an accelerator; Postgres keeps the message
+        _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
+        logger.warning("Broker unavailable; %d delivery task(s) left for the sweep", len(message_ids) - published)
     return published
 
 
 def publish_after_commit(message_ids: list[int]) -> None:
+    """Publish after the current transaction commits (nothing if it rolls back)."""
     ids = list(message_ids)
     transaction.on_commit(lambda: publish(ids), robust=True)

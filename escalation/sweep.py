@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -122,7 +122,21 @@ def _alert_message(deadline: Deadline, concern, step_number: int, step_count: in
     return subject, body, link
 
 
-def _fire(deadline: Deadline, policies: dict, result: SweepResult) -> None:
+def _insert_alert(deadline: Deadline, step: int, recipients: str, overdue_seconds: int) -> Alert | None:
+    """INSERT ... ON CONFLICT DO NOTHING: None when this step was already alerted."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Alert._meta.db_table} (deadline_id, step, recipients, overdue_seconds)"
+            " VALUES (%s, %s, %s, %s) ON CONFLICT (deadline_id, step) DO NOTHING RETURNING id",
+            [deadline.pk, step, recipients, overdue_seconds],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Alert(pk=row[0], deadline=deadline, step=step, recipients=recipients, overdue_seconds=overdue_seconds)
+
+
+def _fire(deadline: Deadline, policies: dict, recipients_cache: dict, result: SweepResult) -> None:
     closing = _obligation_state(deadline)
     if closing is not None:
         Deadline.objects.filter(pk=deadline.pk).update(state=closing, closed_at=Now(), next_fire_at=None)
@@ -135,20 +149,21 @@ def _fire(deadline: Deadline, policies: dict, result: SweepResult) -> None:
         return
     concern = deadline.concern if deadline.concern_id else None
     overdue_seconds = int((timezone.now() - deadline.due_at).total_seconds())
-    alert, created = Alert.objects.get_or_create(
-        deadline=deadline, step=step.number,
-        defaults={"recipients": step.recipients, "overdue_seconds": max(overdue_seconds, 0)},
-    )
-    if created:
-        people = recipients_for(
-            recipients=step.recipients, team=deadline.team, owner=concern.owner if concern else None,
-            step_id=step.step_id,
-        )
+    alert = _insert_alert(deadline, step.number, step.recipients, max(overdue_seconds, 0))
+    if alert is not None:
+        owner = concern.owner if concern else None
+        # Everyone in one sweep pass sees the same rota: look each audience up once.
+        audience = (step.recipients, deadline.team_id, owner.pk if owner else None, step.step_id)
+        if audience not in recipients_cache:
+            recipients_cache[audience] = recipients_for(
+                recipients=step.recipients, team=deadline.team, owner=owner, step_id=step.step_id
+            )
+        people = recipients_cache[audience]
         subject, body, link = _alert_message(
             deadline, concern, step.number, len(policy.steps), step.recipients, overdue_seconds
         )
         queue_for_people(people=people, key=f"alert:{alert.pk}", subject=subject, body=body, link=link,
-                         concern=concern, alert=alert)
+                         concern=concern, alert=alert, fresh=True)
         record_event(
             action="alert.created",
             subject_type="escalation.alert",
@@ -175,6 +190,7 @@ def _fire(deadline: Deadline, policies: dict, result: SweepResult) -> None:
 
 def fire_due_deadlines(result: SweepResult, *, max_batches: int = 1000) -> None:
     policies: dict = {}
+    recipients_cache: dict = {}
     size = batch_size()
     for _ in range(max_batches):
         with transaction.atomic():
@@ -185,7 +201,7 @@ def fire_due_deadlines(result: SweepResult, *, max_batches: int = 1000) -> None:
                 .order_by("next_fire_at")[:size]
             )
             for deadline in due:
-                _fire(deadline, policies, result)
+                _fire(deadline, policies, recipients_cache, result)
         if len(due) < size:
             return
 
