@@ -6,7 +6,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and teams"
 
     def ready(self):
-        from accounts.security import connect_receivers
+        from accounts.security import connect_receivers, secure_admin_site
 
         # Session start time; other sessions end when a password or second factor changes.
         connect_receivers()
+        secure_admin_site()

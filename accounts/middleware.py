@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
@@ -102,6 +102,35 @@ class SecondFactorRequiredMiddleware:
             return None
         step = reverse("mfa_reauthenticate")
         return _redirect(request, f"{step}?{urlencode({'next': request.get_full_path()})}")
+
+
+# allauth pages the portal does not offer. Administrators create accounts and set the email
+# address (it is the sign-in identity, so nobody changes their own); sign-in is a password
+# and a second factor, never a code sent by email.
+CLOSED_ACCOUNT_PAGES = frozenset(
+    {
+        "account_signup",
+        "account_email",
+        "account_email_verification_sent",
+        "account_confirm_email",
+        "account_confirm_login_code",
+    }
+)
+
+
+class ClosedAccountPagesMiddleware:
+    """Answers 404 for the allauth pages listed in CLOSED_ACCOUNT_PAGES."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.resolver_match and request.resolver_match.view_name in CLOSED_ACCOUNT_PAGES:
+            raise Http404("This page is not part of the portal.")
+        return None
 
 
 class SecurityHeadersMiddleware:

@@ -154,6 +154,17 @@ def first_enrolment_counts_as_second_factor(sender, instance, created, **kwargs)
     record_authentication(request, request.user, "mfa", id=instance.pk, type=instance.type, enrolled=True)
 
 
+def secure_admin_site():
+    """The admin signs people in through the portal's sign-in, never its own password form.
+
+    Otherwise /admin/login/ would be a second door without the lockout and the second factor.
+    """
+    from allauth.account.decorators import secure_admin_login
+    from django.contrib import admin
+
+    admin.site.login = secure_admin_login(admin.site.login)
+
+
 def connect_receivers():
     from allauth.account import signals as account_signals
     from allauth.mfa import signals as mfa_signals

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     # that leads, deputies, managers and administrators must have before any other page.
     "accounts.middleware.AbsoluteSessionLimitMiddleware",
     "accounts.middleware.SecondFactorRequiredMiddleware",
+    "accounts.middleware.ClosedAccountPagesMiddleware",
     "accounts.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
