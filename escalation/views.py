@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import LEAD_ROLES
+from accounts.security import require_fresh_second_factor
 from audit.services import record_event
 from concerns.models import ConcernStatus
 from concerns.selectors import concerns_visible_to
@@ -242,6 +243,7 @@ def reopen(request, concern_id: int):
 
 
 @lead_required
+@require_fresh_second_factor  # step-up before opening another team's concern (docs/contracts.md)
 def break_glass(request, concern_id: int):
     """Another team's concern: a stated reason first, then access for this session."""
     try:
