@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import OpClass
 from django.db import models
 
 
@@ -38,6 +39,14 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor", "id"], name="audit_event_actor_idx"),
             # Filter by action: WHERE action = %s ORDER BY id DESC.
             models.Index(fields=["action", "id"], name="audit_event_action_idx"),
+            # The trail filtered by person, keyset pages: WHERE actor_id = %s AND (occurred_at, id) < (...)
+            # ORDER BY occurred_at DESC, id DESC (stays an index range scan for a rarely seen person).
+            models.Index(fields=["actor", "-occurred_at", "-id"], name="audit_event_actor_time_idx"),
+            # The trail filtered by an action prefix (LIKE 'mfa.%'): a rare action is found by
+            # range instead of walking the whole time index.
+            models.Index(
+                OpClass("action", name="varchar_pattern_ops"), "occurred_at", name="audit_event_action_prefix_idx"
+            ),
         ]
 
     def __str__(self) -> str:

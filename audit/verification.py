@@ -12,6 +12,23 @@ from audit.models import AuditChainHead, AuditEvent
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 5000
+# The columns the chain covers (audit.chain.hash_of_event reads these attributes).
+HASHED_FIELDS = (
+    "id",
+    "occurred_at",
+    "actor_id",
+    "actor_email",
+    "actor_role",
+    "ip_address",
+    "user_agent",
+    "action",
+    "subject_type",
+    "subject_id",
+    "subject_ref",
+    "details",
+    "request_id",
+    "prev_hash",
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +84,13 @@ def verify_chain(*, chunk_size: int = CHUNK_SIZE) -> ChainReport:
     # One snapshot for the whole walk (REPEATABLE READ would be stricter; the chain only
     # grows at the end, in id order, so a READ COMMITTED cursor sees a consistent prefix).
     with transaction.atomic():
-        events = AuditEvent.objects.order_by("id").iterator(chunk_size=chunk_size)
+        # Plain named tuples (not model instances): the same attributes hash_of_event reads,
+        # at a fraction of the cost per row.
+        events = (
+            AuditEvent.objects.order_by("id")
+            .values_list(*HASHED_FIELDS, "hash", named=True)
+            .iterator(chunk_size=chunk_size)
+        )
         for event in events:
             checked += 1
             if event.prev_hash != expected_prev:
