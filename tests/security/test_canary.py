@@ -1,0 +1,238 @@
+"""A canary: a unique string in a concern's account must never leave the record.
+
+It is typed into the intake form (the real POST), the concern then goes through the real
+machinery (deadlines, the sweep's alerts, the acknowledgement, the outbox, a real Celery worker
+delivering email to a real SMTP server), and afterwards the string is looked for in:
+
+- the application's logs (this process, at the production level, and the worker's output);
+- Redis: every key and value of the cache and broker databases, Celery's base64 bodies decoded;
+- every Celery message published (the task name, arguments and headers);
+- every email body and header delivered;
+- the audit trail's details and row-change records.
+"""
+
+import base64
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import uuid
+from datetime import timedelta
+from email import message_from_bytes
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+import redis
+from aiosmtpd.controller import Controller
+from celery.signals import before_task_publish
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from concerns.categories import ensure_default_categories
+from concerns.models import Concern
+from tests.conftest import ROOT, WorkerProcess, wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+ACCOUNT_FIELDS = ("summary", "own_words", "observations", "opinion", "questions_asked", "actions_taken")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class FullMessageSink:
+    """An aiosmtpd SMTP server on a loopback port that keeps each message whole."""
+
+    def __init__(self):
+        self.port = _free_port()
+        self.messages: list[bytes] = []
+        self.lock = threading.Lock()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages.append(envelope.content)
+        return "250 Message accepted"
+
+    def texts(self) -> list[str]:
+        """Each message as text: raw, plus every part decoded (base64, quoted-printable)."""
+        with self.lock:
+            raw_messages = list(self.messages)
+        texts = []
+        for raw in raw_messages:
+            parsed = message_from_bytes(raw, policy=default_policy)
+            parts = [raw.decode("utf-8", "replace"), str(parsed.get("Subject", ""))]
+            for part in parsed.walk():
+                if not part.is_multipart():
+                    parts.append(part.get_content() if part.get_content_maintype() == "text" else "")
+            texts.append("\n".join(parts))
+        return texts
+
+
+class LoggingWorker(WorkerProcess):
+    """The real worker, at INFO level, with its output kept for inspection."""
+
+    def start(self):
+        self.log = tempfile.NamedTemporaryFile(prefix="canary-worker-", suffix=".log", delete=False)  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "safeguarding", "worker", "--loglevel=INFO", "--concurrency=2",
+             "--pool=threads", "-n", f"{self.name}@%h", "--without-gossip", "--without-mingle"],
+            cwd=ROOT, env=self.env(), start_new_session=True, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
+
+    def cleanup(self):
+        self.stop()
+        os.unlink(self.log.name)
+
+
+def _management(prefix, total):
+    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "20"}
+
+
+def intake_post(canary: str) -> dict:
+    """The intake form as a browser posts it, the canary in every part of the account."""
+    return {
+        "submission_key": str(uuid.uuid4()),
+        "immediate_danger": "no",
+        "jurisdiction": "england",
+        "urgency": "same_day",
+        "occurred_on_text": "This morning",
+        "discloser_type": "client_self",
+        "categories": ["child-sexual"],
+        **{name: f"Account text {canary} ({name})" for name in ACCOUNT_FIELDS},
+        **_management("persons", 1),
+        "persons-0-kind": "child",
+        "persons-0-identity": "unknown",
+        "persons-0-description": f"A child {canary}",
+        **_management("alleged", 1),
+        "alleged-0-identity": "partly_known",
+        "alleged-0-contact_with_children": "yes",
+        "alleged-0-position_of_trust": "yes",
+        "alleged-0-role": "foster_carer",
+        "alleged-0-works_with_adults_at_risk": "unknown",
+        **_management("prior", 1),
+        "prior-0-recipient": "unknown",
+        "prior-0-made_by": "unknown",
+    }
+
+
+def _redis_texts(url: str) -> list[str]:
+    """Every key and value in one Redis database, with Celery's base64 message bodies decoded."""
+    connection = redis.Redis.from_url(url)
+    texts = []
+    for key in connection.scan_iter(count=500):
+        kind = connection.type(key).decode()
+        if kind == "string":
+            values = [connection.get(key)]
+        elif kind == "list":
+            values = connection.lrange(key, 0, -1)
+        elif kind == "hash":
+            values = [v for pair in connection.hgetall(key).items() for v in pair]
+        elif kind == "set":
+            values = list(connection.smembers(key))
+        elif kind == "zset":
+            values = [member for member, _score in connection.zrange(key, 0, -1, withscores=True)]
+        else:
+            values = []
+        texts.append(key.decode("utf-8", "replace"))
+        for value in values:
+            if value is None:
+                continue
+            text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+            texts.append(text)
+            texts.extend(_celery_bodies(text))
+    return texts
+
+
+def _celery_bodies(text: str) -> list[str]:
+    try:
+        envelope = json.loads(text)
+    except ValueError:
+        return []
+    found = []
+    candidates = envelope if isinstance(envelope, list) else [envelope]
+    for candidate in candidates:
+        if isinstance(candidate, dict) and isinstance(candidate.get("body"), str):
+            try:
+                found.append(base64.b64decode(candidate["body"]).decode("utf-8", "replace"))
+            except ValueError:
+                found.append(candidate["body"])
+    return found
+
+
+def test_the_account_text_never_leaves_the_record(client, cast, caplog):
+    canary = f"CANARY-{uuid.uuid4().hex}"
+    caplog.set_level(logging.INFO)  # the production level
+    published = []
+
+    def remember_publish(sender=None, body=None, headers=None, **kwargs):
+        published.append(json.dumps({"task": sender, "body": body, "headers": headers}, default=str))
+
+    before_task_publish.connect(remember_publish, weak=False)
+    sink = FullMessageSink()
+    sink.controller.start()
+    worker = LoggingWorker({"EMAIL_URL": f"smtp://127.0.0.1:{sink.port}"}, name="canaryworker").start()
+    try:
+        # The clinician files the concern through the real form.
+        ensure_default_categories()  # a transactional test's flush empties the seeded code lists
+        client.force_login(cast.clinician)
+        response = client.post(reverse("concerns:new"), intake_post(canary))
+        assert response.status_code == 302, response.content[:2000]
+        concern = Concern.objects.get()
+        assert canary in concern.own_words  # stored, as it should be
+
+        # Its acknowledgement deadline falls due: the sweep alerts the leads.
+        from escalation.models import Deadline
+        from escalation.sweep import run_sweep
+
+        past = timezone.now() - timedelta(minutes=1)
+        Deadline.objects.filter(concern=concern).update(due_at=past, next_fire_at=past)
+        run_sweep()
+        # A lead acknowledges it: the reporter is told by email.
+        lead = client.__class__()
+        lead.force_login(cast.lead)
+        assert lead.post(reverse("escalation:acknowledge", args=[concern.pk])).status_code == 302
+
+        from escalation.models import Channel, OutboxMessage, OutboxStatus
+
+        emails = OutboxMessage.objects.filter(channel=Channel.EMAIL)
+        assert emails.count() >= 2, "expected alert and acknowledgement emails"
+        wait_for(lambda: not emails.exclude(status=OutboxStatus.SENT).exists(), timeout=60,
+                 message="every email delivered")
+        wait_for(lambda: len(sink.texts()) >= emails.count(), timeout=30, message="emails at the SMTP server")
+    finally:
+        before_task_publish.disconnect(remember_publish)
+        worker.stop()
+        sink.controller.stop()
+
+    worker_output = worker.output()
+    worker.cleanup()
+    places = {
+        "application log": [record.getMessage() for record in caplog.records]
+        + [str(record.args) for record in caplog.records],
+        "worker output": [worker_output],
+        "Redis cache": _redis_texts(settings.CACHES["default"]["LOCATION"]),
+        "Redis broker": _redis_texts(settings.CELERY_BROKER_URL),
+        "Celery messages": published,
+        "emails": sink.texts(),
+        "audit details": [json.dumps(d) for d in AuditEvent.objects.values_list("details", flat=True)],
+    }
+    assert published, "no Celery message was published: the canary would prove nothing"
+    assert "deliver_message" in worker_output, "the worker's output was not captured"
+    leaks = {place: sum(canary in text for text in texts) for place, texts in places.items()}
+    assert not any(leaks.values()), f"the canary leaked: {leaks}"
