@@ -146,7 +146,15 @@ MATRIX: dict[str, Row] = {
     "escalation:break_glass": Row((LOGIN, DENY, DENY, MOVED, OK, DENY, DENY)),
     "escalation:referral_response": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
     "escalation:referral_confirmed": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
-    "escalation:dashboard": Row((LOGIN, OK, OK, OK, OK, OK, OK)),
+    "escalation:dashboard": Row((LOGIN, DENY, DENY, DENY, DENY, OK, DENY)),  # managers
+    # In-app notifications: one's own only (the notification is the lead's).
+    "escalation:notifications": Row((LOGIN, OK, OK, OK, OK, OK, OK)),
+    "escalation:notification_count": Row((LOGIN, OK, OK, OK, OK, OK, OK)),
+    "escalation:notification_read": Row((LOGIN, HIDE, HIDE, MOVED, HIDE, HIDE, HIDE), method="POST"),
+    "escalation:notifications_read_all": Row((LOGIN, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED), method="POST"),
+    # The local mail viewer: administrators, and only when enabled for a local run.
+    "escalation:dev_mail": Row((LOGIN, DENY, DENY, DENY, DENY, DENY, HIDE)),
+    "escalation:dev_mail_message": Row((LOGIN, DENY, DENY, DENY, DENY, DENY, HIDE)),
 }
 
 ADMIN_PREFIX = "admin:"
@@ -165,13 +173,14 @@ class World:
     draft: object
     break_glass: object
     webauthn_key: object
+    notification: object
     users: dict
 
 
 def build_world(cast) -> World:
     from audit.services import record_break_glass
     from concerns.models import ConcernDraft
-    from escalation.models import ExternalReferral
+    from escalation.models import ExternalReferral, Notification
     from escalation.models.workflow import Agency, ReferralMethod
     from tests.factories.concerns import submit_test_concern
     from tests.factories.consent import ClientFactory, published_statement
@@ -192,6 +201,7 @@ def build_world(cast) -> World:
     webauthn_key = Authenticator.objects.create(
         user=cast.deputy, type=Authenticator.Type.WEBAUTHN, data={"name": "Dev's key", "credential": {}}
     )
+    notification = Notification.objects.create(user=cast.lead, title="SG-1 needs acknowledging", link="/queue/")
     users = {
         "anonymous": None,
         "clinician": cast.clinician,
@@ -201,7 +211,9 @@ def build_world(cast) -> World:
         "manager": cast.manager,
         "administrator": cast.administrator,
     }
-    return World(cast, concern, referral, client_record, statement, draft, break_glass, webauthn_key, users)
+    return World(
+        cast, concern, referral, client_record, statement, draft, break_glass, webauthn_key, notification, users
+    )
 
 
 # --- Enumerating URL patterns --------------------------------------------------------------------
@@ -246,7 +258,11 @@ def object_kwargs(key: str, world: World) -> dict:
         return {"pk": pk}
     return {
         "concerns": {"pk": world.concern.pk, "submission_key": world.draft.submission_key},
-        "escalation": {"concern_id": world.concern.pk, "referral_id": world.referral.pk},
+        "escalation": {
+            "concern_id": world.concern.pk,
+            "referral_id": world.referral.pk,
+            "notification_id": world.notification.pk,
+        },
         "audit": {
             "reference": world.concern.reference,
             "person_id": world.cast.clinician.pk,
@@ -355,13 +371,19 @@ def test_every_url_pattern_has_a_row_and_every_role_gets_its_expected_answer(cas
         kwargs = row.kwargs(world) if row.kwargs else object_kwargs(pattern.key, world)
         path = build_path(pattern.route, kwargs)
         actual = {}
-        for role in RUN_ORDER:
-            response, changed = request_in_savepoint(
-                clients[role], row.method, path, row.data, count_sql if row.method == "GET" else None
-            )
-            actual[role] = classify(response)
-            if changed:
-                state_changing_gets.append(f"GET {path} as {role}")
+        if row.method == "GET":
+            # One savepoint for all roles: a GET must not change anything, so none can affect the next.
+            with transaction.atomic():
+                before = state_snapshot(count_sql)
+                for role in RUN_ORDER:
+                    actual[role] = classify(clients[role].get(path))
+                if state_snapshot(count_sql) != before:
+                    state_changing_gets.append(f"GET {path}")
+                transaction.set_rollback(True)
+        else:
+            for role in RUN_ORDER:
+                response, _ = request_in_savepoint(clients[role], row.method, path, row.data)
+                actual[role] = classify(response)
         if record:
             recorded.append(f'    "{pattern.key}": Row(({", ".join(_name(actual[r]) for r in ROLES)}),'
                             f'{"" if row.method == "GET" else " method=" + repr(row.method) + ","})  # {path}')
