@@ -98,7 +98,11 @@ def concern_page(request, concern_id: int):
     # The access is recorded before anything is shown; if the write fails, the page is not shown.
     with transaction.atomic():
         record_event(action="concern.viewed", actor=request.user, subject=concern, details={"page": "workflow"})
-    return render(request, "escalation/concern/workflow.html", {"concern": concern})
+    # Through break-glass the lead works here; the intake page itself checks only need to know.
+    full_record_visible = concerns_visible_to(request.user).filter(pk=concern.pk).exists()
+    return render(
+        request, "escalation/concern/workflow.html", {"concern": concern, "full_record_visible": full_record_visible}
+    )
 
 
 @lead_required

@@ -82,6 +82,16 @@ def test_overdue_referral_shows_chase(cast, client):
     assert concern.reference in body and "Chase" in body
 
 
+def test_queue_hides_a_concern_about_the_lead_themselves(cast, client):
+    about_deputy = submit_test_concern(
+        reporter=cast.clinician, alleged_persons=[dict(identity="known", name="Dev Deputy", staff_member=cast.deputy)]
+    )
+    other = submit_test_concern(reporter=cast.clinician)
+    body = _signed_in(client, cast.deputy).get(QUEUE).content.decode()
+    assert other.reference in body and about_deputy.reference not in body
+    assert client.get(reverse("escalation:concern", args=[about_deputy.pk])).status_code == 404
+
+
 def test_clinicians_cannot_use_the_queue(cast, client):
     assert _signed_in(client, cast.clinician).get(QUEUE).status_code == 403
 
