@@ -221,7 +221,7 @@ def login_through_page(
         assert_accessible(page, context="login page")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_load_state("networkidle")
     if mfa and user is not None and "/2fa/authenticate/" in page.url:
         if check_axe:
