@@ -225,6 +225,9 @@ def recover_expired_leases(result: SweepResult) -> None:
         result.leases_expired = len(stuck)
 
 
+REQUEUE_CAP_SECONDS = 300
+
+
 def requeue_undelivered(result: SweepResult, *, limit: int = 2000) -> None:
     """Republish messages whose delivery is overdue (a lost broker message is only a delay)."""
     with transaction.atomic():
@@ -235,11 +238,17 @@ def requeue_undelivered(result: SweepResult, *, limit: int = 2000) -> None:
             .values_list("pk", flat=True)[:limit]
         )
         if ids:
-            # Due again now: pending (claimable at once), and not republished before another
-            # interval has passed without a worker taking it.
-            OutboxMessage.objects.filter(pk__in=ids).update(
-                status=OutboxStatus.PENDING, next_attempt_at=ClockTimestamp() + requeue_delay()
-            )
+            # Claimable at once (pending). The next republish waits as long as the message has
+            # already waited (at least the requeue delay, at most REQUEUE_CAP): a worker that is
+            # only busy with a backlog is not flooded with copies of the same task, while a
+            # message the broker really lost is republished after a short delay.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {OutboxMessage._meta.db_table} SET status = %s, next_attempt_at = clock_timestamp()"
+                    " + LEAST(GREATEST(make_interval(secs => %s), clock_timestamp() - created_at),"
+                    " make_interval(secs => %s)) WHERE id = ANY(%s)",
+                    [OutboxStatus.PENDING, requeue_delay().total_seconds(), REQUEUE_CAP_SECONDS, ids],
+                )
     if ids:
         result.requeued = publish(ids)
 
