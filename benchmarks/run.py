@@ -51,6 +51,7 @@ BIG_DB = os.environ.get("BENCH_DB", "bench_safeguarding")
 SMALL_DB = f"{BIG_DB}_small"
 SECRET_KEY = secrets.token_urlsafe(64)
 
+PHASES = ("sweep", "verify_audit", "queue", "audit_pages", "intake", "alert_latency")
 TARGETS = {
     "intake_ratio": (">=", 0.5),
     "queue_p95_ms": ("<=", 60.0),
@@ -160,14 +161,13 @@ def create_minimal_table() -> None:
 # --- Sessions and requests ------------------------------------------------------------------
 
 
-def signed_in_cookie(email: str) -> str:
-    """A session as after a password and a second factor (as tests/conftest.py's client makes it)."""
+def signed_in_client(email: str):
+    """A client whose session is as after a password and a second factor (as tests/conftest.py's)."""
     from allauth.account.internal.flows.login import (
         _AUTHENTICATION_METHODS_USER_SESSION_KEY,
         AUTHENTICATION_METHODS_SESSION_KEY,
     )
     from allauth.account.internal.userkit import user_id_to_str
-    from django.conf import settings
     from django.test import Client
 
     from accounts.models import User
@@ -185,7 +185,13 @@ def signed_in_cookie(email: str) -> str:
     ]
     session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
     session.save()
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
+    return client
+
+
+def signed_in_cookie(email: str) -> str:
+    from django.conf import settings
+
+    return signed_in_client(email).cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def http_session(cookie: str):
@@ -204,9 +210,14 @@ def server_ms(response) -> float:
     return float(match.group(1))
 
 
-def timed_gets(session, url: str, *, warmup: int, count: int) -> tuple[list[float], list[int]]:
+def timed_gets(session, url: str, *, warmup: int, count: int, budget_s: float = 90.0,
+               at_least: int = 12) -> tuple[list[float], list[int]]:
+    """Up to ``count`` timed requests; a slow page stops after ``budget_s`` with ``at_least`` samples."""
     times, queries = [], []
+    started = time.monotonic()
     for i in range(warmup + count):
+        if len(times) >= at_least and time.monotonic() - started > budget_s:
+            break
         response = session.get(url, allow_redirects=False, timeout=120)
         if response.status_code != 200:
             raise RuntimeError(f"GET {url} answered {response.status_code} {response.headers.get('Location', '')}")
@@ -219,10 +230,6 @@ def timed_gets(session, url: str, *, warmup: int, count: int) -> tuple[list[floa
 def captured_queries(email: str, path: str) -> list[dict]:
     """Every SQL statement one request runs, with its parameters (in-process, same settings)."""
     from django.db import connection
-    from django.test import Client
-
-    from accounts.models import User
-    from benchmarks.datagen import enrol_totp
 
     statements = []
 
@@ -233,18 +240,7 @@ def captured_queries(email: str, path: str) -> list[dict]:
         finally:
             statements.append({"sql": sql, "params": params, "ms": (time.perf_counter() - started) * 1000})
 
-    user = User.objects.get(email=email)
-    client = Client()
-    client.force_login(user)
-    from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
-
-    session = client.session
-    authenticator = enrol_totp(user)
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": time.time(), "email": user.email},
-        {"method": "mfa", "at": time.time(), "id": authenticator.pk, "type": authenticator.type},
-    ]
-    session.save()
+    client = signed_in_client(email)
     with connection.execute_wrapper(capture):
         response = client.get(path)
     if response.status_code != 200:
@@ -280,12 +276,16 @@ def explain(statement: dict, name: str, *, main_table: str) -> dict:
             "execution_ms": float(execution.group(1)) if execution else None, "file": f"benchmarks/plans/{name}.txt"}
 
 
-def bare_sql_times(statement: dict, *, warmup: int, count: int) -> list[float]:
+def bare_sql_times(statement: dict, *, warmup: int, count: int, budget_s: float = 60.0,
+                   at_least: int = 12) -> list[float]:
     from django.db import connection
 
     times = []
+    started = time.monotonic()
     with connection.cursor() as cursor:
         for i in range(warmup + count):
+            if len(times) >= at_least and time.monotonic() - started > budget_s:
+                break
             started = time.perf_counter()
             cursor.execute(statement["sql"], statement["params"])
             cursor.fetchall()
@@ -299,7 +299,7 @@ def bare_sql_times(statement: dict, *, warmup: int, count: int) -> list[float]:
 
 def bench_queue(web: str, people, *, count: int) -> dict:
     session = http_session(signed_in_cookie(people.bench_lead[1]))
-    times, queries = timed_gets(session, f"{web}/queue/", warmup=5, count=count)
+    times, queries = timed_gets(session, f"{web}/queue/", warmup=3, count=count)
     statements = captured_queries(people.bench_lead[1], "/queue/")
     rows_query = main_query(statements, "concerns_concern")
     plan = explain(rows_query, "queue", main_table="concerns_concern")
@@ -496,23 +496,25 @@ def bench_sweep(*, due: int, repeats: int) -> dict:
         use_database(name)
         run_sweep()  # warm up, and clear whatever is due already
         ids = list(Concern.objects.filter(status__in=OPEN_STATUSES).exclude(status="submitted")
-                   .order_by("-id").values_list("id", flat=True)[: due * repeats])
-        if len(ids) < due * repeats:
+                   .order_by("-id").values_list("id", flat=True)[: due * (repeats + 1)])
+        if len(ids) < due * (repeats + 1):
             raise RuntimeError(f"{name} has only {len(ids)} open concerns for the sweep benchmark")
         candidates[name] = ids
     timings = {SMALL_DB: [], BIG_DB: []}
     alerts = {SMALL_DB: [], BIG_DB: []}
     claim = None
+
+    def make_due(ids):
+        now = datetime.now(UTC)
+        opened = [open_deadline(kind=ObligationKind.SHARING_REVIEW, concern=concern,
+                                due_at=now - timedelta(minutes=1)).pk
+                  for concern in Concern.objects.filter(pk__in=ids)]
+        Deadline.objects.filter(pk__in=opened).update(next_fire_at=Now() - timedelta(seconds=1), step=0)
+
     for r in range(repeats):
         for name in (SMALL_DB, BIG_DB):
             use_database(name)
-            batch = Concern.objects.filter(pk__in=candidates[name][r * due:(r + 1) * due])
-            now = datetime.now(UTC)
-            opened = []
-            for concern in batch:
-                opened.append(open_deadline(kind=ObligationKind.SHARING_REVIEW, concern=concern,
-                                            due_at=now - timedelta(minutes=1)).pk)
-            Deadline.objects.filter(pk__in=opened).update(next_fire_at=Now() - timedelta(seconds=1), step=0)
+            make_due(candidates[name][r * due:(r + 1) * due])
             statements = []
 
             def capture(execute, sql, params, many, context, statements=statements):
@@ -533,8 +535,13 @@ def bench_sweep(*, due: int, repeats: int) -> dict:
     use_database(BIG_DB)
     plan = None
     if claim is not None:
-        # The claim as it runs when deadlines are due: open a fresh batch, explain, roll back.
-        plan = explain(claim, "sweep_claim", main_table="escalation_deadline")
+        from django.db import transaction
+
+        # The claim as it runs when deadlines are due: a fresh due batch, explained, rolled back.
+        with transaction.atomic():
+            make_due(candidates[BIG_DB][repeats * due:(repeats + 1) * due])
+            plan = explain(claim, "sweep_claim", main_table="escalation_deadline")
+            transaction.set_rollback(True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM concerns_concern")
         (big_concerns,) = cursor.fetchone()
@@ -687,10 +694,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default=os.environ.get("BENCH_SCALE", "default"))
     parser.add_argument("--reuse", action="store_true", help="Keep the databases from the last run (no generation).")
+    parser.add_argument("--only", default="", help=f"Comma-separated phases to run: {', '.join(PHASES)}.")
     args = parser.parse_args()
+
+    import signal
 
     from benchmarks import processes
 
+    # A stopped run still stops its servers (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     run_started = time.monotonic()
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     redis_port = processes.free_port(6391)
@@ -748,18 +760,35 @@ def main() -> int:
             use_database(BIG_DB)
         people = datagen.load_people()
 
-        log("sweep: 100 due deadlines among 1k vs all concerns")
-        sweep = bench_sweep(due=100, repeats=5)
-        plans["sweep_claim"] = sweep.pop("plan")
-        figures["sweep_ratio"] = sweep["sweep_ratio"]
-        details["sweep"] = sweep["details"]
-        phase("sweep")
+        wanted = set(args.only.split(",")) if args.only else set(PHASES)
 
-        use_database(BIG_DB)
-        verify = bench_verify_audit(app_env)
-        figures["verify_audit_events_per_s"] = verify["verify_audit_events_per_s"]
-        details["verify_audit"] = verify["details"]
-        phase("verify_audit")
+        def guarded(name, work):
+            if name not in wanted:
+                return
+            use_database(BIG_DB)
+            try:
+                work()
+            except Exception as exc:  # noqa: BLE001 - one broken figure must not lose the others
+                import traceback
+
+                traceback.print_exc()
+                results.setdefault("errors", {})[name] = f"{type(exc).__name__}: {exc}"
+            phase(name)
+
+        def sweep_phase():
+            log("sweep: 100 due deadlines among 1k vs all concerns")
+            sweep = bench_sweep(due=100, repeats=int(os.environ.get("BENCH_SWEEP_REPEATS", "3")))
+            plans["sweep_claim"] = sweep.pop("plan")
+            figures["sweep_ratio"] = sweep["sweep_ratio"]
+            details["sweep"] = sweep["details"]
+
+        def verify_phase():
+            verify = bench_verify_audit(app_env)
+            figures["verify_audit_events_per_s"] = verify["verify_audit_events_per_s"]
+            details["verify_audit"] = verify["details"]
+
+        guarded("sweep", sweep_phase)
+        guarded("verify_audit", verify_phase)
 
         sink = processes.SmtpSink(smtp_port).start()
         web = processes.start_gunicorn(web_port, app_env, LOG_DIR)
@@ -767,39 +796,45 @@ def main() -> int:
         memory.watch("web", web.proc.pid)
         base = f"http://127.0.0.1:{web_port}"
 
-        queue = bench_queue(base, people, count=40)
-        plans["queue"] = queue.pop("plan")
-        details["queue"] = queue.pop("details")
-        figures.update(queue)
-        phase("queue")
+        def queue_phase():
+            queue = bench_queue(base, people, count=40)
+            plans["queue"] = queue.pop("plan")
+            details["queue"] = queue.pop("details")
+            figures.update(queue)
 
-        audit_pages = bench_audit_pages(base, people, count=30)
-        plans.update(audit_pages.pop("plans"))
-        details["audit_pages"] = audit_pages.pop("details")
-        figures.update(audit_pages)
-        plans["my_concerns"] = bench_my_concerns_plan(people)
-        phase("audit_pages")
+        def audit_phase():
+            audit_pages = bench_audit_pages(base, people, count=30)
+            plans.update(audit_pages.pop("plans"))
+            details["audit_pages"] = audit_pages.pop("details")
+            figures.update(audit_pages)
+            plans["my_concerns"] = bench_my_concerns_plan(people)
 
-        intake = bench_intake(base, people, posts_per_thread=int(os.environ.get("BENCH_INTAKE_POSTS", "25")))
-        details["intake"] = intake.pop("details")
-        figures.update(intake)
-        phase("intake")
+        def intake_phase():
+            intake = bench_intake(base, people, posts_per_thread=int(os.environ.get("BENCH_INTAKE_POSTS", "15")))
+            details["intake"] = intake.pop("details")
+            figures.update(intake)
 
-        worker = processes.start_celery_worker(app_env, LOG_DIR)
-        managed.append(worker)
-        memory.watch("worker", worker.proc.pid)
-        latency = alert_latency_from_h3(app_env)
-        if latency is None:
-            beat = processes.start_celery_beat(app_env, LOG_DIR)
-            managed.append(beat)
-            latency = bench_alert_latency(app_env, sink, people)
-        details["alert_latency"] = latency.pop("details")
-        figures.update(latency)
-        phase("alert_latency")
+        def alert_phase():
+            worker = processes.start_celery_worker(app_env, LOG_DIR)
+            managed.append(worker)
+            memory.watch("worker", worker.proc.pid)
+            latency = alert_latency_from_h3(app_env)
+            if latency is None:
+                beat = processes.start_celery_beat(app_env, LOG_DIR)
+                managed.append(beat)
+                latency = bench_alert_latency(app_env, sink, people)
+            details["alert_latency"] = latency.pop("details")
+            figures.update(latency)
+
+        guarded("queue", queue_phase)
+        guarded("audit_pages", audit_phase)
+        guarded("intake", intake_phase)
+        guarded("alert_latency", alert_phase)
 
         peaks = memory.stop()
-        figures["web_peak_rss_mb"] = peaks.get("web")
-        figures["worker_peak_rss_mb"] = peaks.get("worker")
+        for name, key in (("web", "web_peak_rss_mb"), ("worker", "worker_peak_rss_mb")):
+            if name in peaks:
+                figures[key] = peaks[name]
     finally:
         memory.stop()
         for process in reversed(managed):
@@ -810,17 +845,31 @@ def main() -> int:
 
         connections.close_all()
 
-    results["wall_seconds"] = round(time.monotonic() - run_started, 1)
+    if not args.only:
+        results["wall_seconds"] = round(time.monotonic() - run_started, 1)
     results["targets"] = {name: {"target": f"{op} {value}", "met": met(name, figures.get(name))}
                           for name, (op, value) in TARGETS.items()}
     results["plans_use_indexes"] = {name: plan["uses_index"] if plan else None for name, plan in plans.items()}
+    if args.only and RESULTS.exists():
+        # A rerun of some phases on the same databases: merge into the last full run's results.
+        merged = json.loads(RESULTS.read_text())
+        for key in ("figures", "details", "plans", "phases_s"):
+            merged.setdefault(key, {}).update(results[key])
+        merged.setdefault("reruns", []).append({"date": results["date"], "phases": args.only,
+                                                "errors": results.get("errors", {})})
+        for name in args.only.split(","):
+            merged.get("errors", {}).pop(name, None)
+        merged["targets"] = {name: {"target": f"{op} {value}", "met": met(name, merged["figures"].get(name))}
+                             for name, (op, value) in TARGETS.items()}
+        merged["plans_use_indexes"] = {n: p["uses_index"] if p else None for n, p in merged["plans"].items()}
+        results = merged
     RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")
     log(f"results written to {RESULTS.relative_to(ROOT)} ({results['wall_seconds']}s in all)")
     from benchmarks import report
 
     report.write(results)
     log("docs/benchmarks.md and docs/benchmarks.svg updated")
-    return 0
+    return 1 if results.get("errors") else 0
 
 
 if __name__ == "__main__":
