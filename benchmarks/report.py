@@ -96,8 +96,12 @@ def chart(results: dict) -> str:
         parts.append(f'<text x="{left - 10}" y="{y + 15}" text-anchor="end">{escape(label)}</text>')
         parts.append(f'<rect x="{left}" y="{y}" width="{max(x_of(score) - left, 1):.1f}" height="{bar_h}" '
                      f'fill="{colour}"/>')
-        parts.append(f'<text x="{x_of(score) + 6:.1f}" y="{y + 15}">{escape(shown)} '
-                     f'({"met" if is_met else "missed"}, {escape(target)})</text>')
+        label_text = f'{escape(shown)} ({"met" if is_met else "missed"}, {escape(target)})'
+        if x_of(score) > left + plot_w * 0.55:  # a long bar carries its label inside
+            parts.append(f'<text x="{x_of(score) - 6:.1f}" y="{y + 15}" text-anchor="end" fill="#ffffff">'
+                         f'{label_text}{" &#8594;" if score > scale_max else ""}</text>')
+        else:
+            parts.append(f'<text x="{x_of(score) + 6:.1f}" y="{y + 15}">{label_text}</text>')
     one = x_of(1.0)
     parts.append(f'<line x1="{one:.1f}" y1="{top - 6}" x2="{one:.1f}" y2="{height - 30}" stroke="#222" '
                  'stroke-dasharray="4 3"/>')
