@@ -1,0 +1,115 @@
+"""Alert latency: 1000 acknowledgement deadlines due at once, from due time to SMTP acceptance.
+
+Real PostgreSQL (a throw-away database), Redis, a Celery worker subprocess, a sweep loop every
+SWEEP_INTERVAL seconds and an aiosmtpd server on a loopback port. Writes
+benchmarks/alert_latency.json and prints it.
+
+    .venv/bin/python benchmarks/alert_latency.py [--deadlines 1000] [--interval 2]
+
+Environment: BENCH_DATABASE_NAME (default bench_alert_latency), CELERY_BROKER_URL, CELERY_QUEUE
+(use numbers nobody else uses while it runs).
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguarding.settings_test")
+os.environ.setdefault("TEST_DATABASE_NAME", os.environ.get("BENCH_DATABASE_NAME", "bench_alert_latency"))
+os.environ.setdefault("CELERY_QUEUE", "bench-alerts")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--deadlines", type=int, default=1000)
+    parser.add_argument("--interval", type=float, default=2.0, help="Sweep interval in seconds.")
+    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "alert_latency.json"))
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test.utils import setup_databases, teardown_databases
+    from django.utils import timezone
+
+    old_config = setup_databases(verbosity=0, interactive=False)
+    try:
+        from accounts.roles import Role
+        from escalation.models import Channel, Deadline, DutyShift, EscalationPolicy, OutboxMessage, OutboxStatus
+        from tests.conftest import WorkerProcess
+        from tests.escalation_alerts.support import SmtpSink, SweepLoop
+        from tests.factories.accounts import TeamFactory, UserFactory
+        from tests.factories.clocks import make_due_concern
+
+        settings.SWEEP_INTERVAL_SECONDS = args.interval
+        team = TeamFactory(name="Bench team", code="bench")
+        reporter = UserFactory(roles=[Role.CLINICIAN], teams=[team])
+        lead = UserFactory(roles=[Role.LEAD], teams=[team], covered_teams=[team])
+        UserFactory(roles=[Role.MANAGER])
+        now = timezone.now()
+        DutyShift.objects.create(user=lead, role="lead", team=team, starts_at=now - timedelta(hours=1),
+                                 ends_at=now + timedelta(hours=8))
+        # Step 1 only (at the deadline, to the lead on duty): later steps are 30 min away.
+        EscalationPolicy.objects.all().delete()
+
+        sink = SmtpSink().start()
+        worker = WorkerProcess({"EMAIL_URL": sink.email_url, "SWEEP_INTERVAL_SECONDS": str(args.interval)},
+                               name="bench").start()
+        try:
+            created = time.monotonic()
+            for _ in range(args.deadlines):
+                make_due_concern(team=team, reporter=reporter, urgency="routine", due_in_seconds=3600)
+            setup_seconds = time.monotonic() - created
+            # All due at the same moment, a few seconds from now.
+            lead_time = 5.0
+            due_at = timezone.now() + timedelta(seconds=lead_time)
+            Deadline.objects.update(due_at=due_at, next_fire_at=due_at)
+            emails = OutboxMessage.objects.filter(channel=Channel.EMAIL, alert__isnull=False)
+            with SweepLoop(interval=args.interval):
+                limit = time.monotonic() + lead_time + 600
+                while time.monotonic() < limit:
+                    if emails.count() == args.deadlines and not emails.exclude(status=OutboxStatus.SENT).exists():
+                        break
+                    time.sleep(0.5)
+            due = dict(emails.values_list("message_id", "alert__deadline__due_at"))
+            latencies = [r.received_at - due[r.message_id].timestamp() for r in sink.received if r.message_id in due]
+        finally:
+            worker.stop()
+            sink.stop()
+        result = {
+            "benchmark": "alert_latency",
+            "deadlines_due_at_once": args.deadlines,
+            "emails_received": len(latencies),
+            "sweep_interval_seconds": args.interval,
+            "worker": "1 Celery worker, 2 threads",
+            "p50_seconds": round(statistics.median(latencies), 2),
+            "p99_seconds": round(percentile(latencies, 0.99), 2),
+            "max_seconds": round(max(latencies), 2),
+            "setup_seconds": round(setup_seconds, 1),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+            "measured_at": timezone.now().isoformat(timespec="seconds"),
+        }
+    finally:
+        teardown_databases(old_config, verbosity=0)
+    Path(args.output).write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    return 0 if result["emails_received"] == args.deadlines else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
