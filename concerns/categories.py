@@ -65,5 +65,6 @@ def ensure_default_categories(model=None) -> None:
             model(code=code, label=label, population=population, nations=nations, source=source, order=order * 10)
             for order, (code, label, population, nations, source) in enumerate(CATEGORIES, start=1)
             if code not in existing
-        ]
+        ],
+        ignore_conflicts=True,  # two tests or processes seeding at once
     )

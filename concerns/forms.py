@@ -132,8 +132,10 @@ class ConcernForm(forms.ModelForm):
                 "aria-describedby": "limits-status",
             }
         )
-        for name in ("immediate_danger", "urgency", "discloser_type", "jurisdiction"):
+        # Radio buttons need no blank choice; the nation is a select that starts unchosen on purpose.
+        for name in ("immediate_danger", "urgency", "discloser_type"):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
+        self.fields["jurisdiction"].choices = [("", "Choose the nation"), *self.fields["jurisdiction"].choices[1:]]
         self.fields["emergency_action"].required = False
         self.fields["emergency_action"].choices = EmergencyAction.choices
 

@@ -143,6 +143,20 @@ def client_without_mfa():
     return Client()
 
 
+@pytest.fixture(autouse=True)
+def _seeded_code_lists(request):
+    """Transactional tests flush every table, the code lists seeded by data migrations included
+    (concern categories); put them back before such a test runs."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction")
+    if not (transactional or "transactional_db" in request.fixturenames or "live_server" in request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    from concerns.categories import ensure_default_categories
+
+    ensure_default_categories()
+
+
 # --- Browser -------------------------------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
