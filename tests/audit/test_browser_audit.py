@@ -40,3 +40,23 @@ def test_a_manager_filters_the_trail_opens_an_access_log_and_a_dashboard(page, l
     # Chart.js drew the charts from the json_script data (no inline script).
     page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length >= 4")
     assert_accessible(page, context="dashboards")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_audit_pages_and_charts_run_under_the_content_security_policy(browser, live_server, cast):
+    """Without the test-only CSP bypass: Chart.js draws from json_script data with no violation."""
+    submit_test_concern(reporter=cast.clinician)
+    context = browser.new_context(bypass_csp=False, locale="en-GB")
+    page = context.new_page()
+    violations = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    try:
+        login_through_page(page, live_server.url, cast.manager.email, check_axe=False)
+        page.goto(live_server.url + reverse("audit:trail"))
+        page.wait_for_load_state("networkidle")
+        page.goto(live_server.url + reverse("escalation:dashboard"))
+        page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length >= 4")
+    finally:
+        context.close()
+    assert not violations, violations
