@@ -170,6 +170,8 @@ class SharingDecisionForm(ServiceErrorsMixin, forms.ModelForm):
             "review_on": "Review the decision not to share by",
         }
         help_texts = {
+            "recipients": "e.g. the LADO of the area where the alleged person works; children's social care.",
+            "transmission": "e.g. secure email, then confirmed by phone.",
             "information_shared": "Paste or type the text as it was shared: this is the stored copy.",
             "without_consent_justification": "Needed when sharing without the client's consent: the risk, "
             "weighed against the duty of confidence.",
