@@ -13,9 +13,8 @@ def navigation(request):
         items.append(("consent:client_list", "Clients"))
     if user.is_lead:
         items.append(("escalation:queue", "Queue"))
-    if user.has_role(Role.MANAGER, Role.ADMINISTRATOR):
-        items.append(("audit:trail", "Audit trail"))
     if user.has_role(Role.MANAGER):
+        items.append(("audit:trail", "Audit trail"))
         items.append(("escalation:dashboard", "Dashboards"))
     if user.has_role(Role.ADMINISTRATOR):
         items.append(("accounts:administration", "Administration"))

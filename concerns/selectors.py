@@ -10,6 +10,17 @@ from concerns.models import Addendum, AllegedPerson, Concern, ConcernDraft
 from consent.selectors import clients_for_user
 
 
+# Higher layers may grant further, time-limited access (escalation's break-glass) without this
+# layer importing them: each registered provider returns a queryset of concern ids.
+_extra_access_providers: list = []
+
+
+def register_extra_access(provider) -> None:
+    """Register ``provider(user) -> QuerySet of concern ids | None`` (called from AppConfig.ready)."""
+    if provider not in _extra_access_providers:
+        _extra_access_providers.append(provider)
+
+
 def concerns_visible_to(user) -> QuerySet[Concern]:
     """Need to know: authors see their own; leads see the teams they cover.
 
@@ -22,6 +33,10 @@ def concerns_visible_to(user) -> QuerySet[Concern]:
     if user.is_lead:
         team_ids = covered_team_ids(user)
         visible |= Q() if team_ids is None else Q(team_id__in=team_ids)
+    for provider in _extra_access_providers:
+        granted_ids = provider(user)
+        if granted_ids is not None:
+            visible |= Q(pk__in=granted_ids)
     about_them = AllegedPerson.objects.filter(concern=OuterRef("pk"), staff_member=user)
     return Concern.objects.filter(visible).exclude(Exists(about_them))
 

@@ -185,6 +185,7 @@ def test_lead_of_another_team_reaches_a_concern_only_through_break_glass(cast, c
     _signed_in(client, cast.lead_other_team)
     assert client.get(page).status_code == 404
     assert client.get(concern.get_absolute_url()).status_code == 404
+    assert client.get(concern.get_absolute_url()).status_code == 404
     # Finding it by reference leads to the break-glass page, not to the concern.
     response = client.get(reverse("escalation:find_concern") + f"?reference={concern.reference}")
     glass = reverse("escalation:break_glass", args=[concern.pk])
@@ -198,6 +199,8 @@ def test_lead_of_another_team_reaches_a_concern_only_through_break_glass(cast, c
     response = client.post(glass, {"reason": "Leah is off sick; the carer's LA rang me about him."})
     assert response.url == page
     assert client.get(page).status_code == 200
+    # The grant opens the full concern page too (concerns.selectors asks escalation's provider).
+    assert client.get(concern.get_absolute_url()).status_code == 200
     access = BreakGlassAccess.objects.get(concern_reference=concern.reference)
     assert access.actor == cast.lead_other_team and access.team == cast.team
     assert AuditEvent.objects.filter(action="concern.break_glass", subject_ref=concern.reference).exists()
@@ -216,6 +219,7 @@ def test_lead_of_another_team_reaches_a_concern_only_through_break_glass(cast, c
     client.logout()
     _signed_in(client, cast.lead_other_team)
     assert client.get(page).status_code == 404
+    assert client.get(concern.get_absolute_url()).status_code == 404
 
 
 def test_a_concern_about_a_staff_member_is_hidden_from_them_even_through_break_glass(cast, client):
