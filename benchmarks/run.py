@@ -849,7 +849,13 @@ def main() -> int:
         connections.close_all()
 
     if not args.only:
+        import resource
+
         results["wall_seconds"] = round(time.monotonic() - run_started, 1)
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        # Wall time on a shared machine says little alone: the runner's own CPU time and the load beside it.
+        results["runner_cpu_seconds"] = round(own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime, 1)
+        results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["targets"] = {name: {"target": f"{op} {value}", "met": met(name, figures.get(name))}
                           for name, (op, value) in TARGETS.items()}
     results["plans_use_indexes"] = {name: plan["uses_index"] if plan else None for name, plan in plans.items()}
