@@ -151,7 +151,10 @@ def first_enrolment_counts_as_second_factor(sender, instance, created, **kwargs)
         return
     if Authenticator.objects.filter(user_id=instance.user_id, type__in=SECOND_FACTOR_TYPES).count() != 1:
         return
-    record_authentication(request, request.user, "mfa", id=instance.pk, type=instance.type, enrolled=True)
+    # Counts as a fresh step-up too, so the recovery codes shown next need no second prompt.
+    record_authentication(
+        request, request.user, "mfa", id=instance.pk, type=instance.type, enrolled=True, reauthenticated=True
+    )
 
 
 def secure_admin_site():

@@ -42,6 +42,9 @@ def test_enrolling_a_first_factor_opens_the_portal(client_without_mfa, cast, dja
         response = client_without_mfa.post(ENROL, {"code": code})
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=cast.lead, type=Authenticator.Type.TOTP).exists()
+    # The recovery codes come next, without another prompt: enrolling was the fresh proof.
+    assert response["Location"] == reverse("mfa_view_recovery_codes")
+    assert client_without_mfa.get(response["Location"]).status_code == 200
     queue = client_without_mfa.get("/queue/")
     assert queue.get("Location") != ENROL
     assert not queue.get("Location", "").startswith(reverse("mfa_reauthenticate"))

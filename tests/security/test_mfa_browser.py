@@ -24,6 +24,10 @@ def test_a_lead_without_a_second_factor_cannot_reach_the_queue(page, live_server
 def test_a_lead_with_a_second_factor_signs_in_with_a_code_and_reaches_the_queue(page, live_server, cast):
     login_through_page(page, live_server.url, cast.lead.email)
     assert page.url == live_server.url + "/queue/"
+    axe = AxePage(page, live_server.url)
+    for path in ("/accounts/2fa/", "/accounts/sessions/", "/accounts/2fa/reauthenticate/"):
+        axe.visit(path)
+        assert page.url.startswith(live_server.url + path)
 
 
 @pytest.mark.browser
