@@ -118,9 +118,11 @@ def table(results: dict) -> str:
         f"{machine.get('memory', '')}, load average {machine.get('load_average_at_start')} at the start), "
         f"PostgreSQL {machine.get('postgres')}, Python {machine.get('python')}. Scale `{scale['name']}`: "
         f"{scale['concerns']:,} concerns ({scale['open_concerns']:,} open), {scale['audit_events']:,} audit events. "
-        f"`make bench` took {results.get('wall_seconds', 0) / 60:.1f} minutes of wall time "
-        f"(load average {machine.get('load_average_at_end', '?')} at the end; the runner and its "
-        f"subprocesses used {results.get('runner_cpu_seconds', '?')} s of CPU, PostgreSQL not counted).",
+        f"`make bench` took {results.get('wall_seconds', 0) / 60:.1f} minutes of wall time"
+        + (f" (load average {machine['load_average_at_end']} at the end)" if machine.get("load_average_at_end")
+           else "")
+        + f"; the runner and its subprocesses used {results.get('runner_cpu_seconds', '?')} s of CPU "
+        "(PostgreSQL not counted).",
         "",
         "| Figure | Key | Value | Target | Met |",
         "|---|---|---|---|---|",

@@ -835,8 +835,9 @@ def main() -> int:
         guarded("alert_latency", alert_phase)
 
         peaks = memory.stop()
+        served = wanted & {"queue", "audit_pages", "intake"}  # an idle web server's peak means nothing
         for name, key in (("web", "web_peak_rss_mb"), ("worker", "worker_peak_rss_mb")):
-            if name in peaks:
+            if name in peaks and (name != "web" or served):
                 figures[key] = peaks[name]
     finally:
         memory.stop()
