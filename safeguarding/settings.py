@@ -165,6 +165,9 @@ LOGIN_FAILURE_COOLOFF_SECONDS = 15 * 60
 ACCOUNT_RATE_LIMITS = {
     "login_failed": f"30/m/ip,{LOGIN_FAILURE_LIMIT}/{LOGIN_FAILURE_COOLOFF_SECONDS}s/key",
 }
+# The client IP for the lockout key: behind N trusted reverse proxies, the N-th address from
+# the right of X-Forwarded-For (ASVS v5.0.0-15.3.4). 0 (direct) trusts only REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Step-up ("fresh second factor") lasts five minutes before exports and break-glass.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 
