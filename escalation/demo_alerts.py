@@ -1,8 +1,8 @@
 """Alerts demo (``manage.py seed_demo``): a duty rota, and a concern that comes due within a
 minute of ``make run``, so its alert email shows at /dev/mail/ soon after start.
 
-Idempotent: the rota is not duplicated, and each run re-times the one demo deadline (only
-while the concern is still unacknowledged) instead of opening another.
+Idempotent: the rota is not duplicated, and each run re-times the one demo deadline in place
+(only while it has not alerted yet) instead of opening another.
 """
 
 import uuid
@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from escalation.clocks import close_deadlines, open_deadline
-from escalation.models import DutyRole, DutyShift, ObligationKind
+from escalation.clocks import open_deadline
+from escalation.models import Deadline, DeadlineState, DutyRole, DutyShift, ObligationKind
 
 DEMO_ALERT_KEY = uuid.UUID("9b7c2a4e-51f3-4d0e-8c6a-2e5f1d7b3a91")
 DUE_IN = timedelta(seconds=45)
@@ -60,10 +60,19 @@ def seed(*, log, users=None, concerns=(), **context) -> dict:
     if concern.acknowledged_at is not None:
         log(f"{concern.reference} is acknowledged; no demo alert this time.")
         return {}
-    close_deadlines(kind=ObligationKind.ACKNOWLEDGE_CONCERN, concern=concern, outcome="cancelled")
-    deadline = open_deadline(
-        kind=ObligationKind.ACKNOWLEDGE_CONCERN, concern=concern, due_at=timezone.now() + DUE_IN
-    )
+    due_at = timezone.now() + DUE_IN
+    deadline = Deadline.objects.filter(
+        kind=ObligationKind.ACKNOWLEDGE_CONCERN, concern=concern, state=DeadlineState.OPEN
+    ).first()
+    if deadline is None:
+        deadline = open_deadline(kind=ObligationKind.ACKNOWLEDGE_CONCERN, concern=concern, due_at=due_at)
+    elif deadline.step == 0:
+        # Not alerted yet: re-time the same row, so a second seed creates nothing new.
+        Deadline.objects.filter(pk=deadline.pk, step=0).update(due_at=due_at, next_fire_at=due_at)
+        deadline.due_at = due_at
+    else:
+        log(f"{concern.reference} has already been escalated (step {deadline.step}); it keeps escalating.")
+        return {"alert_demo_concern": concern}
     log(f"{concern.reference} comes due at {timezone.localtime(deadline.due_at):%H:%M:%S}: "
         "watch the alert arrive at /dev/mail/ (sign in as admin@demo.test).")
     return {"alert_demo_concern": concern}

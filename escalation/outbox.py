@@ -149,20 +149,26 @@ _broker_down_until = 0.0
 BROKER_BACKOFF_SECONDS = 2.0
 
 
+# Messages per delivery task: one SMTP session and one outcome transaction per batch. Small
+# enough that both worker threads share a burst, large enough to amortise the round trips.
+DELIVERY_BATCH_SIZE = 20
+
+
 def publish(message_ids: list[int]) -> int:
-    """Publish delivery tasks; give up quietly while the broker is down (the sweep retries)."""
+    """Publish delivery tasks in batches; give up quietly while the broker is down (the sweep retries)."""
     global _broker_down_until
-    from escalation.tasks import deliver_message
+    from escalation.tasks import deliver_messages
 
     if time.monotonic() < _broker_down_until:
         return 0
     published = 0
     try:
-        # One producer (one broker connection) for the whole batch.
-        with deliver_message.app.producer_or_acquire() as producer:
-            for message_id in message_ids:
-                deliver_message.apply_async((message_id,), retry=False, producer=producer)
-                published += 1
+        # One producer (one broker connection) for the whole set.
+        with deliver_messages.app.producer_or_acquire() as producer:
+            for start in range(0, len(message_ids), DELIVERY_BATCH_SIZE):
+                batch = list(message_ids[start : start + DELIVERY_BATCH_SIZE])
+                deliver_messages.apply_async((batch,), retry=False, producer=producer)
+                published += len(batch)
     except Exception:  # noqa: BLE001 - the broker is an accelerator; Postgres keeps the message
         _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
         logger.warning("Broker unavailable; %d delivery task(s) left for the sweep", len(message_ids) - published)

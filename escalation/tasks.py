@@ -11,6 +11,11 @@ def deliver_message(message_id: int) -> str:
     return delivery.deliver_message(message_id)
 
 
+@shared_task(name="escalation.tasks.deliver_messages", acks_late=True, soft_time_limit=120, time_limit=150)
+def deliver_messages(message_ids: list[int]) -> dict:
+    return delivery.deliver_messages(message_ids)
+
+
 @shared_task(name="escalation.tasks.sweep_alerts", acks_late=True, soft_time_limit=120, time_limit=150)
 def sweep_alerts() -> dict:
     return sweep.run_sweep().as_dict()
