@@ -9,7 +9,6 @@ from accounts.selectors import covered_team_ids
 from concerns.models import Addendum, AllegedPerson, Concern, ConcernDraft
 from consent.selectors import clients_for_user
 
-
 # Higher layers may grant further, time-limited access (escalation's break-glass) without this
 # layer importing them: each registered provider returns a queryset of concern ids.
 _extra_access_providers: list = []
@@ -32,7 +31,9 @@ def concerns_visible_to(user) -> QuerySet[Concern]:
     visible = Q(reporter=user)
     if user.is_lead:
         team_ids = covered_team_ids(user)
-        visible |= Q() if team_ids is None else Q(team_id__in=team_ids)
+        # An organisation-wide lead (None) covers every team. (An empty Q() would be dropped
+        # from the OR and hide everything but their own reports.)
+        visible |= Q(pk__isnull=False) if team_ids is None else Q(team_id__in=team_ids)
     for provider in _extra_access_providers:
         granted_ids = provider(user)
         if granted_ids is not None:

@@ -258,3 +258,16 @@ def test_other_clinician_cannot_add_an_addendum(client, cast):
     concern = submit_test_concern(reporter=cast.clinician)
     client.force_login(cast.other_clinician)
     assert client.post(reverse("concerns:addendum_add", args=[concern.pk]), {"text": "x"}).status_code == 404
+
+
+def test_an_organisation_wide_lead_sees_every_teams_concerns(cast, client):
+    """covers_all_teams: the concern page and the visible set include every team."""
+    from concerns.selectors import concerns_visible_to
+
+    concern = submit_test_concern(reporter=cast.clinician_other_team)
+    cast.lead.covers_all_teams = True
+    cast.lead.save(update_fields=["covers_all_teams"])
+    cast.lead.covered_teams.clear()
+    assert concerns_visible_to(cast.lead).filter(pk=concern.pk).exists()
+    client.force_login(cast.lead)
+    assert client.get(concern.get_absolute_url()).status_code == 200
