@@ -33,7 +33,7 @@ OPEN_STATUSES = [s for s in ConcernStatus.values if s != ConcernStatus.CLOSED]
 
 # The columns escalation services may change after submission; every other column of
 # concerns_concern is submitted content, frozen by the concern_content_immutable trigger.
-WORKFLOW_COLUMNS = ("status", "owner_id", "acknowledged_at", "acknowledged_by_id", "closed_at")
+WORKFLOW_COLUMNS = ("status", "owner_id", "acknowledged_at", "acknowledged_by_id", "closed_at", "next_due_at")
 
 
 class YesNoUnknown(models.TextChoices):
@@ -165,6 +165,10 @@ class Concern(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_concerns"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The earliest due time among the concern's open deadlines, kept by a database trigger on
+    # the clock engine's deadline table (escalation migration 0006), so the lead's queue can
+    # read its order from an index instead of computing it for every open concern.
+    next_due_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # --- Submitted content: never updated (services, and the concern_content_immutable trigger).
     immediate_danger = models.CharField(max_length=10, choices=ImmediateDanger.choices)
@@ -206,6 +210,15 @@ class Concern(models.Model):
                 fields=["team", "status"],
                 name="concern_open_team_idx",
                 condition=~models.Q(status="closed"),
+            ),
+            # The lead's queue: WHERE status IN (open statuses) ORDER BY next_due_at NULLS LAST,
+            # submitted_at, id LIMIT 50 reads the first page straight from this index.
+            models.Index(
+                models.F("next_due_at").asc(nulls_last=True),
+                "submitted_at",
+                "id",
+                name="concern_queue_order_idx",
+                condition=models.Q(status__in=OPEN_STATUSES),
             ),
         ]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Greatest
 from django.http import Http404
 from django.utils import timezone
@@ -19,8 +19,6 @@ from concerns.models import OPEN_STATUSES, AllegedPerson, Concern, ConcernCatego
 from concerns.selectors import concerns_visible_to
 from escalation.models import (
     BreakGlassGrant,
-    Deadline,
-    DeadlineState,
     ExternalReferral,
     LadoTask,
     TriageRecord,
@@ -47,19 +45,6 @@ def covered_teams(user: User) -> QuerySet[Team]:
     return teams if team_ids is None else teams.filter(id__in=team_ids)
 
 
-def earliest_unmet_deadline():
-    """The due time of a concern's earliest open deadline (the clock engine's rows).
-
-    A correlated subquery per row inside the one queue query; it uses the partial index
-    deadline_concern_kind_idx (concern_id, kind) WHERE state = 'open'.
-    """
-    return Subquery(
-        Deadline.objects.filter(concern=OuterRef("pk"), state=DeadlineState.OPEN)
-        .order_by("due_at")
-        .values("due_at")[:1]
-    )
-
-
 def queue_for_lead(user: User, filters: QueueFilters | None = None, *, now: datetime | None = None) -> QuerySet:
     """The open concerns of the teams ``user`` covers, earliest unmet deadline first.
 
@@ -79,7 +64,9 @@ def queue_for_lead(user: User, filters: QueueFilters | None = None, *, now: date
     concerns = (
         concerns.select_related("team", "reporter", "owner", "acknowledged_by")
         .prefetch_related(Prefetch("categories", queryset=ConcernCategory.objects.order_by("order", "label")))
-        .annotate(due_at=earliest_unmet_deadline(), chase=Exists(overdue_referral))
+        # next_due_at is the earliest open deadline, kept by a trigger on the deadline table:
+        # the page's order comes from concern_queue_order_idx, not a subquery per open concern.
+        .annotate(due_at=F("next_due_at"), chase=Exists(overdue_referral))
     )
     if filters.status:
         concerns = concerns.filter(status=filters.status)
@@ -93,7 +80,7 @@ def queue_for_lead(user: User, filters: QueueFilters | None = None, *, now: date
         concerns = concerns.filter(due_at__lt=now)
     if filters.mine:
         concerns = concerns.filter(owner=user)
-    return concerns.order_by(F("due_at").asc(nulls_last=True), "submitted_at", "id")
+    return concerns.order_by(F("next_due_at").asc(nulls_last=True), "submitted_at", "id")
 
 
 # --- One concern, for a lead ----------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
@@ -45,6 +46,20 @@ def _queue_filters(form: forms.QueueFilterForm) -> selectors.QueueFilters:
     )
 
 
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP rows: a lead needs "1000+", not an exact count over every open concern."""
+
+    COUNT_CAP = 1000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.values("pk")[: self.COUNT_CAP + 1].count()
+
+    @property
+    def count_is_capped(self) -> bool:
+        return self.count > self.COUNT_CAP
+
+
 @lead_required
 def queue(request):
     """Open concerns of the lead's teams, earliest unmet deadline first.
@@ -56,7 +71,7 @@ def queue(request):
     form = forms.QueueFilterForm(request.GET or None, teams=teams, statuses=selectors.status_choices())
     filters = _queue_filters(form) if request.GET else selectors.QueueFilters()
     now = timezone.now()
-    paginator = Paginator(selectors.queue_for_lead(request.user, filters, now=now), selectors.QUEUE_PAGE_SIZE)
+    paginator = CappedPaginator(selectors.queue_for_lead(request.user, filters, now=now), selectors.QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

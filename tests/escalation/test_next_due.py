@@ -1,0 +1,47 @@
+"""The queue's order column: concerns.next_due_at follows the clock engine's open deadlines."""
+
+from concerns.models import Concern
+from escalation.acknowledgement import acknowledge_concern
+from escalation.models import Deadline, DeadlineState, ObligationKind
+from escalation.selectors import queue_for_lead
+from tests.factories.concerns import submit_test_concern
+
+
+def _next_due(concern):
+    return Concern.objects.values_list("next_due_at", flat=True).get(pk=concern.pk)
+
+
+def _earliest_open(concern):
+    return (
+        Deadline.objects.filter(concern=concern, state=DeadlineState.OPEN)
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+
+
+def test_next_due_follows_open_deadlines_through_acknowledgement(cast):
+    foster = submit_test_concern(
+        reporter=cast.clinician, alleged_position_of_trust="yes", alleged_role="foster_carer"
+    )
+    acknowledge_deadline = Deadline.objects.get(concern=foster, kind=ObligationKind.ACKNOWLEDGE_CONCERN)
+    assert _next_due(foster) == _earliest_open(foster) == min(
+        acknowledge_deadline.due_at, Deadline.objects.get(concern=foster, kind=ObligationKind.LADO_TASK).due_at
+    )
+
+    acknowledge_concern(actor=cast.lead, concern_id=foster.pk)
+    # The LADO task is still open: it now decides the concern's place in the queue.
+    assert _next_due(foster) == _earliest_open(foster)
+    assert _next_due(foster) == Deadline.objects.get(concern=foster, kind=ObligationKind.LADO_TASK).due_at
+
+    Deadline.objects.filter(concern=foster).update(state=DeadlineState.CANCELLED)
+    assert _next_due(foster) is None
+
+
+def test_the_queue_orders_by_the_earliest_open_deadline(cast):
+    routine = submit_test_concern(reporter=cast.clinician, urgency="routine")
+    immediate = submit_test_concern(reporter=cast.clinician, urgency="immediate")
+    acknowledged = submit_test_concern(reporter=cast.clinician, urgency="immediate")
+    acknowledge_concern(actor=cast.lead, concern_id=acknowledged.pk)
+    order = [c.pk for c in queue_for_lead(cast.lead)]
+    assert order.index(immediate.pk) < order.index(routine.pk) < order.index(acknowledged.pk)
