@@ -7,44 +7,13 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from concerns.models import Addendum, Concern, ConcernDraft
-from tests.factories.concerns import submit_test_concern
+from tests.factories.concerns import intake_form_data, submit_test_concern
 
 NEW = reverse("concerns:new")
 
 
-def management(prefix, total):
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": "0",
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "20"}
-
-
 def valid_post(key=None, **overrides):
-    data = {
-        "submission_key": str(key or uuid.uuid4()),
-        "immediate_danger": "no",
-        "jurisdiction": "england",
-        "urgency": "same_day",
-        "occurred_on_text": "This morning",
-        "discloser_type": "client_self",
-        "categories": ["child-sexual"],
-        "summary": "Adult client disclosed childhood abuse by a man who now fosters.",
-        "own_words": "He did things to me when I was little.",
-        **management("persons", 1),
-        "persons-0-kind": "child",
-        "persons-0-identity": "unknown",
-        "persons-0-description": "Children placed with the foster carer",
-        **management("alleged", 1),
-        "alleged-0-identity": "partly_known",
-        "alleged-0-contact_with_children": "yes",
-        "alleged-0-position_of_trust": "yes",
-        "alleged-0-role": "foster_carer",
-        "alleged-0-works_with_adults_at_risk": "unknown",
-        **management("prior", 1),
-        # An untouched blank form, as a browser sends it (selects carry their defaults).
-        "prior-0-recipient": "unknown",
-        "prior-0-made_by": "unknown",
-    }
-    data.update(overrides)
-    return data
+    return intake_form_data(key, **overrides)
 
 
 @pytest.fixture

@@ -81,3 +81,39 @@ def submit_test_concern(
         actor=reporter, data=data, submission_key=submission_key or uuid.uuid4(), team=team
     )
     return concern
+
+
+def formset_management(prefix: str, total: int) -> dict:
+    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "20"}
+
+
+def intake_form_data(key=None, **overrides) -> dict:
+    """The new-concern form as a browser posts it: the trigger case, one person at risk, one
+    alleged person (a foster carer), and an untouched blank prior-report form (selects carry
+    their defaults). ``overrides`` replace or add fields."""
+    return {
+        "submission_key": str(key or uuid.uuid4()),
+        "immediate_danger": "no",
+        "jurisdiction": "england",
+        "urgency": "same_day",
+        "occurred_on_text": "This morning",
+        "discloser_type": "client_self",
+        "categories": ["child-sexual"],
+        "summary": "Adult client disclosed childhood abuse by a man who now fosters.",
+        "own_words": "He did things to me when I was little.",
+        **formset_management("persons", 1),
+        "persons-0-kind": "child",
+        "persons-0-identity": "unknown",
+        "persons-0-description": "Children placed with the foster carer",
+        **formset_management("alleged", 1),
+        "alleged-0-identity": "partly_known",
+        "alleged-0-contact_with_children": "yes",
+        "alleged-0-position_of_trust": "yes",
+        "alleged-0-role": "foster_carer",
+        "alleged-0-works_with_adults_at_risk": "unknown",
+        **formset_management("prior", 1),
+        "prior-0-recipient": "unknown",
+        "prior-0-made_by": "unknown",
+        **overrides,
+    }

@@ -38,6 +38,7 @@ from audit.models import AuditEvent
 from concerns.categories import ensure_default_categories
 from concerns.models import Concern
 from tests.conftest import ROOT, WorkerProcess, wait_for
+from tests.factories.concerns import intake_form_data
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -99,36 +100,12 @@ class LoggingWorker(WorkerProcess):
         os.unlink(self.log.name)
 
 
-def _management(prefix, total):
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": "0",
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "20"}
-
-
 def intake_post(canary: str) -> dict:
     """The intake form as a browser posts it, the canary in every part of the account."""
-    return {
-        "submission_key": str(uuid.uuid4()),
-        "immediate_danger": "no",
-        "jurisdiction": "england",
-        "urgency": "same_day",
-        "occurred_on_text": "This morning",
-        "discloser_type": "client_self",
-        "categories": ["child-sexual"],
+    return intake_form_data(
         **{name: f"Account text {canary} ({name})" for name in ACCOUNT_FIELDS},
-        **_management("persons", 1),
-        "persons-0-kind": "child",
-        "persons-0-identity": "unknown",
-        "persons-0-description": f"A child {canary}",
-        **_management("alleged", 1),
-        "alleged-0-identity": "partly_known",
-        "alleged-0-contact_with_children": "yes",
-        "alleged-0-position_of_trust": "yes",
-        "alleged-0-role": "foster_carer",
-        "alleged-0-works_with_adults_at_risk": "unknown",
-        **_management("prior", 1),
-        "prior-0-recipient": "unknown",
-        "prior-0-made_by": "unknown",
-    }
+        **{"persons-0-description": f"A child {canary}"},
+    )
 
 
 def _redis_texts(url: str) -> list[str]:

@@ -7,7 +7,6 @@ Bounded for CI: 30 examples per test, no deadline, derandomized (the same exampl
 """
 
 import html
-import uuid
 
 import pytest
 from django.db import transaction
@@ -20,7 +19,7 @@ from concerns.models import Concern
 from consent.lawful_bases import ensure_default_lawful_bases
 from consent.models import LawfulBasisOption, SharingDecision
 from tests.conftest import SecondFactorClient
-from tests.factories.concerns import submit_test_concern
+from tests.factories.concerns import intake_form_data, submit_test_concern
 
 FUZZ = settings(
     max_examples=30,
@@ -36,37 +35,8 @@ mixed = st.builds(lambda a, b, c: a + b + c, any_unicode, control_characters, an
 fuzz_text = st.one_of(any_unicode, control_characters, very_long, mixed)
 
 
-def _management(prefix, total):
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": "0",
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "20"}
-
-
 def intake_post(**fields) -> dict:
-    return {
-        "submission_key": str(uuid.uuid4()),
-        "immediate_danger": "no",
-        "jurisdiction": "england",
-        "urgency": "same_day",
-        "occurred_on_text": "This morning",
-        "discloser_type": "client_self",
-        "categories": ["child-sexual"],
-        "summary": "Adult client disclosed childhood abuse by a man who now fosters.",
-        "own_words": "He did things to me when I was little.",
-        **_management("persons", 1),
-        "persons-0-kind": "child",
-        "persons-0-identity": "unknown",
-        "persons-0-description": "Children placed with the foster carer",
-        **_management("alleged", 1),
-        "alleged-0-identity": "partly_known",
-        "alleged-0-contact_with_children": "yes",
-        "alleged-0-position_of_trust": "yes",
-        "alleged-0-role": "foster_carer",
-        "alleged-0-works_with_adults_at_risk": "unknown",
-        **_management("prior", 1),
-        "prior-0-recipient": "unknown",
-        "prior-0-made_by": "unknown",
-        **fields,
-    }
+    return intake_form_data(**fields)
 
 
 INTAKE_TEXT_FIELDS = ("summary", "own_words", "observations", "opinion", "occurred_on_text")
