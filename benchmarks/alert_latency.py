@@ -49,9 +49,9 @@ def main() -> int:
     old_config = setup_databases(verbosity=0, interactive=False)
     try:
         from accounts.roles import Role
-        from escalation.models import Channel, Deadline, DutyShift, EscalationPolicy, OutboxMessage, OutboxStatus
+        from alerts.models import Channel, Deadline, DutyShift, EscalationPolicy, OutboxMessage, OutboxStatus
         from tests.conftest import WorkerProcess
-        from tests.escalation_alerts.support import SmtpSink, SweepLoop
+        from tests.alerts.support import SmtpSink, SweepLoop
         from tests.factories.accounts import TeamFactory, UserFactory
         from tests.factories.clocks import make_due_concern
 

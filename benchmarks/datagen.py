@@ -332,7 +332,7 @@ class ConcernFacts:
 def _policy_steps() -> dict:
     """(urgency, jurisdiction) -> (policy id, number of steps, minutes allowed) for acknowledgement."""
     try:
-        from escalation.policies import resolve_policy
+        from alerts.policies import resolve_policy
     except ImportError:  # pragma: no cover - the clock engine is not there
         return {}
     steps = {}
@@ -350,9 +350,10 @@ def generate(people: People, scale: Scale, *, seed: int = 11, now: datetime | No
     ``tune_load`` drops the secondary indexes and the row-capture trigger around the load and
     rebuilds them after (its own database only: not inside a test's transaction).
     """
+    from alerts.models import Deadline
     from audit.models import AuditEvent
     from concerns.models import AllegedPerson, Concern, PersonAtRisk, PriorReport
-    from escalation.models import Deadline, ExternalReferral
+    from escalation.models import ExternalReferral
 
     rng = random.Random(seed)
     now = now or datetime.now(UTC)
@@ -383,8 +384,9 @@ def generate(people: People, scale: Scale, *, seed: int = 11, now: datetime | No
 
 
 def _load_concerns(people: People, scale: Scale, *, rng, now, counts, log) -> list[ConcernFacts]:
+    from alerts.models import Deadline
     from concerns.models import AllegedPerson, Concern, ConcernCategory, PersonAtRisk, PriorReport
-    from escalation.models import Deadline, ExternalReferral
+    from escalation.models import ExternalReferral
 
     categories = list(ConcernCategory.objects.filter(active=True).values_list("id", "code", "nations"))
     by_nation = {

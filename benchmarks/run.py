@@ -487,10 +487,10 @@ def bench_sweep(*, due: int, repeats: int) -> dict:
     from django.db import connection
     from django.db.models.functions import Now
 
+    from alerts.models import Deadline, ObligationKind
+    from alerts.services.deadlines import open_deadline
+    from alerts.services.sweep import run_sweep
     from concerns.models import OPEN_STATUSES, Concern
-    from escalation.clocks import open_deadline
-    from escalation.models import Deadline, ObligationKind
-    from escalation.sweep import run_sweep
 
     candidates = {}
     for name in (SMALL_DB, BIG_DB):
@@ -531,7 +531,7 @@ def bench_sweep(*, due: int, repeats: int) -> dict:
             timings[name].append((time.perf_counter() - started) * 1000)
             alerts[name].append(result.alerts)
             if name == BIG_DB and claim is None:
-                claim = next((s for s in statements if "SKIP LOCKED" in s["sql"] and "escalation_deadline" in s["sql"]),
+                claim = next((s for s in statements if "SKIP LOCKED" in s["sql"] and "alerts_deadline" in s["sql"]),
                              None)
     use_database(BIG_DB)
     plan = None
@@ -541,7 +541,7 @@ def bench_sweep(*, due: int, repeats: int) -> dict:
         # The claim as it runs when deadlines are due: a fresh due batch, explained, rolled back.
         with transaction.atomic():
             make_due(candidates[BIG_DB][repeats * due:(repeats + 1) * due])
-            plan = explain(claim, "sweep_claim", main_table="escalation_deadline")
+            plan = explain(claim, "sweep_claim", main_table="alerts_deadline")
             transaction.set_rollback(True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM concerns_concern")
@@ -577,9 +577,9 @@ def bench_alert_latency(env: dict, sink, people, *, deadlines: int = 1000, timeo
     """Our own measurement when benchmarks/alert_latency.py is absent: due time to SMTP acceptance."""
     from django.db.models.functions import Now  # noqa: F401
 
+    from alerts.models import Channel, Deadline, ObligationKind, OutboxMessage
+    from alerts.services.deadlines import open_deadline
     from concerns.models import OPEN_STATUSES, Concern
-    from escalation.clocks import open_deadline
-    from escalation.models import Channel, Deadline, ObligationKind, OutboxMessage
 
     ids = list(Concern.objects.filter(status__in=OPEN_STATUSES).exclude(status="submitted")
                .order_by("id").values_list("id", flat=True)[:deadlines])

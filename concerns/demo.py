@@ -5,7 +5,6 @@ Idempotent: each demo concern has a fixed submission key, so a second run finds 
 
 import uuid
 
-from concerns.categories import ensure_default_categories
 from concerns.services import add_addendum, submit_concern
 
 DEMO_NAMESPACE = uuid.UUID("5f0d7c1e-3a52-4c1b-9a57-0d6c8f1a2b30")
@@ -87,7 +86,6 @@ DEMO_CONCERNS = [
 
 
 def seed(*, log, users, teams, clients=(), **context) -> dict:
-    ensure_default_categories()
     clients_by_reference = {client.reference: client for client in clients}
     concerns = []
     for name, email, content in DEMO_CONCERNS:

@@ -1,24 +1,17 @@
-import importlib
-
 from django.apps import AppConfig
 
 
 class EscalationConfig(AppConfig):
+    """The lead's workflow: queue, acknowledge, assign, triage, referrals, break-glass, possible
+    links, closure, and the managers' dashboards."""
+
     name = "escalation"
-    verbose_name = "Escalation, queue and alerts"
+    verbose_name = "The lead's workflow"
 
     def ready(self):
+        from concerns.selectors import register_extra_access
         from concerns.signals import concern_submitted
-        from escalation import receivers
+        from escalation import receivers, selectors
 
-        concern_submitted.connect(receivers.start_concern_clocks, dispatch_uid="escalation.start_concern_clocks")
-        from escalation import workflow_receivers  # noqa: F401 - the lead's workflow (LADO task on submission)
-        # consent defines review_date_set (review dates for client-informed, sharing and
-        # limits-of-confidentiality records); connect once it exists.
-        try:
-            consent_signals = importlib.import_module("consent.signals")
-        except ModuleNotFoundError:
-            consent_signals = None
-        review_date_set = getattr(consent_signals, "review_date_set", None)
-        if review_date_set is not None:
-            review_date_set.connect(receivers.open_review_deadline, dispatch_uid="escalation.open_review_deadline")
+        concern_submitted.connect(receivers.open_lado_task, dispatch_uid="escalation.open_lado_task")
+        register_extra_access(selectors.break_glass_concern_ids)

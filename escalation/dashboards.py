@@ -13,8 +13,9 @@ from django.db import connection
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from alerts.models import Deadline, DeadlineState, ObligationKind
 from concerns.models import Concern, ConcernCategory, Urgency
-from escalation.models import Agency, Deadline, DeadlineState, ExternalReferral, ObligationKind
+from escalation.models import Agency, ExternalReferral
 
 PERIOD_WEEKS = (4, 12, 26, 52)
 DEFAULT_WEEKS = 12

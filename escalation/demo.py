@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from concerns.models import ConcernStatus
 from escalation import services
-from escalation.acknowledgement import acknowledge_concern
+from escalation.services import acknowledge_concern
 
 
 def _ack(concern, lead):

@@ -1,61 +1,9 @@
-"""Receivers of the signals from lower layers. They run inside the sender's transaction."""
+"""The lead's workflow hears about new concerns. Connected in EscalationConfig.ready; runs
+inside the submit transaction."""
 
-import logging
-
-from django.db import transaction
-
-from escalation.calendar import opening_on_or_after
-from escalation.clocks import close_deadlines, open_deadline
-from escalation.links import concern_link
-from escalation.models import ObligationKind, RecipientRole
-from escalation.outbox import absolute_link, queue_for_people
-from escalation.rota import recipients_for
-
-logger = logging.getLogger(__name__)
-
-REVIEW_KINDS = {
-    "client_informed_review": ObligationKind.CLIENT_INFORMED_REVIEW,
-    "sharing_review": ObligationKind.SHARING_REVIEW,
-    "limits_revisit": ObligationKind.LIMITS_REVISIT,
-}
+from escalation.services import open_lado_task_if_needed
 
 
-def start_concern_clocks(sender, *, concern, actor=None, **kwargs):
-    """A new concern: open its acknowledgement deadline and tell the on-duty lead at once."""
-    with transaction.atomic():
-        deadline = open_deadline(kind=ObligationKind.ACKNOWLEDGE_CONCERN, concern=concern, actor=actor)
-        people = recipients_for(recipients=RecipientRole.DUTY_LEADS, team=concern.team)
-        link = concern_link(concern)
-        urgency = concern.get_urgency_display()
-        subject = f"New {urgency.lower()} safeguarding concern {concern.reference}"
-        body = (
-            f"A new safeguarding concern {concern.reference} was submitted for {concern.team.name}.\n"
-            f"Urgency: {urgency}. Please acknowledge it by "
-            f"{_local(deadline.due_at)}.\n\n"
-            f"Open it (sign-in needed): {absolute_link(link)}\n"
-        )
-        queue_for_people(people=people, key=f"new-concern:{concern.pk}", subject=subject, body=body, link=link,
-                         concern=concern)
-
-
-def open_review_deadline(sender, *, obligation, subject, due_on, concern=None, actor=None, **kwargs):
-    """consent.signals.review_date_set: a review date was set (or cleared with due_on=None)."""
-    kind = REVIEW_KINDS.get(str(obligation))
-    if kind is None:
-        logger.warning("Unknown review obligation %r; no deadline opened", obligation)
-        return
-    with transaction.atomic():
-        close_deadlines(kind=kind, subject=subject, outcome="cancelled", actor=actor)
-        if due_on is None:
-            return
-        jurisdiction = getattr(concern, "jurisdiction", "") or ""
-        open_deadline(
-            kind=kind, concern=concern, subject=subject, due_at=opening_on_or_after(due_on, jurisdiction),
-            jurisdiction=jurisdiction, actor=actor,
-        )
-
-
-def _local(value) -> str:
-    from django.utils import timezone
-
-    return f"{timezone.localtime(value):%H:%M on %a %d %b %Y}"
+def open_lado_task(sender, *, concern, actor=None, **kwargs):
+    """An alleged person in a position of trust (a foster carer, say): the LADO must be told."""
+    open_lado_task_if_needed(concern=concern, actor=actor)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Greatest
+from django.db.models.functions import Greatest, Now
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,12 +17,7 @@ from accounts.selectors import covered_team_ids, leads_covering_team
 from audit.models import AuditEvent
 from concerns.models import OPEN_STATUSES, AllegedPerson, Concern, ConcernCategory, ConcernStatus
 from concerns.selectors import concerns_visible_to
-from escalation.models import (
-    BreakGlassGrant,
-    ExternalReferral,
-    LadoTask,
-    TriageRecord,
-)
+from escalation.models import BreakGlassGrant, ExternalReferral, LadoTask, TriageRecord
 
 # --- The queue ----------------------------------------------------------------------------
 
@@ -89,6 +84,14 @@ def queue_for_lead(user: User, filters: QueueFilters | None = None, *, now: date
 def is_hidden_from(user: User, concern_id: int) -> bool:
     """A concern whose alleged person is ``user`` is never shown to them, break-glass or not."""
     return AllegedPerson.objects.filter(concern_id=concern_id, staff_member=user).exists()
+
+
+def break_glass_concern_ids(user: User):
+    """A lead's live break-glass grants open the concern page too: registered with
+    concerns.selectors.register_extra_access, so concerns need not import this layer."""
+    if not user.is_lead:
+        return None
+    return BreakGlassGrant.objects.filter(user=user, expires_at__gt=Now()).values("concern_id")
 
 
 def active_grant(user: User, concern_id: int, *, now: datetime | None = None) -> BreakGlassGrant | None:

@@ -1,9 +1,20 @@
-from django.urls import include, path
+from django.urls import path
+
+from escalation import dashboard_views, views
 
 app_name = "escalation"
-# Each part of the escalation app keeps its own URL module.
 urlpatterns = [
-    path("", include("escalation.urls_queue")),
-    path("", include("escalation.urls_alerts")),
-    path("", include("escalation.urls_dashboards")),
+    path("queue/", views.queue, name="queue"),
+    path("queue/find/", views.find_concern, name="find_concern"),
+    path("queue/concerns/<int:concern_id>/", views.concern_page, name="concern"),
+    path("queue/concerns/<int:concern_id>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("queue/concerns/<int:concern_id>/assign/", views.assign, name="assign"),
+    path("queue/concerns/<int:concern_id>/triage/", views.triage, name="triage"),
+    path("queue/concerns/<int:concern_id>/refer/", views.refer, name="refer"),
+    path("queue/concerns/<int:concern_id>/close/", views.close, name="close"),
+    path("queue/concerns/<int:concern_id>/reopen/", views.reopen, name="reopen"),
+    path("queue/concerns/<int:concern_id>/break-glass/", views.break_glass, name="break_glass"),
+    path("queue/referrals/<int:referral_id>/response/", views.referral_response, name="referral_response"),
+    path("queue/referrals/<int:referral_id>/confirmed/", views.referral_confirmed, name="referral_confirmed"),
+    path("dashboards/", dashboard_views.dashboard, name="dashboard"),
 ]

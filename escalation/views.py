@@ -23,8 +23,8 @@ from audit.services import record_event
 from concerns.models import ConcernStatus
 from concerns.selectors import concerns_visible_to
 from escalation import forms, selectors, services
-from escalation.acknowledgement import AcknowledgementError, acknowledge_concern
 from escalation.models import ExternalReferral
+from escalation.services import AcknowledgementError, acknowledge_concern
 
 lead_required = role_required(*LEAD_ROLES)
 

@@ -53,10 +53,16 @@ INSTALLED_APPS = [
     "audit",
     "consent",
     "concerns",
+    "alerts",
     "escalation",
     # The project package itself, for project-wide commands such as seed_demo.
     "safeguarding",
 ]
+# Development only: the local SMTP sink and its mailbox at /dev/mail/. Never installed in
+# production, so its pages do not exist there at all.
+DEVTOOLS_ENABLED = env.bool("DEVTOOLS_ENABLED", default=DEBUG)
+if DEVTOOLS_ENABLED:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -120,8 +126,8 @@ AUDIT_CAPTURED_TABLES = [
     "concerns_addendum",
     "consent_sharingdecision",
     "consent_limitsrecord",
-    "escalation_deadline",
-    "escalation_alert",
+    "alerts_deadline",
+    "alerts_alert",
     "escalation_externalreferral",
 ]
 # The test suite flushes tables between transactional tests with TRUNCATE; the audit
@@ -254,16 +260,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=30),
     },
-    # The alert sweep (escalation.sweep). Safe to run twice at once; a sweep task that waited
+    # The alert sweep (alerts.services.sweep). Safe to run twice at once; a sweep task that waited
     # longer than one interval in the broker is dropped, the next one does its work.
     "alert-sweep": {
-        "task": "escalation.tasks.sweep_alerts",
+        "task": "alerts.tasks.sweep_alerts",
         "schedule": SWEEP_INTERVAL_SECONDS,
         "options": {"expires": SWEEP_INTERVAL_SECONDS},
     },
 }
 
-# Alerts (escalation): working-day calendar, outbox delivery, who the named lead is.
+# Alerts: working-day calendar, outbox delivery, who the named lead is.
 WORKING_TIME_ZONE = env.str("WORKING_TIME_ZONE", default="Europe/London")
 WORKING_HOURS_START = env.str("WORKING_HOURS_START", default="09:00")
 WORKING_HOURS_END = env.str("WORKING_HOURS_END", default="17:00")
@@ -278,9 +284,8 @@ ESCALATION_NAMED_LEAD_EMAILS = env.list("ESCALATION_NAMED_LEAD_EMAILS", default=
 ALERT_WEBHOOK_URL = env.str("ALERT_WEBHOOK_URL", default="")
 EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="safeguarding-portal.local")
 # The local SMTP sink (manage.py smtp_sink) writes here; /dev/mail/ shows it to administrators
-# when DEBUG is on or DEV_MAIL_VIEWER is set.
+# (development tools only).
 DEV_MAIL_DIR = env.path("DEV_MAIL_DIR", default=BASE_DIR / "var" / "mail")
-DEV_MAIL_VIEWER = env.bool("DEV_MAIL_VIEWER", default=False)
 
 # Logging: never the content of a concern (see tests/security/test_canary.py).
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,6 +13,9 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("consent/", include("consent.urls")),
     path("concerns/", include("concerns.urls")),
+    path("", include("alerts.urls")),
     path("", include("escalation.urls")),
     path("admin/", admin.site.urls),
 ]
+if apps.is_installed("devtools"):
+    urlpatterns.append(path("", include("devtools.urls")))

@@ -143,18 +143,42 @@ def client_without_mfa():
     return Client()
 
 
+# Rows that data migrations seed: code lists and escalation policies. Transactional tests flush
+# every table; these rows are put back from a snapshot taken once, right after migrating.
+SEEDED_MODELS = (
+    "concerns.ConcernCategory",
+    "consent.LawfulBasisOption",
+    "alerts.EscalationPolicy",
+    "alerts.EscalationStep",
+)
+
+
+@pytest.fixture(scope="session")
+def seeded_rows(django_db_setup, django_db_blocker) -> str:
+    from django.apps import apps
+    from django.core import serializers
+
+    with django_db_blocker.unblock():
+        rows = [row for label in SEEDED_MODELS for row in apps.get_model(label).objects.order_by("pk")]
+        return serializers.serialize("json", rows)
+
+
+def restore_seeded_rows(snapshot: str) -> None:
+    """Put the migration-seeded rows back (idempotent: rows that exist are saved as they were)."""
+    from django.core import serializers
+
+    for row in serializers.deserialize("json", snapshot):
+        row.save()
+
+
 @pytest.fixture(autouse=True)
-def _seeded_code_lists(request):
-    """Transactional tests flush every table, the code lists seeded by data migrations included
-    (concern categories); put them back before such a test runs."""
+def _seeded_rows_after_flush(request):
     marker = request.node.get_closest_marker("django_db")
     transactional = marker is not None and marker.kwargs.get("transaction")
     if not (transactional or "transactional_db" in request.fixturenames or "live_server" in request.fixturenames):
         return
     request.getfixturevalue("transactional_db")
-    from concerns.categories import ensure_default_categories
-
-    ensure_default_categories()
+    restore_seeded_rows(request.getfixturevalue("seeded_rows"))
 
 
 # --- Browser -------------------------------------------------------------------------------

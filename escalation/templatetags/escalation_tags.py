@@ -7,8 +7,8 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from alerts.models import DeadlineState
 from escalation import selectors
-from escalation.models import DeadlineState
 from escalation.services import lado_officer_label
 
 register = template.Library()

@@ -5,11 +5,11 @@ that the concerns look like the real thing to the portal's own selectors, and th
 audit chain it computes is one verify_audit accepts.
 """
 
+from alerts.models import Deadline
 from audit.verification import verify_chain
 from benchmarks import datagen
 from concerns.models import OPEN_STATUSES, Concern
 from concerns.selectors import concerns_visible_to
-from escalation.models import Deadline
 from escalation.selectors import queue_for_lead
 
 

@@ -6,7 +6,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from concerns.categories import ensure_default_categories
 from concerns.models import Concern
 from consent.models import LimitsRecord, SharingDecision
 from tests.conftest import AxePage, login_through_page
@@ -15,7 +14,6 @@ from tests.factories.consent import ClientFactory, published_statement
 
 @pytest.mark.browser
 def test_limits_then_concern_then_sharing_without_consent_all_show_on_the_concern_page(page, live_server, cast):
-    ensure_default_categories()  # an earlier transactional test's flush empties the seeded code list
     statement = published_statement(version=1, admin=cast.administrator)
     client = ClientFactory(team=cast.team, reference="CF-42", created_by=cast.clinician)
     axe = AxePage(page, live_server.url)

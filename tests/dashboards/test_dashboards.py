@@ -7,10 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from alerts.models import Deadline, DeadlineState, ObligationKind
 from audit.models import AuditEvent
 from concerns.models import Concern
 from escalation import dashboards
-from escalation.models import Deadline, DeadlineState, ExternalReferral, ObligationKind
+from escalation.models import ExternalReferral
 from tests.factories.concerns import submit_test_concern
 
 

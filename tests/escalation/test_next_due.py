@@ -1,9 +1,9 @@
 """The queue's order column: concerns.next_due_at follows the clock engine's open deadlines."""
 
+from alerts.models import Deadline, DeadlineState, ObligationKind
 from concerns.models import Concern
-from escalation.acknowledgement import acknowledge_concern
-from escalation.models import Deadline, DeadlineState, ObligationKind
 from escalation.selectors import queue_for_lead
+from escalation.services import acknowledge_concern
 from tests.factories.concerns import submit_test_concern
 
 

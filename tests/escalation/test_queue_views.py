@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from audit.models import AuditEvent, BreakGlassAccess
 from escalation import services
-from escalation.acknowledgement import acknowledge_concern
 from escalation.models import BreakGlassGrant
+from escalation.services import acknowledge_concern
 from tests.factories.concerns import submit_test_concern
 from tests.factories.workflow import acknowledged, clone_open_concerns
 
@@ -204,7 +204,7 @@ def test_lead_of_another_team_reaches_a_concern_only_through_break_glass(cast, c
     access = BreakGlassAccess.objects.get(concern_reference=concern.reference)
     assert access.actor == cast.lead_other_team and access.team == cast.team
     assert AuditEvent.objects.filter(action="concern.break_glass", subject_ref=concern.reference).exists()
-    from escalation.models import OutboxMessage
+    from alerts.models import OutboxMessage
 
     assert OutboxMessage.objects.filter(recipient=cast.lead, concern=concern).exists()  # the team's lead is told
 

@@ -7,10 +7,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from alerts.models import Deadline, DeadlineState, ObligationKind
 from audit.models import AuditEvent
 from concerns.models import ConcernStatus
 from escalation import services
-from escalation.models import Deadline, DeadlineState, ExternalReferral, LadoTask, ObligationKind
+from escalation.models import ExternalReferral, LadoTask
 from escalation.selectors import concern_chronology
 from tests.factories.concerns import submit_test_concern
 from tests.factories.workflow import acknowledged
@@ -152,7 +153,7 @@ def test_recording_the_response_ends_the_chase(cast):
 
 
 def test_assign_tells_the_new_owner_and_is_audited(cast):
-    from escalation.models import OutboxMessage
+    from alerts.models import OutboxMessage
 
     concern = acknowledged(submit_test_concern(reporter=cast.clinician), by=cast.lead)
     services.assign_concern(actor=cast.lead, concern_id=concern.pk, new_owner_id=cast.deputy.pk, note="Over to you.")

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from alerts.models import ObligationKind
+from alerts.services.deadlines import open_deadline
 from concerns.models import Concern
-from escalation.clocks import open_deadline
-from escalation.models import ObligationKind
 
 _numbers = itertools.count(1)
 

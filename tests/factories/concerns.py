@@ -9,7 +9,6 @@ Keep this signature stable: other parts' tests use it.
 
 import uuid
 
-from concerns.categories import ensure_default_categories
 from concerns.services import submit_concern
 
 TRIGGER_CASE = dict(
@@ -50,7 +49,6 @@ def submit_test_concern(
     **fields,
 ):
     """Submit a concern as ``reporter`` and return it (the trigger case's content unless overridden)."""
-    ensure_default_categories()  # a transactional test's flush empties the seeded code lists
     data = {**TRIGGER_CASE, **fields, "urgency": urgency, "jurisdiction": jurisdiction, "client": client}
     data["categories"] = list(categories)
     data["persons_at_risk"] = (

@@ -11,9 +11,9 @@ from datetime import timedelta
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from alerts.models import Deadline, DeadlineState, ObligationKind
 from concerns.models import Concern
-from escalation.acknowledgement import acknowledge_concern
-from escalation.models import Deadline, DeadlineState, ObligationKind
+from escalation.services import acknowledge_concern
 
 
 def acknowledged(concern, *, by):

@@ -148,13 +148,14 @@ MATRIX: dict[str, Row] = {
     "escalation:referral_confirmed": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
     "escalation:dashboard": Row((LOGIN, DENY, DENY, DENY, DENY, OK, DENY)),  # managers
     # In-app notifications: one's own only (the notification is the lead's).
-    "escalation:notifications": Row((LOGIN, OK, OK, OK, OK, OK, OK)),
-    "escalation:notification_count": Row((LOGIN, OK, OK, OK, OK, OK, OK)),
-    "escalation:notification_read": Row((LOGIN, HIDE, HIDE, MOVED, HIDE, HIDE, HIDE), method="POST"),
-    "escalation:notifications_read_all": Row((LOGIN, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED), method="POST"),
-    # The local mail viewer: administrators, and only when enabled for a local run.
-    "escalation:dev_mail": Row((LOGIN, DENY, DENY, DENY, DENY, DENY, HIDE)),
-    "escalation:dev_mail_message": Row((LOGIN, DENY, DENY, DENY, DENY, DENY, HIDE)),
+    "alerts:notifications": Row((LOGIN, OK, OK, OK, OK, OK, OK)),
+    "alerts:notification_count": Row((LOGIN, OK, OK, OK, OK, OK, OK)),
+    "alerts:notification_read": Row((LOGIN, HIDE, HIDE, MOVED, HIDE, HIDE, HIDE), method="POST"),
+    "alerts:notifications_read_all": Row((LOGIN, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED), method="POST"),
+    # The local mail viewer: administrators, in development runs only (not installed in production:
+    # tests/security/test_headers_and_deploy.py).
+    "devtools:mail": Row((LOGIN, DENY, DENY, DENY, DENY, DENY, OK)),
+    "devtools:mail_message": Row((LOGIN, DENY, DENY, DENY, DENY, DENY, HIDE)),
 }
 
 ADMIN_PREFIX = "admin:"
@@ -178,10 +179,10 @@ class World:
 
 
 def build_world(cast) -> World:
+    from alerts.models import Notification
     from audit.services import record_break_glass
     from concerns.models import ConcernDraft
-    from escalation.models import ExternalReferral, Notification
-    from escalation.models.workflow import Agency, ReferralMethod
+    from escalation.models import Agency, ExternalReferral, ReferralMethod
     from tests.factories.concerns import submit_test_concern
     from tests.factories.consent import ClientFactory, published_statement
 
@@ -261,8 +262,8 @@ def object_kwargs(key: str, world: World) -> dict:
         "escalation": {
             "concern_id": world.concern.pk,
             "referral_id": world.referral.pk,
-            "notification_id": world.notification.pk,
         },
+        "alerts": {"notification_id": world.notification.pk},
         "audit": {
             "reference": world.concern.reference,
             "person_id": world.cast.clinician.pk,

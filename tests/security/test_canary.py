@@ -35,7 +35,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from concerns.categories import ensure_default_categories
 from concerns.models import Concern
 from tests.conftest import ROOT, WorkerProcess, wait_for
 from tests.factories.concerns import intake_form_data
@@ -166,7 +165,6 @@ def test_the_account_text_never_leaves_the_record(client, cast, caplog):
     worker = LoggingWorker({"EMAIL_URL": f"smtp://127.0.0.1:{sink.port}"}, name="canaryworker").start()
     try:
         # The clinician files the concern through the real form.
-        ensure_default_categories()  # a transactional test's flush empties the seeded code lists
         client.force_login(cast.clinician)
         response = client.post(reverse("concerns:new"), intake_post(canary))
         assert response.status_code == 302, response.content[:2000]
@@ -174,8 +172,8 @@ def test_the_account_text_never_leaves_the_record(client, cast, caplog):
         assert canary in concern.own_words  # stored, as it should be
 
         # Its acknowledgement deadline falls due: the sweep alerts the leads.
-        from escalation.models import Deadline
-        from escalation.sweep import run_sweep
+        from alerts.models import Deadline
+        from alerts.services.sweep import run_sweep
 
         past = timezone.now() - timedelta(minutes=1)
         Deadline.objects.filter(concern=concern).update(due_at=past, next_fire_at=past)
@@ -185,7 +183,7 @@ def test_the_account_text_never_leaves_the_record(client, cast, caplog):
         lead.force_login(cast.lead)
         assert lead.post(reverse("escalation:acknowledge", args=[concern.pk])).status_code == 302
 
-        from escalation.models import Channel, OutboxMessage, OutboxStatus
+        from alerts.models import Channel, OutboxMessage, OutboxStatus
 
         emails = OutboxMessage.objects.filter(channel=Channel.EMAIL)
         assert emails.count() >= 2, "expected alert and acknowledgement emails"

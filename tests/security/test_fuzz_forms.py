@@ -14,9 +14,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from concerns.categories import ensure_default_categories
 from concerns.models import Concern
-from consent.lawful_bases import ensure_default_lawful_bases
 from consent.models import LawfulBasisOption, SharingDecision
 from tests.conftest import SecondFactorClient
 from tests.factories.concerns import intake_form_data, submit_test_concern
@@ -64,7 +62,6 @@ def _refusal_is_explained(response, posted: dict, fields) -> None:
 
 @pytest.fixture
 def clinician(client, cast):
-    ensure_default_categories()
     client.force_login(cast.clinician)
     return client
 
@@ -88,7 +85,6 @@ def test_intake_form_never_fails_and_stores_exactly_or_explains(clinician, value
 
 @pytest.fixture
 def sharing(cast):
-    ensure_default_lawful_bases()  # a transactional test's flush empties the seeded options
     concern = submit_test_concern(reporter=cast.clinician)
     lead = SecondFactorClient()
     lead.force_login(cast.lead)

@@ -65,7 +65,7 @@ def test_no_template_has_inline_script_or_style_or_event_handlers():
     assert not offenders, offenders
 
 
-def test_deploy_check_is_clean_for_production_settings():
+def production_env() -> dict:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "safeguarding.settings",
@@ -75,11 +75,34 @@ def test_deploy_check_is_clean_for_production_settings():
         "SITE_URL": "https://safeguarding.example.org",
         "DATABASE_URL": "postgres://safeguarding_app@127.0.0.1:5432/safeguarding",
     }
-    for test_only in ("SECURE_SSL", "DJANGO_ALLOW_ASYNC_UNSAFE", "AUDIT_MAINTENANCE_SESSION"):
+    for test_only in ("SECURE_SSL", "DJANGO_ALLOW_ASYNC_UNSAFE", "AUDIT_MAINTENANCE_SESSION", "DEVTOOLS_ENABLED"):
         env.pop(test_only, None)
+    return env
+
+
+def test_deploy_check_is_clean_for_production_settings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_has_no_development_tools():
+    """The local mail viewer is not installed in production: /dev/mail/ is no URL at all."""
+    probe = (
+        "import django; django.setup()\n"
+        "from django.apps import apps\n"
+        "from django.urls import Resolver404, resolve\n"
+        "assert not apps.is_installed('devtools'), 'devtools installed'\n"
+        "try:\n"
+        "    resolve('/dev/mail/')\n"
+        "except Resolver404:\n"
+        "    print('no such page')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no such page" in result.stdout

@@ -8,7 +8,7 @@ from django.db import transaction
 
 DEFAULT_DEMO_PASSWORD = "demo-safeguarding-2026"  # noqa: S105 - demo data only, refused when DEBUG is false
 # Each layer seeds its own demo data, lowest first; a layer without demo.py is skipped.
-DEMO_MODULES = ["accounts.demo", "consent.demo", "concerns.demo", "escalation.demo", "escalation.demo_alerts"]
+DEMO_MODULES = ["accounts.demo", "consent.demo", "concerns.demo", "escalation.demo", "alerts.demo"]
 
 
 class Command(BaseCommand):

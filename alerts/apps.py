@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class AlertsConfig(AppConfig):
+    """The clock engine: deadlines, escalation policies, the working-day calendar, the duty rota,
+    the sweep, the outbox, delivery and in-app notifications."""
+
+    name = "alerts"
+    verbose_name = "Deadlines and alerts"
+
+    def ready(self):
+        from alerts import receivers
+        from concerns.signals import concern_submitted
+        from consent.signals import review_date_set
+
+        concern_submitted.connect(receivers.start_concern_clocks, dispatch_uid="alerts.start_concern_clocks")
+        review_date_set.connect(receivers.open_review_deadline, dispatch_uid="alerts.open_review_deadline")

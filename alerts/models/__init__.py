@@ -1,0 +1,33 @@
+"""The clock engine's models, by sub-domain: deadlines and policies, delivery, the duty rota."""
+
+from alerts.models.deadlines import (
+    Alert,
+    Deadline,
+    DeadlineState,
+    DurationBasis,
+    EscalationPolicy,
+    EscalationStep,
+    ObligationKind,
+    RecipientRole,
+)
+from alerts.models.delivery import Channel, DeliveryAttempt, Notification, OutboxMessage, OutboxStatus
+from alerts.models.rota import DutyRole, DutyShift, Leave
+
+__all__ = [
+    "Alert",
+    "Channel",
+    "Deadline",
+    "DeadlineState",
+    "DeliveryAttempt",
+    "DurationBasis",
+    "DutyRole",
+    "DutyShift",
+    "EscalationPolicy",
+    "EscalationStep",
+    "Leave",
+    "Notification",
+    "ObligationKind",
+    "OutboxMessage",
+    "OutboxStatus",
+    "RecipientRole",
+]

@@ -1,0 +1,229 @@
+"""Delivering outbox messages: email over SMTP, in-app notifications, an optional webhook.
+
+At-least-once, never twice on purpose:
+- A message is claimed with a conditional UPDATE (pending, or retry whose time has come, to
+  sending, with a lease). A second task for the same message updates nothing and returns.
+- The send happens outside any transaction; success marks the row sent in one transaction
+  with its DeliveryAttempt and audit event. In-app notifications are written in that same
+  transaction, so they are exactly-once.
+- Email cannot be exactly-once: if the SMTP server accepts the message and the worker dies
+  before it commits "sent", the lease expires and the message is sent again. It carries the same
+  Message-ID both times (see outbox.message_id_for), so a receiving system or person can tell it
+  is the same message.
+- Failures are recorded per attempt and retried with exponential backoff and jitter; the sweep
+  republishes messages whose retry time has come. After OUTBOX_MAX_ATTEMPTS the message is
+  marked failed and an ``alert.failed`` audit event is written.
+"""
+
+import logging
+import random
+import time
+from datetime import timedelta
+
+import requests
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import connection, transaction
+
+from alerts.models import Channel, DeliveryAttempt, Notification, OutboxMessage, OutboxStatus
+from audit.services import record_event
+from health.services import ClockTimestamp
+
+logger = logging.getLogger(__name__)
+
+
+def lease_seconds() -> float:
+    return float(getattr(settings, "OUTBOX_LEASE_SECONDS", 60.0))
+
+
+def backoff_seconds(attempts: int) -> float:
+    """30 s, 1, 2, 4, 8 min... capped, with +-20% jitter (defaults; see settings)."""
+    base = float(getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 30.0))
+    cap = float(getattr(settings, "OUTBOX_RETRY_MAX_SECONDS", 900.0))
+    delay = min(base * (2 ** max(attempts - 1, 0)), cap)
+    return delay * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
+
+
+def claim_message(message_id: int) -> OutboxMessage | None:
+    """Conditional UPDATE ... RETURNING: only one caller moves a deliverable message to ``sending``."""
+    table = OutboxMessage._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, attempts = attempts + 1,"
+            " lease_until = clock_timestamp() + make_interval(secs => %s)"
+            " WHERE id = %s AND (status = %s OR (status = %s AND next_attempt_at <= clock_timestamp()))"
+            " RETURNING id, channel, recipient_id, address, subject, body, link, message_id, concern_id, alert_id,"
+            " attempts",
+            [OutboxStatus.SENDING, lease_seconds(), message_id, OutboxStatus.PENDING, OutboxStatus.RETRY],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    fields = ["id", "channel", "recipient_id", "address", "subject", "body", "link", "message_id", "concern_id",
+              "alert_id", "attempts"]
+    return OutboxMessage(status=OutboxStatus.SENDING, **dict(zip(fields, row, strict=True)))
+
+
+def _email_for(message: OutboxMessage) -> EmailMessage:
+    return EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.address],
+        headers={"Message-ID": message.message_id, "Auto-Submitted": "auto-generated"},
+    )
+
+
+def _smtp_connection():
+    return get_connection(fail_silently=False, timeout=getattr(settings, "EMAIL_TIMEOUT", 10))
+
+
+def _send_email(message: OutboxMessage, smtp=None) -> None:
+    if smtp is not None:
+        smtp.send_messages([_email_for(message)])
+        return
+    with _smtp_connection() as connection:
+        connection.send_messages([_email_for(message)])
+
+
+def _send_webhook(message: OutboxMessage) -> None:
+    # Teams and Slack incoming webhooks both accept {"text": ...}.
+    response = requests.post(
+        message.address, json={"text": f"{message.subject}\n{message.link}".strip()}, timeout=10
+    )
+    response.raise_for_status()
+
+
+def _audit_action(message: OutboxMessage, outcome: str) -> str:
+    return f"alert.{outcome}" if message.alert_id else f"notification.{outcome}"
+
+
+def _audit(message: OutboxMessage, outcome: str, **details) -> None:
+    record_event(
+        action=_audit_action(message, outcome),
+        subject_type="alerts.outboxmessage",
+        subject_id=message.pk,
+        subject_ref=_reference(message),
+        details={"channel": message.channel, "recipient_id": message.recipient_id, "alert_id": message.alert_id,
+                 "attempt": message.attempts, **details},
+    )
+
+
+def _reference(message: OutboxMessage) -> str:
+    if not message.concern_id:
+        return ""
+    from concerns.models import Concern
+
+    return Concern.objects.filter(pk=message.concern_id).values_list("reference", flat=True).first() or ""
+
+
+def deliver_message(message_id: int) -> str:
+    """Deliver one message if it is deliverable now; returns what happened."""
+    message = claim_message(message_id)
+    if message is None:
+        return "skipped"
+    started = time.monotonic()
+    error = ""
+    try:
+        if message.channel == Channel.EMAIL:
+            _send_email(message)
+        elif message.channel == Channel.WEBHOOK:
+            _send_webhook(message)
+        # In-app: the notification row is written with the "sent" mark below.
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
+        error = f"{exc.__class__.__name__}: {exc}"[:2000]
+    duration_ms = int((time.monotonic() - started) * 1000)
+    return _record_outcome(message, error=error, duration_ms=duration_ms)
+
+
+def deliver_messages(message_ids: list[int]) -> dict[str, int]:
+    """Deliver a batch: one SMTP connection for all its emails, one transaction for the outcomes.
+
+    A burst of alerts (a thousand deadlines due at once) is bounded by round trips, not by the
+    work: opening an SMTP session and taking the audit chain's lock once per batch instead of
+    once per message is what keeps the burst's latency low. Each message is still claimed,
+    attempted, recorded and audited on its own, exactly as deliver_message does.
+    """
+    claimed = [m for m in (claim_message(message_id) for message_id in message_ids) if m is not None]
+    outcomes: list[tuple[OutboxMessage, str, int]] = []
+    emails = [m for m in claimed if m.channel == Channel.EMAIL]
+    if emails:
+        smtp = _smtp_connection()
+        try:
+            smtp.open()
+        except Exception as exc:  # noqa: BLE001 - recorded per message and retried
+            smtp = None
+            error = f"{exc.__class__.__name__}: {exc}"[:2000]
+            outcomes.extend((m, error, 0) for m in emails)
+        if smtp is not None:
+            try:
+                for message in emails:
+                    started = time.monotonic()
+                    error = ""
+                    try:
+                        _send_email(message, smtp)
+                    except Exception as exc:  # noqa: BLE001
+                        error = f"{exc.__class__.__name__}: {exc}"[:2000]
+                    outcomes.append((message, error, int((time.monotonic() - started) * 1000)))
+            finally:
+                try:
+                    smtp.close()
+                except Exception:  # noqa: BLE001, S110 - the outcomes are already known
+                    pass
+    for message in claimed:
+        if message.channel == Channel.EMAIL:
+            continue
+        started = time.monotonic()
+        error = ""
+        try:
+            if message.channel == Channel.WEBHOOK:
+                _send_webhook(message)
+        except Exception as exc:  # noqa: BLE001
+            error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        outcomes.append((message, error, int((time.monotonic() - started) * 1000)))
+    counts: dict[str, int] = {"skipped": len(message_ids) - len(claimed)}
+    with transaction.atomic():
+        for message, error, duration_ms in outcomes:
+            outcome = _record_outcome(message, error=error, duration_ms=duration_ms)
+            counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def _record_outcome(message: OutboxMessage, *, error: str, duration_ms: int) -> str:
+    max_attempts = int(getattr(settings, "OUTBOX_MAX_ATTEMPTS", 8))
+    if not error:
+        status, outcome = OutboxStatus.SENT, "sent"
+    elif message.attempts >= max_attempts:
+        status, outcome = OutboxStatus.FAILED, "failed"
+    else:
+        status, outcome = OutboxStatus.RETRY, "retry"
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(
+            message_id=message.pk, number=message.attempts, succeeded=not error, error=error, duration_ms=duration_ms
+        )
+        # Our claim still holds only if nobody reclaimed the message after a lease expiry.
+        changes = {"status": status, "lease_until": None, "last_error": error}
+        if status == OutboxStatus.SENT:
+            changes["sent_at"] = ClockTimestamp()
+        elif status == OutboxStatus.RETRY:
+            changes["next_attempt_at"] = ClockTimestamp() + timedelta(seconds=backoff_seconds(message.attempts))
+        mine = OutboxMessage.objects.filter(
+            pk=message.pk, status=OutboxStatus.SENDING, attempts=message.attempts
+        ).update(**changes)
+        if not mine:
+            return "lost-claim"
+        if status == OutboxStatus.SENT:
+            if message.channel == Channel.IN_APP and message.recipient_id:
+                # Normally written at queue time (outbox.deliver_in_app_now).
+                Notification.objects.get_or_create(
+                    message_id=message.pk,
+                    defaults={"user_id": message.recipient_id, "title": message.subject, "body": message.body,
+                              "link": message.link},
+                )
+            _audit(message, "delivered")
+        elif status == OutboxStatus.FAILED:
+            _audit(message, "failed", error=error[:200])
+            logger.error("Outbox message %s failed after %s attempts: %s", message.pk, message.attempts, error)
+        else:
+            logger.warning("Outbox message %s attempt %s failed: %s", message.pk, message.attempts, error)
+    return outcome

@@ -1,0 +1,181 @@
+"""The notification outbox: messages are rows written in the caller's transaction.
+
+Nothing leaves the process before commit. After commit, ``transaction.on_commit`` publishes a
+delivery task per message id; if the broker is down or the process dies first, the sweep
+republishes every message whose ``next_attempt_at`` has passed. Delivery claims a message with
+a conditional UPDATE, so a message published twice is delivered once.
+
+Messages carry no sensitive detail: a reference, the urgency, the team, how overdue, a link.
+"""
+
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from alerts.models import Channel, DeliveryAttempt, Notification, OutboxMessage, OutboxStatus
+
+logger = logging.getLogger(__name__)
+
+
+def requeue_delay() -> timedelta:
+    """How long a published message may wait for a worker before the sweep publishes it again."""
+    return timedelta(seconds=max(getattr(settings, "OUTBOX_REQUEUE_AFTER_SECONDS", 0) or
+                                 2 * settings.SWEEP_INTERVAL_SECONDS, 1.0))
+
+
+def message_id_for(idempotency_key: str) -> str:
+    """A stable RFC 5322 Message-ID: a resend after a crash carries the same one."""
+    domain = getattr(settings, "EMAIL_MESSAGE_ID_DOMAIN", "safeguarding-portal.local")
+    local = "".join(c if c.isalnum() or c in ".-" else "." for c in idempotency_key)
+    return f"<{local}@{domain}>"
+
+
+def absolute_link(path: str) -> str:
+    return path if path.startswith("http") else settings.SITE_URL + path
+
+
+def queue_message(
+    *,
+    channel: str,
+    idempotency_key: str,
+    subject: str,
+    body: str,
+    recipient=None,
+    address: str = "",
+    link: str = "",
+    concern=None,
+    alert=None,
+) -> tuple[OutboxMessage, bool]:
+    """Write one outbox row in the caller's transaction and publish it after commit.
+
+    The same ``idempotency_key`` twice returns the first row (created False), so a retried
+    caller never sends twice.
+    """
+    if channel == Channel.EMAIL and not address and recipient is not None:
+        address = recipient.email
+    message, created = OutboxMessage.objects.get_or_create(
+        idempotency_key=idempotency_key,
+        defaults=dict(
+            channel=channel,
+            recipient=recipient,
+            address=address,
+            subject=subject[:200],
+            body=body,
+            link=absolute_link(link) if link else "",
+            message_id=message_id_for(idempotency_key) if channel == Channel.EMAIL else "",
+            concern=concern,
+            alert=alert,
+            next_attempt_at=timezone.now() + requeue_delay(),
+        ),
+    )
+    if created:
+        if channel == Channel.IN_APP:
+            deliver_in_app_now([message])
+        else:
+            publish_after_commit([message.pk])
+    return message, created
+
+
+def queue_for_people(*, people, key: str, subject: str, body: str, link: str = "", concern=None,
+                     alert=None, channels=(Channel.EMAIL, Channel.IN_APP), fresh=False) -> list[OutboxMessage]:
+    """One message per person and channel, keyed ``<key>:<user id>:<channel>``, written in one
+    statement; keys that already exist are left as they are (idempotent)."""
+    full_link = absolute_link(link) if link else ""
+    due = timezone.now() + requeue_delay()
+    rows = []
+    for person in people:
+        for channel in channels:
+            idempotency_key = f"{key}:{person.pk}:{channel}"
+            rows.append(OutboxMessage(
+                idempotency_key=idempotency_key,
+                channel=channel,
+                recipient=person,
+                address=person.email if channel == Channel.EMAIL else "",
+                subject=subject[:200],
+                body=body,
+                link=full_link,
+                message_id=message_id_for(idempotency_key) if channel == Channel.EMAIL else "",
+                concern=concern,
+                alert=alert,
+                next_attempt_at=due,
+            ))
+    webhook = getattr(settings, "ALERT_WEBHOOK_URL", "")
+    if webhook and alert is not None:
+        rows.append(OutboxMessage(
+            idempotency_key=f"{key}:webhook", channel=Channel.WEBHOOK, address=webhook, subject=subject[:200],
+            body=body, link=full_link, concern=concern, alert=alert, next_attempt_at=due,
+        ))
+    if not rows:
+        return []
+    if fresh:
+        # The keys embed an id created in this transaction: no row can exist yet.
+        messages = OutboxMessage.objects.bulk_create(rows)
+    else:
+        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+        messages = list(OutboxMessage.objects.filter(idempotency_key__in=[r.idempotency_key for r in rows]))
+    deliver_in_app_now([m for m in messages if m.channel == Channel.IN_APP])
+    publish_after_commit([m.pk for m in messages if m.status == OutboxStatus.PENDING])
+    return messages
+
+
+def deliver_in_app_now(messages: list[OutboxMessage]) -> None:
+    """In-app delivery is a row in our own database: write it in the caller's transaction.
+
+    Exactly once (Notification.message is one-to-one), visible exactly when the alert commits,
+    and no broker round trip. The outbox row and its DeliveryAttempt still record it.
+    """
+    pending = [m for m in messages if m.status == OutboxStatus.PENDING and m.recipient_id]
+    if not pending:
+        return
+    Notification.objects.bulk_create(
+        [Notification(user_id=m.recipient_id, message=m, title=m.subject, body=m.body, link=m.link) for m in pending],
+        ignore_conflicts=True,
+    )
+    DeliveryAttempt.objects.bulk_create([DeliveryAttempt(message=m, number=1, succeeded=True) for m in pending])
+    now = timezone.now()
+    OutboxMessage.objects.filter(pk__in=[m.pk for m in pending], status=OutboxStatus.PENDING).update(
+        status=OutboxStatus.SENT, attempts=1, sent_at=now
+    )
+    for m in pending:
+        m.status = OutboxStatus.SENT
+
+
+# After a broker failure, skip publishing for a moment instead of failing once per message.
+_broker_down_until = 0.0
+BROKER_BACKOFF_SECONDS = 2.0
+
+
+# Messages per delivery task: one SMTP session and one outcome transaction per batch. Small
+# enough that both worker threads share a burst, large enough to amortise the round trips.
+DELIVERY_BATCH_SIZE = 20
+
+
+def publish(message_ids: list[int]) -> int:
+    """Publish delivery tasks in batches; give up quietly while the broker is down (the sweep retries)."""
+    global _broker_down_until
+    from alerts.tasks import deliver_messages
+
+    if time.monotonic() < _broker_down_until:
+        return 0
+    published = 0
+    try:
+        # One producer (one broker connection) for the whole set.
+        with deliver_messages.app.producer_or_acquire() as producer:
+            for start in range(0, len(message_ids), DELIVERY_BATCH_SIZE):
+                batch = list(message_ids[start : start + DELIVERY_BATCH_SIZE])
+                deliver_messages.apply_async((batch,), retry=False, producer=producer)
+                published += len(batch)
+    except Exception:  # noqa: BLE001 - the broker is an accelerator; Postgres keeps the message
+        _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
+        logger.warning("Broker unavailable; %d delivery task(s) left for the sweep", len(message_ids) - published)
+    return published
+
+
+def publish_after_commit(message_ids: list[int]) -> None:
+    """Publish after the current transaction commits (nothing if it rolls back)."""
+    ids = list(message_ids)
+    transaction.on_commit(lambda: publish(ids), robust=True)

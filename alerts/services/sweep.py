@@ -1,0 +1,268 @@
+"""The sweep: fire due escalation steps, exactly once each, and republish undelivered messages.
+
+Safe to run anywhere and any number of times at once (Celery beat, ``manage.py sweep_alerts``,
+two stray beats, three sweepers): correctness rests on PostgreSQL alone.
+
+1. Claim a batch of due deadlines: ``SELECT ... FOR UPDATE SKIP LOCKED``. Another sweeper
+   takes other rows; an acknowledgement holding a row's lock makes us skip it.
+2. With the row locked, re-check that the obligation is still open (for an acknowledgement:
+   the concern's ``acknowledged_at`` is still null). A fresh statement sees the latest commit.
+3. Record the ``Alert`` for (deadline, step) under a unique constraint, its audit event and its
+   outbox messages, and move ``next_fire_at`` to the next step, all in one transaction.
+4. Republish outbox messages whose time has come (lost broker messages, retries) and return
+   messages whose sending lease expired (a worker died mid-send) to retry.
+5. Record the ``sweep`` heartbeat: /healthz and the "alerting is delayed" banner read it.
+"""
+
+import logging
+import time
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models.functions import Now
+from django.utils import timezone
+
+from alerts.models import (
+    Alert,
+    Deadline,
+    DeadlineState,
+    DeliveryAttempt,
+    ObligationKind,
+    OutboxMessage,
+    OutboxStatus,
+    RecipientRole,
+)
+from alerts.policies import ResolvedPolicy, resolve_policy
+from alerts.selectors import recipients_for
+from alerts.services.outbox import absolute_link, publish, queue_for_people, requeue_delay
+from audit.services import record_event
+from concerns.models import Concern, ConcernStatus
+from health.services import ClockTimestamp, record_heartbeat
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepResult:
+    alerts: int = 0
+    closed: int = 0
+    requeued: int = 0
+    leases_expired: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def batch_size() -> int:
+    return int(getattr(settings, "SWEEP_BATCH_SIZE", 50))
+
+
+def _policy_for(deadline: Deadline, cache: dict) -> ResolvedPolicy:
+    key = (deadline.policy_id, deadline.kind, deadline.urgency, deadline.jurisdiction)
+    if key not in cache:
+        cache[key] = resolve_policy(
+            kind=deadline.kind, urgency=deadline.urgency, jurisdiction=deadline.jurisdiction,
+            policy_id=deadline.policy_id,
+        )
+    return cache[key]
+
+
+def _obligation_state(deadline: Deadline) -> str | None:
+    """None while the obligation is open; else the state to close the deadline with."""
+    if deadline.concern_id is None:
+        return None
+    row = Concern.objects.filter(pk=deadline.concern_id).values("acknowledged_at", "status").first()
+    if row is None or row["status"] == ConcernStatus.CLOSED:
+        return DeadlineState.CANCELLED
+    if deadline.kind == ObligationKind.ACKNOWLEDGE_CONCERN and row["acknowledged_at"] is not None:
+        return DeadlineState.MET
+    return None
+
+
+def _describe_overdue(seconds: int) -> str:
+    minutes = max(seconds, 0) // 60
+    if minutes < 1:
+        return "due now"
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min" if minutes else ""]
+    return " ".join(p for p in parts if p) + " overdue"
+
+
+AUDIENCE = {
+    RecipientRole.DUTY_LEADS: "as the owner or the lead or deputy on duty",
+    RecipientRole.SAFEGUARDING_MANAGER: "as a safeguarding manager, because it was not dealt with in time",
+    RecipientRole.NAMED_LEAD: "as the named lead, because it is still not dealt with",
+}
+
+
+def _alert_message(deadline: Deadline, concern, step_number: int, step_count: int, recipients: str,
+                   overdue_seconds: int) -> tuple[str, str, str]:
+    """Subject, body and link. Reference, urgency, team, how overdue, a link: nothing else."""
+    ref = deadline.subject_ref or f"#{deadline.subject_id}"
+    what = ObligationKind(deadline.kind).label.lower()
+    overdue = _describe_overdue(overdue_seconds)
+    urgency = deadline.urgency.replace("_", " ") if deadline.urgency else ""
+    team = deadline.team.name if deadline.team_id else ""
+    link = concern.get_absolute_url() if concern is not None else "/notifications/"
+    subject = f"[{overdue}] {ref}: {what}"
+    facts = "; ".join(p for p in [f"urgency {urgency}" if urgency else "", f"team {team}" if team else ""] if p)
+    due_local = timezone.localtime(deadline.due_at)
+    body = (
+        f"Safeguarding {ref} needs action: {what}.\n"
+        f"{facts + chr(10) if facts else ''}"
+        f"It was due at {due_local:%H:%M on %a %d %b %Y} and is {overdue}.\n"
+        f"Escalation step {step_number} of {step_count}: you receive this {AUDIENCE.get(recipients, '')}.\n\n"
+        f"Open it (sign-in needed): {absolute_link(link)}\n"
+    )
+    return subject, body, link
+
+
+def _insert_alert(deadline: Deadline, step: int, recipients: str, overdue_seconds: int) -> Alert | None:
+    """INSERT ... ON CONFLICT DO NOTHING: None when this step was already alerted."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Alert._meta.db_table} (deadline_id, step, recipients, overdue_seconds)"
+            " VALUES (%s, %s, %s, %s) ON CONFLICT (deadline_id, step) DO NOTHING RETURNING id",
+            [deadline.pk, step, recipients, overdue_seconds],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Alert(pk=row[0], deadline=deadline, step=step, recipients=recipients, overdue_seconds=overdue_seconds)
+
+
+def _fire(deadline: Deadline, policies: dict, recipients_cache: dict, result: SweepResult) -> None:
+    closing = _obligation_state(deadline)
+    if closing is not None:
+        Deadline.objects.filter(pk=deadline.pk).update(state=closing, closed_at=Now(), next_fire_at=None)
+        result.closed += 1
+        return
+    policy = _policy_for(deadline, policies)
+    step = policy.step_after(deadline.step)
+    if step is None:
+        Deadline.objects.filter(pk=deadline.pk).update(next_fire_at=None)
+        return
+    concern = deadline.concern if deadline.concern_id else None
+    overdue_seconds = int((timezone.now() - deadline.due_at).total_seconds())
+    alert = _insert_alert(deadline, step.number, step.recipients, max(overdue_seconds, 0))
+    if alert is not None:
+        owner = concern.owner if concern else None
+        # Everyone in one sweep pass sees the same rota: look each audience up once.
+        audience = (step.recipients, deadline.team_id, owner.pk if owner else None, step.step_id)
+        if audience not in recipients_cache:
+            recipients_cache[audience] = recipients_for(
+                recipients=step.recipients, team=deadline.team, owner=owner, step_id=step.step_id
+            )
+        people = recipients_cache[audience]
+        subject, body, link = _alert_message(
+            deadline, concern, step.number, len(policy.steps), step.recipients, overdue_seconds
+        )
+        queue_for_people(people=people, key=f"alert:{alert.pk}", subject=subject, body=body, link=link,
+                         concern=concern, alert=alert, fresh=True)
+        record_event(
+            action="alert.created",
+            subject_type="alerts.alert",
+            subject_id=alert.pk,
+            subject_ref=deadline.subject_ref,
+            details={
+                "deadline_id": deadline.pk,
+                "kind": deadline.kind,
+                "step": step.number,
+                "recipients": step.recipients,
+                "recipient_ids": [p.pk for p in people],
+                "overdue_seconds": max(overdue_seconds, 0),
+            },
+        )
+        result.alerts += 1
+        if not people:
+            logger.error("Alert %s for deadline %s has nobody to go to", alert.pk, deadline.pk)
+    following = policy.step_after(step.number)
+    Deadline.objects.filter(pk=deadline.pk).update(
+        step=step.number,
+        next_fire_at=deadline.due_at + timedelta(minutes=following.delay_minutes) if following else None,
+    )
+
+
+def fire_due_deadlines(result: SweepResult, *, max_batches: int = 1000) -> None:
+    policies: dict = {}
+    recipients_cache: dict = {}
+    size = batch_size()
+    for _ in range(max_batches):
+        with transaction.atomic():
+            due = list(
+                Deadline.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("concern", "concern__owner", "team")
+                # now() (the transaction's start, on the database clock) is stable, so it bounds
+                # the partial index scan; clock_timestamp() would be checked row by row.
+                .filter(state=DeadlineState.OPEN, next_fire_at__lte=Now())
+                .order_by("next_fire_at")[:size]
+            )
+            for deadline in due:
+                _fire(deadline, policies, recipients_cache, result)
+        if len(due) < size:
+            return
+
+
+def recover_expired_leases(result: SweepResult) -> None:
+    """A worker that died mid-send left its message in ``sending``: record it and retry."""
+    with transaction.atomic():
+        stuck = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=OutboxStatus.SENDING, lease_until__lt=ClockTimestamp())[:500]
+        )
+        for message in stuck:
+            DeliveryAttempt.objects.create(
+                message=message, number=message.attempts, succeeded=False,
+                error="Lease expired: the worker stopped before recording the outcome.",
+            )
+        if stuck:
+            OutboxMessage.objects.filter(pk__in=[m.pk for m in stuck]).update(
+                status=OutboxStatus.RETRY, lease_until=None, next_attempt_at=ClockTimestamp()
+            )
+        result.leases_expired = len(stuck)
+
+
+REQUEUE_CAP_SECONDS = 300
+
+
+def requeue_undelivered(result: SweepResult, *, limit: int = 2000) -> None:
+    """Republish messages whose delivery is overdue (a lost broker message is only a delay)."""
+    with transaction.atomic():
+        ids = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(status__in=[OutboxStatus.PENDING, OutboxStatus.RETRY], next_attempt_at__lte=ClockTimestamp())
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            # Claimable at once (pending). The next republish waits as long as the message has
+            # already waited (at least the requeue delay, at most REQUEUE_CAP): a worker that is
+            # only busy with a backlog is not flooded with copies of the same task, while a
+            # message the broker really lost is republished after a short delay.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {OutboxMessage._meta.db_table} SET status = %s, next_attempt_at = clock_timestamp()"
+                    " + LEAST(GREATEST(make_interval(secs => %s), clock_timestamp() - created_at),"
+                    " make_interval(secs => %s)) WHERE id = ANY(%s)",
+                    [OutboxStatus.PENDING, requeue_delay().total_seconds(), REQUEUE_CAP_SECONDS, ids],
+                )
+    if ids:
+        result.requeued = publish(ids)
+
+
+def run_sweep() -> SweepResult:
+    """One pass: due steps, stuck leases, undelivered messages, then the heartbeat."""
+    started = time.monotonic()
+    result = SweepResult()
+    fire_due_deadlines(result)
+    recover_expired_leases(result)
+    requeue_undelivered(result)
+    result.seconds = round(time.monotonic() - started, 3)
+    record_heartbeat(name="sweep", details=result.as_dict())
+    if result.alerts or result.requeued or result.leases_expired:
+        logger.info("Sweep: %s", result.as_dict())
+    return result

@@ -1,0 +1,43 @@
+"""Notifications: the bell's list, its unread count, and marking them read."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from alerts import selectors
+from alerts.services import notifications as notification_services
+
+
+@login_required
+@require_GET
+def notifications(request):
+    page = Paginator(selectors.notifications_for(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "alerts/notifications.html", {"page": page})
+
+
+@never_cache
+@login_required
+@require_GET
+def notification_count(request):
+    """The bell's unread count, polled by static/js/notifications.js."""
+    return JsonResponse({"unread": selectors.unread_count(request.user)})
+
+
+@login_required
+@require_POST
+def mark_read(request, notification_id: int):
+    notification = notification_services.mark_notification_read(user=request.user, notification_id=notification_id)
+    target = request.POST.get("next") or ""
+    if target == "link" and notification.link:
+        return redirect(notification.link)
+    return redirect("alerts:notifications")
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    notification_services.mark_all_notifications_read(user=request.user)
+    return redirect("alerts:notifications")
