@@ -41,7 +41,7 @@ def second_factor_required(user) -> bool:
         return False
     if user.is_staff or user.is_superuser or user.has_role(*SECOND_FACTOR_ROLES):
         return True
-    return bool(getattr(settings, "MFA_REQUIRED_FOR_CLINICIANS", False))
+    return bool(settings.MFA_REQUIRED_FOR_CLINICIANS)
 
 
 def has_second_factor(user) -> bool:

@@ -23,21 +23,17 @@ SUBDIVISION_BY_JURISDICTION = {
     "northern_ireland": "NIR",
 }
 DEFAULT_JURISDICTION = "england"
+WORKING_WEEKDAYS = frozenset(range(5))  # Monday (0) to Friday
 
 
 def _tz() -> ZoneInfo:
-    return ZoneInfo(getattr(settings, "WORKING_TIME_ZONE", "Europe/London"))
+    return ZoneInfo(settings.WORKING_TIME_ZONE)
 
 
 def _hours() -> tuple[time, time]:
-    start = time.fromisoformat(getattr(settings, "WORKING_HOURS_START", "09:00"))
-    end = time.fromisoformat(getattr(settings, "WORKING_HOURS_END", "17:00"))
+    start = time.fromisoformat(settings.WORKING_HOURS_START)
+    end = time.fromisoformat(settings.WORKING_HOURS_END)
     return start, end
-
-
-def _working_weekdays() -> frozenset[int]:
-    # Monday is 0.
-    return frozenset(getattr(settings, "WORKING_WEEKDAYS", (0, 1, 2, 3, 4)))
 
 
 @lru_cache(maxsize=64)
@@ -51,7 +47,7 @@ def bank_holiday_name(day: date, jurisdiction: str = DEFAULT_JURISDICTION) -> st
 
 
 def is_working_day(day: date, jurisdiction: str = DEFAULT_JURISDICTION) -> bool:
-    return day.weekday() in _working_weekdays() and bank_holiday_name(day, jurisdiction) is None
+    return day.weekday() in WORKING_WEEKDAYS and bank_holiday_name(day, jurisdiction) is None
 
 
 def working_window(day: date) -> tuple[datetime, datetime]:

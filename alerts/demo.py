@@ -39,11 +39,9 @@ def _demo_concern(users: dict, concerns: list):
     existing = Concern.objects.filter(submission_key=DEMO_ALERT_KEY).first()
     if existing is not None or "clinician@demo.test" not in users:
         return existing
-    try:
-        from concerns.demo import ADULT
-        from concerns.services import submit_concern
-    except ImportError:
-        return None
+    from concerns.demo import ADULT
+    from concerns.services import submit_concern
+
     data = {k: v for k, v in ADULT.items() if k != "client_reference"}
     concern, _ = submit_concern(actor=users["clinician@demo.test"], data=data, submission_key=DEMO_ALERT_KEY)
     return concern

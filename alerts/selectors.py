@@ -60,7 +60,7 @@ def named_leads(step_id: int | None = None) -> list[User]:
         named = list(step.named_people.filter(is_active=True).order_by("full_name")) if step else []
         if named:
             return named
-    emails = [e.lower() for e in getattr(settings, "ESCALATION_NAMED_LEAD_EMAILS", [])]
+    emails = [e.lower() for e in settings.ESCALATION_NAMED_LEAD_EMAILS]
     named = list(User.objects.filter(is_active=True, email__in=emails).order_by("full_name")) if emails else []
     # Nobody named: the safeguarding managers hear rather than no one.
     return named or managers()

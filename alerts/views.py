@@ -2,12 +2,13 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from alerts import selectors
+from alerts.models import Notification
 from alerts.services import notifications as notification_services
 
 
@@ -29,7 +30,10 @@ def notification_count(request):
 @login_required
 @require_POST
 def mark_read(request, notification_id: int):
-    notification = notification_services.mark_notification_read(user=request.user, notification_id=notification_id)
+    try:
+        notification = notification_services.mark_notification_read(user=request.user, notification_id=notification_id)
+    except Notification.DoesNotExist:
+        raise Http404("No such notification.") from None
     target = request.POST.get("next") or ""
     if target == "link" and notification.link:
         return redirect(notification.link)

@@ -45,7 +45,7 @@ def _connect_password_events():
         signal.connect(receiver_for(action), dispatch_uid=f"audit.{action}", weak=False)
 
 
-# --- Second factors (allauth.mfa, when installed) --------------------------------------------
+# --- Second factors (allauth.mfa) --------------------------------------------
 
 
 def _authenticator_details(authenticator, **extra) -> dict:
@@ -81,10 +81,6 @@ def audit_authentication_failed(sender, request=None, user=None, authenticator=N
 
 
 def _connect_mfa_events():
-    from django.apps import apps
-
-    if not apps.is_installed("allauth.mfa"):
-        return
     from allauth.mfa import signals as mfa_signals
 
     for name, handler in (
@@ -94,9 +90,7 @@ def _connect_mfa_events():
         ("authenticator_used", audit_authenticator_used),
         ("authentication_failed", audit_authentication_failed),
     ):
-        signal = getattr(mfa_signals, name, None)
-        if signal is not None:  # older allauth versions lack some signals
-            signal.connect(handler, dispatch_uid=f"audit.mfa.{name}")
+        getattr(mfa_signals, name).connect(handler, dispatch_uid=f"audit.mfa.{name}")
 
 
 # --- Admin changes ----------------------------------------------------------------------------

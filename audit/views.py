@@ -9,19 +9,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import Role
+from accounts.security import require_fresh_second_factor
 from audit import selectors
 from audit.exports import csv_lines
 from audit.forms import ACTION_SUGGESTIONS, BreakGlassReviewForm, TrailFilterForm
 from audit.models import BreakGlassAccess
 from audit.services import BreakGlassReviewError, record_event, review_break_glass
-
-try:  # The step-up seam (docs/contracts.md): a fresh second factor before any export.
-    from accounts.security import require_fresh_second_factor
-except ImportError:  # pragma: no cover - until the security part lands
-
-    def require_fresh_second_factor(view):
-        return view
-
 
 managers_only = role_required(Role.MANAGER)
 

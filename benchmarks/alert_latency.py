@@ -50,8 +50,8 @@ def main() -> int:
     try:
         from accounts.roles import Role
         from alerts.models import Channel, Deadline, DutyShift, EscalationPolicy, OutboxMessage, OutboxStatus
-        from tests.conftest import WorkerProcess
         from tests.alerts.support import SmtpSink, SweepLoop
+        from tests.conftest import WorkerProcess
         from tests.factories.accounts import TeamFactory, UserFactory
         from tests.factories.clocks import make_due_concern
 

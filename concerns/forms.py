@@ -2,8 +2,7 @@
 
 from django import forms
 from django.forms import formset_factory
-from django.urls import NoReverseMatch, reverse
-from django.utils.functional import lazy
+from django.urls import reverse_lazy
 
 from concerns.models import (
     Addendum,
@@ -19,16 +18,6 @@ from concerns.models import (
 from concerns.selectors import clients_for_intake
 from concerns.services import CONCERN_INPUT_FIELDS
 from concerns.validators import no_control_characters
-
-# Until the consent part publishes consent:limits_status, the literal path is the contract.
-LIMITS_STATUS_PATH = "/consent/clients/limits-status/"
-
-
-def _limits_status_url() -> str:
-    try:
-        return reverse("consent:limits_status")
-    except NoReverseMatch:
-        return LIMITS_STATUS_PATH
 
 
 def _no_control_characters_everywhere(form: forms.Form) -> None:
@@ -125,7 +114,7 @@ class ConcernForm(forms.ModelForm):
         client.label_from_instance = lambda obj: f"{obj.reference} ({obj.team.name})"
         client.widget.attrs.update(
             {
-                "hx-get": lazy(_limits_status_url, str)(),
+                "hx-get": reverse_lazy("consent:limits_status"),
                 "hx-trigger": "change",
                 "hx-target": "#limits-status",
                 "hx-swap": "innerHTML",

@@ -94,40 +94,37 @@ def break_glass_concern_ids(user: User):
     return BreakGlassGrant.objects.filter(user=user, expires_at__gt=Now()).values("concern_id")
 
 
-def active_grant(user: User, concern_id: int, *, now: datetime | None = None) -> BreakGlassGrant | None:
-    return (
-        BreakGlassGrant.objects.filter(user=user, concern_id=concern_id, expires_at__gt=now or timezone.now())
-        .order_by("-expires_at")
-        .first()
-    )
+def concern_for_lead(user: User, concern_id: int) -> Concern | None:
+    """A concern the lead may work on (their covered teams, or a live break-glass grant), or None.
 
-
-def get_concern_for_lead(user: User, concern_id: int) -> Concern:
-    """A concern the lead may work on: their covered teams, or a live break-glass grant. 404 otherwise."""
+    concerns_visible_to already includes live grants (registered access provider) and excludes
+    any concern about the lead themselves.
+    """
     if not user.is_authenticated or not user.is_lead:
-        raise Http404("No such concern.")
-    concern = (
+        return None
+    return (
         concerns_visible_to(user)
         .select_related("team", "reporter", "owner", "acknowledged_by", "client")
         .filter(pk=concern_id)
         .first()
     )
-    if concern is not None:
-        return concern
-    if active_grant(user, concern_id) is None or is_hidden_from(user, concern_id):
+
+
+def get_concern_for_lead(user: User, concern_id: int) -> Concern:
+    """For views: the concern, or 404 exactly as for a concern that does not exist."""
+    concern = concern_for_lead(user, concern_id)
+    if concern is None:
         raise Http404("No such concern.")
-    return Concern.objects.select_related("team", "reporter", "owner", "acknowledged_by", "client").get(
-        pk=concern_id
-    )
+    return concern
 
 
-def break_glass_candidate(user: User, *, concern_id: int) -> Concern:
-    """A concern this lead could open only through break-glass (404 for anything else)."""
+def break_glass_candidate(user: User, *, concern_id: int) -> Concern | None:
+    """A concern this lead could open only through break-glass; None for anything else."""
     if not user.is_lead or is_hidden_from(user, concern_id):
-        raise Http404("No such concern.")
+        return None
     concern = Concern.objects.select_related("team").filter(pk=concern_id).first()
     if concern is None or concerns_visible_to(user).filter(pk=concern_id).exists():
-        raise Http404("No such concern.")
+        return None
     return concern
 
 

@@ -13,7 +13,6 @@ acknowledgement reminder for that concern goes to anyone.
 
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Coalesce
@@ -40,7 +39,7 @@ from escalation.models import (
     TriageDecision,
     TriageRecord,
 )
-from escalation.selectors import assignable_leads, break_glass_candidate, get_concern_for_lead
+from escalation.selectors import assignable_leads, break_glass_candidate, concern_for_lead
 from health.services import ClockTimestamp
 
 # How long a break-glass grant lasts: one working session.
@@ -67,6 +66,22 @@ class WorkflowError(Exception):
 
 class WorkflowConflict(WorkflowError):
     """Someone else changed the concern first (compare-and-set found a different status)."""
+
+
+class ConcernNotAvailable(WorkflowError):
+    """The lead may not (or may no longer) work on this concern: the same answer whether it
+    exists or not. Views answer 404 before calling a service, so this is the race where a
+    break-glass grant ran out or cover changed in between."""
+
+    def __init__(self):
+        super().__init__("That concern is not available to you.")
+
+
+def _concern_for(actor: User, concern_id: int) -> Concern:
+    concern = concern_for_lead(actor, concern_id)
+    if concern is None:
+        raise ConcernNotAvailable()
+    return concern
 
 
 # --- Helpers ----------------------------------------------------------------------------------
@@ -122,8 +137,15 @@ def notify(*, recipient: User, concern: Concern, key: str, subject: str, text: s
 # --- Acknowledge ---------------------------------------------------------------------------------
 
 
-class AcknowledgementError(Exception):
-    """Base class: the acknowledgement was not recorded."""
+class AcknowledgementError(WorkflowError):
+    """The acknowledgement was not recorded."""
+
+
+class NotCoveringLead(AcknowledgementError):
+    """Only a lead or deputy covering the concern's team takes responsibility for it."""
+
+    def __init__(self):
+        super().__init__("Only a lead or deputy covering this concern's team can acknowledge it.")
 
 
 class AlreadyAcknowledged(AcknowledgementError):
@@ -153,14 +175,15 @@ def _may_acknowledge(actor, concern: Concern) -> bool:
 def acknowledge_concern(*, actor, concern_id: int) -> Concern:
     """Record that ``actor`` takes responsibility for the concern.
 
-    Only a lead or deputy covering the concern's team may acknowledge (PermissionDenied
-    otherwise). Order matters: the concern's acknowledgement deadlines are locked first
-    (waiting for a sweep that holds them), then the concern is compare-and-set on
+    Only a lead or deputy covering the concern's team may acknowledge (``NotCoveringLead``
+    otherwise, whether or not the concern exists). Order matters: the concern's acknowledgement
+    deadlines are locked first (waiting for a sweep that holds them), then the concern is
+    compare-and-set on
     ``acknowledged_at IS NULL``; the loser of a race gets ``AlreadyAcknowledged``.
     """
     concern = Concern.objects.select_related("team").filter(pk=concern_id).first()
     if concern is None or not _may_acknowledge(actor, concern):
-        raise PermissionDenied("Only a lead covering this concern's team may acknowledge it.")
+        raise NotCoveringLead()
     with transaction.atomic():
         lock_open_deadlines(kind=ObligationKind.ACKNOWLEDGE_CONCERN, concern=concern)
         updated = (
@@ -214,7 +237,7 @@ def acknowledge_concern(*, actor, concern_id: int) -> Concern:
 def assign_concern(*, actor: User, concern_id: int, new_owner_id: int, note: str = "") -> AssignmentRecord:
     """Give the concern to another lead covering its team; the new owner is told."""
     with transaction.atomic():
-        concern = get_concern_for_lead(actor, concern_id)
+        concern = _concern_for(actor, concern_id)
         concern = Concern.objects.select_for_update(of=("self",)).select_related("team", "owner").get(pk=concern.pk)
         if concern.status == ConcernStatus.CLOSED:
             raise WorkflowError(_not_now_message(concern, concern.status))
@@ -282,7 +305,7 @@ def record_triage(
         if decision == TriageDecision.ADVICE_MONITORING and review_date is None:
             raise WorkflowError("Advice and monitoring needs a review date.")
     with transaction.atomic():
-        concern = get_concern_for_lead(actor, concern_id)
+        concern = _concern_for(actor, concern_id)
         previous = concern.triage_records.order_by("-id").values_list("risk_rating", flat=True).first() or ""
         if previous and previous != risk_rating and not change_reason:
             raise WorkflowError(
@@ -365,7 +388,7 @@ def record_referral(
     if referred_at > timezone.now() + timedelta(minutes=5):
         raise WorkflowError("The referral time cannot be in the future.")
     with transaction.atomic():
-        concern = get_concern_for_lead(actor, concern_id)
+        concern = _concern_for(actor, concern_id)
         if sharing_decision is not None and sharing_decision.concern_id != concern.pk:
             raise WorkflowError("That information-sharing decision belongs to another concern.")
         _move_status(concern, expected=expected_status, allowed_from=WORKING_STATUSES, new=ConcernStatus.REFERRED)
@@ -412,7 +435,7 @@ def record_referral_response(
         raise WorkflowError("Summarise the agency's response.")
     with transaction.atomic():
         referral = ExternalReferral.objects.get(pk=referral_id)
-        concern = get_concern_for_lead(actor, referral.concern_id)
+        concern = _concern_for(actor, referral.concern_id)
         # The clock's rows first (contracts: lock deadlines before changing anything else).
         _close_clocks(concern=concern, kind=ObligationKind.REFERRAL_RESPONSE, subject=referral, actor=actor)
         referral = ExternalReferral.objects.select_for_update().get(pk=referral_id)
@@ -438,7 +461,7 @@ def confirm_referral_in_writing(*, actor: User, referral_id: int, confirmed_at: 
     """A phoned referral was confirmed in writing: stop its 24-hour clock."""
     with transaction.atomic():
         referral = ExternalReferral.objects.get(pk=referral_id)
-        concern = get_concern_for_lead(actor, referral.concern_id)
+        concern = _concern_for(actor, referral.concern_id)
         _close_clocks(concern=concern, kind=ObligationKind.WRITTEN_CONFIRMATION, subject=referral, actor=actor)
         referral = ExternalReferral.objects.select_for_update().get(pk=referral_id)
         if referral.confirmed_in_writing_at is not None:
@@ -520,7 +543,7 @@ def close_concern(*, actor: User, concern_id: int, expected_status: str, outcome
     if not rationale.strip():
         raise WorkflowError("Give the rationale for closing.")
     with transaction.atomic():
-        concern = get_concern_for_lead(actor, concern_id)
+        concern = _concern_for(actor, concern_id)
         _close_clocks(concern=concern, kind=None, subject=None, actor=actor, outcome="cancelled")
         now = timezone.now()
         _move_status(concern, expected=expected_status, allowed_from=WORKING_STATUSES, new=ConcernStatus.CLOSED,
@@ -547,7 +570,7 @@ def reopen_concern(*, actor: User, concern_id: int, reason: str) -> ClosureRecor
     if not reason.strip():
         raise WorkflowError("Say why the concern is being reopened.")
     with transaction.atomic():
-        concern = get_concern_for_lead(actor, concern_id)
+        concern = _concern_for(actor, concern_id)
         _move_status(concern, expected=ConcernStatus.CLOSED, allowed_from=[ConcernStatus.CLOSED],
                      new=ConcernStatus.REOPENED, closed_at=None)
         record = ClosureRecord.objects.create(
@@ -576,6 +599,8 @@ def break_glass(*, actor: User, concern_id: int, reason: str) -> BreakGlassGrant
         raise WorkflowError("State why you need to open this concern.")
     with transaction.atomic():
         concern = break_glass_candidate(actor, concern_id=concern_id)
+        if concern is None:
+            raise ConcernNotAvailable()
         record_break_glass(actor=actor, concern_reference=concern.reference, team=concern.team, reason=reason)
         now = timezone.now()
         grant = BreakGlassGrant.objects.create(

@@ -6,10 +6,8 @@ everything the lead typed kept.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,10 +19,8 @@ from accounts.roles import LEAD_ROLES
 from accounts.security import require_fresh_second_factor
 from audit.services import record_event
 from concerns.models import ConcernStatus
-from concerns.selectors import concerns_visible_to
 from escalation import forms, selectors, services
 from escalation.models import ExternalReferral
-from escalation.services import AcknowledgementError, acknowledge_concern
 
 lead_required = role_required(*LEAD_ROLES)
 
@@ -94,9 +90,7 @@ def find_concern(request):
     if form.is_valid():
         concern = selectors.find_concern_by_reference(form.cleaned_data["reference"])
         if concern is not None and not selectors.is_hidden_from(request.user, concern.pk):
-            if concerns_visible_to(request.user).filter(pk=concern.pk).exists() or selectors.active_grant(
-                request.user, concern.pk
-            ):
+            if selectors.concern_for_lead(request.user, concern.pk) is not None:
                 return redirect("escalation:concern", concern_id=concern.pk)
             return redirect("escalation:break_glass", concern_id=concern.pk)
     messages.error(request, "No concern has that reference.")
@@ -113,11 +107,7 @@ def concern_page(request, concern_id: int):
     # The access is recorded before anything is shown; if the write fails, the page is not shown.
     with transaction.atomic():
         record_event(action="concern.viewed", actor=request.user, subject=concern, details={"page": "workflow"})
-    # Through break-glass the lead works here; the intake page itself checks only need to know.
-    full_record_visible = concerns_visible_to(request.user).filter(pk=concern.pk).exists()
-    return render(
-        request, "escalation/concern/workflow.html", {"concern": concern, "full_record_visible": full_record_visible}
-    )
+    return render(request, "escalation/concern/workflow.html", {"concern": concern})
 
 
 @lead_required
@@ -125,11 +115,9 @@ def concern_page(request, concern_id: int):
 def acknowledge(request, concern_id: int):
     concern = selectors.get_concern_for_lead(request.user, concern_id)
     try:
-        acknowledge_concern(actor=request.user, concern_id=concern.pk)
-    except AcknowledgementError as refusal:
+        services.acknowledge_concern(actor=request.user, concern_id=concern.pk)
+    except services.AcknowledgementError as refusal:
         messages.warning(request, str(refusal))
-    except PermissionDenied:
-        messages.error(request, "Only a lead covering this concern's team can acknowledge it.")
     else:
         messages.success(request, f"You acknowledged {concern.reference}: you own the next decision.")
     return redirect(_back(request, concern))
@@ -265,14 +253,11 @@ def reopen(request, concern_id: int):
 @require_fresh_second_factor  # step-up before opening another team's concern (docs/contracts.md)
 def break_glass(request, concern_id: int):
     """Another team's concern: a stated reason first, then access for this session."""
-    try:
-        concern = selectors.break_glass_candidate(request.user, concern_id=concern_id)
-    except Http404:
-        # Covered already (or via a live grant): no reason needed.
+    concern = selectors.break_glass_candidate(request.user, concern_id=concern_id)
+    if concern is None:
+        # Covered already (or via a live grant): no reason needed. Anything else: 404.
         selectors.get_concern_for_lead(request.user, concern_id)
         return redirect("escalation:concern", concern_id=concern_id)
-    if selectors.active_grant(request.user, concern.pk):
-        return redirect("escalation:concern", concern_id=concern.pk)
     form = forms.BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -33,13 +33,13 @@ logger = logging.getLogger(__name__)
 
 
 def lease_seconds() -> float:
-    return float(getattr(settings, "OUTBOX_LEASE_SECONDS", 60.0))
+    return float(settings.OUTBOX_LEASE_SECONDS)
 
 
 def backoff_seconds(attempts: int) -> float:
     """30 s, 1, 2, 4, 8 min... capped, with +-20% jitter (defaults; see settings)."""
-    base = float(getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 30.0))
-    cap = float(getattr(settings, "OUTBOX_RETRY_MAX_SECONDS", 900.0))
+    base = float(settings.OUTBOX_RETRY_BASE_SECONDS)
+    cap = float(settings.OUTBOX_RETRY_MAX_SECONDS)
     delay = min(base * (2 ** max(attempts - 1, 0)), cap)
     return delay * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
 
@@ -75,7 +75,7 @@ def _email_for(message: OutboxMessage) -> EmailMessage:
 
 
 def _smtp_connection():
-    return get_connection(fail_silently=False, timeout=getattr(settings, "EMAIL_TIMEOUT", 10))
+    return get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
 
 
 def _send_email(message: OutboxMessage, smtp=None) -> None:
@@ -190,7 +190,7 @@ def deliver_messages(message_ids: list[int]) -> dict[str, int]:
 
 
 def _record_outcome(message: OutboxMessage, *, error: str, duration_ms: int) -> str:
-    max_attempts = int(getattr(settings, "OUTBOX_MAX_ATTEMPTS", 8))
+    max_attempts = int(settings.OUTBOX_MAX_ATTEMPTS)
     if not error:
         status, outcome = OutboxStatus.SENT, "sent"
     elif message.attempts >= max_attempts:

@@ -23,13 +23,12 @@ logger = logging.getLogger(__name__)
 
 def requeue_delay() -> timedelta:
     """How long a published message may wait for a worker before the sweep publishes it again."""
-    return timedelta(seconds=max(getattr(settings, "OUTBOX_REQUEUE_AFTER_SECONDS", 0) or
-                                 2 * settings.SWEEP_INTERVAL_SECONDS, 1.0))
+    return timedelta(seconds=max(2 * settings.SWEEP_INTERVAL_SECONDS, 1.0))
 
 
 def message_id_for(idempotency_key: str) -> str:
     """A stable RFC 5322 Message-ID: a resend after a crash carries the same one."""
-    domain = getattr(settings, "EMAIL_MESSAGE_ID_DOMAIN", "safeguarding-portal.local")
+    domain = settings.EMAIL_MESSAGE_ID_DOMAIN
     local = "".join(c if c.isalnum() or c in ".-" else "." for c in idempotency_key)
     return f"<{local}@{domain}>"
 
@@ -103,7 +102,7 @@ def queue_for_people(*, people, key: str, subject: str, body: str, link: str = "
                 alert=alert,
                 next_attempt_at=due,
             ))
-    webhook = getattr(settings, "ALERT_WEBHOOK_URL", "")
+    webhook = settings.ALERT_WEBHOOK_URL
     if webhook and alert is not None:
         rows.append(OutboxMessage(
             idempotency_key=f"{key}:webhook", channel=Channel.WEBHOOK, address=webhook, subject=subject[:200],

@@ -57,7 +57,7 @@ class SweepResult:
 
 
 def batch_size() -> int:
-    return int(getattr(settings, "SWEEP_BATCH_SIZE", 50))
+    return int(settings.SWEEP_BATCH_SIZE)
 
 
 def _policy_for(deadline: Deadline, cache: dict) -> ResolvedPolicy:

@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from django import template
-from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -47,25 +46,21 @@ def concern_workflow_panel(context, concern):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return ""
-    if user.is_lead:
-        try:
-            concern = selectors.get_concern_for_lead(user, concern.pk)
-        except Http404:
-            pass
-        else:
-            return render_to_string(
-                "escalation/concern/_panel_lead.html",
-                {
-                    "concern": concern,
-                    "state": selectors.workflow_state(concern),
-                    "deadlines": list(concern.deadlines.filter(state=DeadlineState.OPEN).order_by("due_at")),
-                    "chronology": selectors.concern_chronology(concern),
-                    "links": selectors.possible_links(concern),
-                    "lado_officer": lado_officer_label(concern.jurisdiction),
-                    "now": timezone.now(),
-                },
-                request=request,
-            )
+    lead_concern = selectors.concern_for_lead(user, concern.pk) if user.is_lead else None
+    if lead_concern is not None:
+        return render_to_string(
+            "escalation/concern/_panel_lead.html",
+            {
+                "concern": lead_concern,
+                "state": selectors.workflow_state(lead_concern),
+                "deadlines": list(lead_concern.deadlines.filter(state=DeadlineState.OPEN).order_by("due_at")),
+                "chronology": selectors.concern_chronology(lead_concern),
+                "links": selectors.possible_links(lead_concern),
+                "lado_officer": lado_officer_label(lead_concern.jurisdiction),
+                "now": timezone.now(),
+            },
+            request=request,
+        )
     if concern.reporter_id == user.pk:
         return render_to_string("escalation/concern/_panel_reporter.html", {"concern": concern}, request=request)
     return ""

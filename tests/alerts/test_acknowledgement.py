@@ -3,14 +3,13 @@
 import threading
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.db import connections
 
 from alerts.models import Alert, Deadline, DeadlineState, ObligationKind, OutboxMessage
 from alerts.services.sweep import run_sweep
 from audit.models import AuditEvent
 from concerns.models import Concern, ConcernStatus
-from escalation.services import AlreadyAcknowledged, acknowledge_concern
+from escalation.services import AlreadyAcknowledged, NotCoveringLead, acknowledge_concern
 from tests.factories.clocks import make_due_concern
 
 
@@ -50,7 +49,7 @@ def test_sweep_alerts_unacknowledged_concern_then_acknowledgement_stops_the_ladd
 def test_only_leads_covering_the_team_may_acknowledge(cast):
     concern, _ = make_due_concern(team=cast.team, reporter=cast.clinician)
     for outsider in (cast.lead_other_team, cast.clinician, cast.manager):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotCoveringLead):
             acknowledge_concern(actor=outsider, concern_id=concern.pk)
     assert Concern.objects.get(pk=concern.pk).acknowledged_at is None
 

@@ -30,8 +30,8 @@ from alerts.models import (
 from alerts.services.sweep import run_sweep
 from audit.models import AuditEvent
 from health.models import Heartbeat
-from tests.conftest import WorkerProcess, wait_for
 from tests.alerts.support import SmtpSink, SweepLoop, beat_process
+from tests.conftest import WorkerProcess, wait_for
 from tests.factories.clocks import make_due_concern
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]

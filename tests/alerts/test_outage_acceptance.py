@@ -14,7 +14,6 @@ import pytest
 from django.db import connections
 
 from alerts.models import Alert, Channel, OutboxMessage, OutboxStatus, RecipientRole
-from tests.conftest import WorkerProcess, wait_for
 from tests.alerts.support import RedisServer, SmtpSink, sweep_loop_process
 from tests.alerts.test_delivery_acceptance import (
     assert_each_email_received_once,
@@ -23,6 +22,7 @@ from tests.alerts.test_delivery_acceptance import (
     fast_ladder,
     lead_on_duty,
 )
+from tests.conftest import WorkerProcess, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

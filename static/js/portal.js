@@ -1,2 +1,0 @@
-// Site-wide behaviour. No inline scripts anywhere: the Content Security Policy forbids them.
-"use strict";
