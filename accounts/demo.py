@@ -14,18 +14,50 @@ def seed(*, password: str, log, **context) -> dict:
     teams = [Team.objects.get_or_create(code=code, defaults={"name": name})[0] for name, code in DEMO_TEAMS]
     team_a, team_b = teams
     people = [
-        dict(email="clinician@demo.test", full_name="Cara Clinician", roles=[Role.CLINICIAN], teams=[team_a],
-             job_title="Psychotherapist"),
-        dict(email="clinician2@demo.test", full_name="Colin Clinician", roles=[Role.CLINICIAN], teams=[team_b],
-             job_title="Counsellor"),
-        dict(email="lead@demo.test", full_name="Leah Lead", roles=[Role.LEAD], teams=[team_a],
-             covered_teams=[team_a, team_b], job_title="Designated safeguarding lead"),
-        dict(email="deputy@demo.test", full_name="Dev Deputy", roles=[Role.DEPUTY], teams=[team_a],
-             covered_teams=[team_a, team_b], job_title="Deputy safeguarding lead"),
-        dict(email="manager@demo.test", full_name="Mina Manager", roles=[Role.MANAGER], teams=[],
-             job_title="Safeguarding manager"),
-        dict(email="admin@demo.test", full_name="Ade Administrator", roles=[Role.ADMINISTRATOR], teams=[],
-             job_title="Portal administrator"),
+        dict(
+            email="clinician@demo.test",
+            full_name="Cara Clinician",
+            roles=[Role.CLINICIAN],
+            teams=[team_a],
+            job_title="Psychotherapist",
+        ),
+        dict(
+            email="clinician2@demo.test",
+            full_name="Colin Clinician",
+            roles=[Role.CLINICIAN],
+            teams=[team_b],
+            job_title="Counsellor",
+        ),
+        dict(
+            email="lead@demo.test",
+            full_name="Leah Lead",
+            roles=[Role.LEAD],
+            teams=[team_a],
+            covered_teams=[team_a, team_b],
+            job_title="Designated safeguarding lead",
+        ),
+        dict(
+            email="deputy@demo.test",
+            full_name="Dev Deputy",
+            roles=[Role.DEPUTY],
+            teams=[team_a],
+            covered_teams=[team_a, team_b],
+            job_title="Deputy safeguarding lead",
+        ),
+        dict(
+            email="manager@demo.test",
+            full_name="Mina Manager",
+            roles=[Role.MANAGER],
+            teams=[],
+            job_title="Safeguarding manager",
+        ),
+        dict(
+            email="admin@demo.test",
+            full_name="Ade Administrator",
+            roles=[Role.ADMINISTRATOR],
+            teams=[],
+            job_title="Portal administrator",
+        ),
     ]
     users = {}
     for person in people:

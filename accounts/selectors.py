@@ -21,6 +21,4 @@ def leads_covering_team(team: Team) -> QuerySet[User]:
     """Leads and deputies who answer for a team's concerns (including organisation-wide leads)."""
     from django.db.models import Q
 
-    return users_with_role(Role.LEAD, Role.DEPUTY).filter(
-        Q(covers_all_teams=True) | Q(covered_teams=team)
-    ).distinct()
+    return users_with_role(Role.LEAD, Role.DEPUTY).filter(Q(covers_all_teams=True) | Q(covered_teams=team)).distinct()

@@ -56,8 +56,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Deadline)
 class DeadlineAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "subject_ref", "team", "urgency", "jurisdiction", "due_at", "step", "next_fire_at",
-                    "state"]
+    list_display = ["kind", "subject_ref", "team", "urgency", "jurisdiction", "due_at", "step", "next_fire_at", "state"]
     list_filter = ["state", "kind", "urgency", "jurisdiction"]
     search_fields = ["subject_ref"]
 

@@ -71,6 +71,8 @@ def seed(*, log, users=None, concerns=(), **context) -> dict:
     else:
         log(f"{concern.reference} has already been escalated (step {deadline.step}); it keeps escalating.")
         return {"alert_demo_concern": concern}
-    log(f"{concern.reference} comes due at {timezone.localtime(deadline.due_at):%H:%M:%S}: "
-        "watch the alert arrive at /dev/mail/ (sign in as admin@demo.test).")
+    log(
+        f"{concern.reference} comes due at {timezone.localtime(deadline.due_at):%H:%M:%S}: "
+        "watch the alert arrive at /dev/mail/ (sign in as admin@demo.test)."
+    )
     return {"alert_demo_concern": concern}

@@ -63,8 +63,9 @@ def resolve_policy(
         policy = EscalationPolicy.objects.filter(pk=policy_id).prefetch_related("steps").first()
     else:
         rows = list(
-            EscalationPolicy.objects.filter(kind=kind, urgency__in=["", urgency or ""],
-                                            jurisdiction__in=["", jurisdiction or ""]).prefetch_related("steps")
+            EscalationPolicy.objects.filter(
+                kind=kind, urgency__in=["", urgency or ""], jurisdiction__in=["", jurisdiction or ""]
+            ).prefetch_related("steps")
         )
         policy = max(rows, key=lambda p: _specificity(p.urgency, p.jurisdiction)) if rows else None
     if policy is not None:

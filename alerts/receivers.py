@@ -33,8 +33,9 @@ def start_concern_clocks(sender, *, concern, actor=None, **kwargs):
             f"{_local(deadline.due_at)}.\n\n"
             f"Open it (sign-in needed): {absolute_link(link)}\n"
         )
-        queue_for_people(people=people, key=f"new-concern:{concern.pk}", subject=subject, body=body, link=link,
-                         concern=concern)
+        queue_for_people(
+            people=people, key=f"new-concern:{concern.pk}", subject=subject, body=body, link=link, concern=concern
+        )
 
 
 def open_review_deadline(sender, *, obligation, subject, due_on, concern=None, actor=None, **kwargs):
@@ -49,8 +50,12 @@ def open_review_deadline(sender, *, obligation, subject, due_on, concern=None, a
             return
         jurisdiction = getattr(concern, "jurisdiction", "") or ""
         open_deadline(
-            kind=kind, concern=concern, subject=subject, due_at=opening_on_or_after(due_on, jurisdiction),
-            jurisdiction=jurisdiction, actor=actor,
+            kind=kind,
+            concern=concern,
+            subject=subject,
+            due_at=opening_on_or_after(due_on, jurisdiction),
+            jurisdiction=jurisdiction,
+            actor=actor,
         )
 
 

@@ -31,8 +31,10 @@ def on_duty(*, team=None, at: datetime | None = None, role: str | None = None) -
     if role:
         shifts = shifts.filter(role=role)
     if team is not None:
-        covers = Q(team=team) | Q(team__isnull=True, user__covers_all_teams=True) | Q(
-            team__isnull=True, user__covered_teams=team
+        covers = (
+            Q(team=team)
+            | Q(team__isnull=True, user__covers_all_teams=True)
+            | Q(team__isnull=True, user__covered_teams=team)
         )
         shifts = shifts.filter(covers)
     users = User.objects.filter(is_active=True, pk__in=shifts.values("user_id"))
@@ -66,8 +68,9 @@ def named_leads(step_id: int | None = None) -> list[User]:
     return named or managers()
 
 
-def recipients_for(*, recipients: str, team=None, owner=None, step_id: int | None = None,
-                   at: datetime | None = None) -> list[User]:
+def recipients_for(
+    *, recipients: str, team=None, owner=None, step_id: int | None = None, at: datetime | None = None
+) -> list[User]:
     if recipients == RecipientRole.DUTY_LEADS:
         people = duty_leads(team=team, at=at)
         if owner is not None and owner.is_active:

@@ -41,8 +41,10 @@ DEFAULT_RULES = {
 DEFAULT_LEGAL_HOLDS = {
     "concerns.Concern": [
         {"reason": "Child sexual abuse allegation", "lookup": {"categories__code__in": CSA_CATEGORY_CODES}},
-        {"reason": "Allegation against a person in a position of trust",
-         "lookup": {"alleged_persons__position_of_trust": "yes"}},
+        {
+            "reason": "Allegation against a person in a position of trust",
+            "lookup": {"alleged_persons__position_of_trust": "yes"},
+        },
         {"reason": "LADO involvement", "lookup": {"lado_tasks__isnull": False}},
     ],
     "concerns.Addendum": [

@@ -99,8 +99,7 @@ def _after(events: QuerySet, cursor: Cursor | None) -> QuerySet:
         return events
     # occurred_at <= t bounds the index range scan; the OR only settles ties at t itself.
     return events.filter(
-        Q(occurred_at__lte=cursor.occurred_at)
-        & (Q(occurred_at__lt=cursor.occurred_at) | Q(id__lt=cursor.event_id))
+        Q(occurred_at__lte=cursor.occurred_at) & (Q(occurred_at__lt=cursor.occurred_at) | Q(id__lt=cursor.event_id))
     )
 
 
@@ -118,9 +117,7 @@ def trail_page(trail_filter: TrailFilter, cursor: Cursor | None = None, *, size:
 
 def concern_access_page(reference: str, cursor: Cursor | None = None, *, size: int = PAGE_SIZE) -> Page:
     """Who has seen this concern: views, prints, exports and break-glass openings."""
-    events = AuditEvent.objects.filter(subject_ref=reference, action__in=ACCESS_ACTIONS).order_by(
-        "-occurred_at", "-id"
-    )
+    events = AuditEvent.objects.filter(subject_ref=reference, action__in=ACCESS_ACTIONS).order_by("-occurred_at", "-id")
     return page_of(events, cursor, size=size)
 
 

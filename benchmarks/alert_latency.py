@@ -61,14 +61,16 @@ def main() -> int:
         lead = UserFactory(roles=[Role.LEAD], teams=[team], covered_teams=[team])
         UserFactory(roles=[Role.MANAGER])
         now = timezone.now()
-        DutyShift.objects.create(user=lead, role="lead", team=team, starts_at=now - timedelta(hours=1),
-                                 ends_at=now + timedelta(hours=8))
+        DutyShift.objects.create(
+            user=lead, role="lead", team=team, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=8)
+        )
         # Step 1 only (at the deadline, to the lead on duty): later steps are 30 min away.
         EscalationPolicy.objects.all().delete()
 
         sink = SmtpSink().start()
-        worker = WorkerProcess({"EMAIL_URL": sink.email_url, "SWEEP_INTERVAL_SECONDS": str(args.interval)},
-                               name="bench").start()
+        worker = WorkerProcess(
+            {"EMAIL_URL": sink.email_url, "SWEEP_INTERVAL_SECONDS": str(args.interval)}, name="bench"
+        ).start()
         try:
             created = time.monotonic()
             for _ in range(args.deadlines):

@@ -82,21 +82,85 @@ SENTENCES = [
     "The carer has been taking money from her account, she thinks, but she is not sure how much.",
     "He said that he sometimes sleeps in the car with his dad when they cannot go home.",
 ]
-FIRST_NAMES = ["Alex", "Sam", "Jordan", "Casey", "Robin", "Morgan", "Taylor", "Jamie", "Chris", "Pat",
-               "Lee", "Ash", "Drew", "Kai", "Rowan", "Sasha", "Toni", "Jo", "Charlie", "Frankie"]
-LAST_NAMES = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
-              "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall",
-              "Wood", "Jackson", "Clarke", "Hughes", "Edwards", "Lewis", "Khan", "Begum", "Murphy"]
+FIRST_NAMES = [
+    "Alex",
+    "Sam",
+    "Jordan",
+    "Casey",
+    "Robin",
+    "Morgan",
+    "Taylor",
+    "Jamie",
+    "Chris",
+    "Pat",
+    "Lee",
+    "Ash",
+    "Drew",
+    "Kai",
+    "Rowan",
+    "Sasha",
+    "Toni",
+    "Jo",
+    "Charlie",
+    "Frankie",
+]
+LAST_NAMES = [
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Patel",
+    "Robinson",
+    "Wright",
+    "Thompson",
+    "Evans",
+    "Walker",
+    "White",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Wood",
+    "Jackson",
+    "Clarke",
+    "Hughes",
+    "Edwards",
+    "Lewis",
+    "Khan",
+    "Begum",
+    "Murphy",
+]
 USER_AGENTS = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605",
     "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0",
 ]
-TEAM_NAMES = ["Children and families", "Adult therapies", "Perinatal", "Eating disorders", "Neurodevelopmental",
-              "Early intervention", "Learning disabilities", "Older adults", "Crisis team", "Forensic",
-              "Substance misuse", "Looked-after children", "Youth offending", "Psychology", "Counselling",
-              "Family therapy", "Art therapies", "Speech and language", "Occupational therapy", "Home treatment"]
+TEAM_NAMES = [
+    "Children and families",
+    "Adult therapies",
+    "Perinatal",
+    "Eating disorders",
+    "Neurodevelopmental",
+    "Early intervention",
+    "Learning disabilities",
+    "Older adults",
+    "Crisis team",
+    "Forensic",
+    "Substance misuse",
+    "Looked-after children",
+    "Youth offending",
+    "Psychology",
+    "Counselling",
+    "Family therapy",
+    "Art therapies",
+    "Speech and language",
+    "Occupational therapy",
+    "Home treatment",
+]
 
 
 def _paragraphs(rng: random.Random, count: int, low: int, high: int) -> list[str]:
@@ -106,8 +170,9 @@ def _paragraphs(rng: random.Random, count: int, low: int, high: int) -> list[str
 # --- People ------------------------------------------------------------------------------------
 
 
-def seed_people(*, teams: int = 20, clinicians_per_team: int = 20, clients_per_team: int = 250,
-                seed: int = 7, log=print) -> People:
+def seed_people(
+    *, teams: int = 20, clinicians_per_team: int = 20, clients_per_team: int = 250, seed: int = 7, log=print
+) -> People:
     """The organisation: teams, clinicians, a lead per team, one lead for everything, managers."""
     from django.contrib.auth.models import Group
 
@@ -120,8 +185,13 @@ def seed_people(*, teams: int = 20, clinicians_per_team: int = 20, clients_per_t
     password = make_password(BENCH_PASSWORD)  # hashed once: PBKDF2 per user would take minutes
     groups = {role: Group.objects.get_or_create(name=role)[0] for role in Role.values}
     team_objs = Team.objects.bulk_create(
-        [Team(name=f"{TEAM_NAMES[i % len(TEAM_NAMES)]} {i // len(TEAM_NAMES) + 1}".removesuffix(" 1"),
-              code=f"bench-team-{i + 1:02d}") for i in range(teams)]
+        [
+            Team(
+                name=f"{TEAM_NAMES[i % len(TEAM_NAMES)]} {i // len(TEAM_NAMES) + 1}".removesuffix(" 1"),
+                code=f"bench-team-{i + 1:02d}",
+            )
+            for i in range(teams)
+        ]
     )
 
     def person(email, name, **extra):
@@ -132,8 +202,12 @@ def seed_people(*, teams: int = 20, clinicians_per_team: int = 20, clients_per_t
     for t in range(teams):
         for c in range(clinicians_per_team):
             plan.append((len(users), Role.CLINICIAN, t))
-            users.append(person(f"clinician{t + 1:02d}-{c + 1:03d}@bench.test",
-                                f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"))
+            users.append(
+                person(
+                    f"clinician{t + 1:02d}-{c + 1:03d}@bench.test",
+                    f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                )
+            )
         plan.append((len(users), Role.LEAD, t))
         users.append(person(f"lead{t + 1:02d}@bench.test", f"Lead {rng.choice(LAST_NAMES)}"))
         plan.append((len(users), Role.DEPUTY, t))
@@ -178,9 +252,14 @@ def seed_people(*, teams: int = 20, clinicians_per_team: int = 20, clients_per_t
     for t, team in enumerate(team_objs):
         creator = clinicians_by_team[team.pk][0][0]
         for n in range(clients_per_team):
-            clients.append(Client(team=team, reference=f"C{t + 1:02d}-{n + 1:05d}",
-                                  display_name="" if n % 3 else f"{rng.choice(FIRST_NAMES)} {n % 26 + 65:c}.",
-                                  created_by_id=creator))
+            clients.append(
+                Client(
+                    team=team,
+                    reference=f"C{t + 1:02d}-{n + 1:05d}",
+                    display_name="" if n % 3 else f"{rng.choice(FIRST_NAMES)} {n % 26 + 65:c}.",
+                    created_by_id=creator,
+                )
+            )
     clients = Client.objects.bulk_create(clients, batch_size=2000)
     clients_by_team = {}
     for client in clients:
@@ -229,9 +308,15 @@ def load_people() -> People:
         clients_by_team.setdefault(team_id, []).append(client_id)
     lead = User.objects.get(email="lead-all@bench.test")
     manager = User.objects.get(email="manager1@bench.test")
-    return People(teams=teams, clinicians_by_team=clinicians_by_team, leads_by_team=leads_by_team,
-                  bench_lead=(lead.pk, lead.email), manager=(manager.pk, manager.email),
-                  clinician=clinicians_by_team[teams[0][0]][0], clients_by_team=clients_by_team)
+    return People(
+        teams=teams,
+        clinicians_by_team=clinicians_by_team,
+        leads_by_team=leads_by_team,
+        bench_lead=(lead.pk, lead.email),
+        manager=(manager.pk, manager.email),
+        clinician=clinicians_by_team[teams[0][0]][0],
+        clients_by_team=clients_by_team,
+    )
 
 
 # --- Load helpers ------------------------------------------------------------------------------
@@ -241,9 +326,7 @@ CAPTURE_TRIGGER = "audit_capture_row_change"
 
 def _triggers(table: str, name: str) -> bool:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = %s", [table, name]
-        )
+        cursor.execute("SELECT 1 FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = %s", [table, name])
         return cursor.fetchone() is not None
 
 
@@ -301,8 +384,14 @@ def _sync_sequence(table: str) -> None:
 
 # --- Concerns, parts, deadlines ------------------------------------------------------------------
 
-STATUS_MIX_OPEN = [("submitted", 5), ("acknowledged", 25), ("triaged", 30), ("referred", 20), ("monitoring", 15),
-                   ("reopened", 5)]
+STATUS_MIX_OPEN = [
+    ("submitted", 5),
+    ("acknowledged", 25),
+    ("triaged", 30),
+    ("referred", 20),
+    ("monitoring", 15),
+    ("reopened", 5),
+]
 URGENCY_MIX = [("immediate", 5), ("same_day", 25), ("routine", 70)]
 JURISDICTION_MIX = [("england", 80), ("wales", 10), ("scotland", 6), ("northern_ireland", 4)]
 
@@ -343,8 +432,9 @@ def _policy_steps() -> dict:
     return steps
 
 
-def generate(people: People, scale: Scale, *, seed: int = 11, now: datetime | None = None,
-             tune_load: bool = True, log=print) -> dict:
+def generate(
+    people: People, scale: Scale, *, seed: int = 11, now: datetime | None = None, tune_load: bool = True, log=print
+) -> dict:
     """Concerns with every part, deadlines, referrals and a hash-chained audit trail. Returns counts.
 
     ``tune_load`` drops the secondary indexes and the row-capture trigger around the load and
@@ -359,9 +449,16 @@ def generate(people: People, scale: Scale, *, seed: int = 11, now: datetime | No
     now = now or datetime.now(UTC)
     started = time.monotonic()
     counts: dict[str, int] = {}
-    tables = [Concern._meta.db_table, Concern.categories.through._meta.db_table, PersonAtRisk._meta.db_table,
-              AllegedPerson._meta.db_table, PriorReport._meta.db_table, Deadline._meta.db_table,
-              ExternalReferral._meta.db_table, AuditEvent._meta.db_table]
+    tables = [
+        Concern._meta.db_table,
+        Concern.categories.through._meta.db_table,
+        PersonAtRisk._meta.db_table,
+        AllegedPerson._meta.db_table,
+        PriorReport._meta.db_table,
+        Deadline._meta.db_table,
+        ExternalReferral._meta.db_table,
+        AuditEvent._meta.db_table,
+    ]
     with connection.cursor() as cursor:
         # Only this loading session: the measured processes keep the durable default.
         cursor.execute("SET synchronous_commit = off")
@@ -375,9 +472,15 @@ def generate(people: People, scale: Scale, *, seed: int = 11, now: datetime | No
         create_indexes(definitions, log=log)
         if tune_load:
             set_row_capture(tables, enabled=True)
-        for table in (Concern._meta.db_table, PersonAtRisk._meta.db_table, AllegedPerson._meta.db_table,
-                      PriorReport._meta.db_table, Deadline._meta.db_table, ExternalReferral._meta.db_table,
-                      Concern.categories.through._meta.db_table):
+        for table in (
+            Concern._meta.db_table,
+            PersonAtRisk._meta.db_table,
+            AllegedPerson._meta.db_table,
+            PriorReport._meta.db_table,
+            Deadline._meta.db_table,
+            ExternalReferral._meta.db_table,
+            Concern.categories.through._meta.db_table,
+        ):
             _sync_sequence(table)
     counts["seconds"] = round(time.monotonic() - started, 1)
     return counts
@@ -389,9 +492,7 @@ def _load_concerns(people: People, scale: Scale, *, rng, now, counts, log) -> li
     from escalation.models import ExternalReferral
 
     categories = list(ConcernCategory.objects.filter(active=True).values_list("id", "code", "nations"))
-    by_nation = {
-        nation: [c for c in categories if not c[2] or nation in c[2]] for nation, _ in JURISDICTION_MIX
-    }
+    by_nation = {nation: [c for c in categories if not c[2] or nation in c[2]] for nation, _ in JURISDICTION_MIX}
     policy_steps = _policy_steps()
     own_words = _paragraphs(rng, 500, 3, 8)
     observations = _paragraphs(rng, 500, 2, 5)
@@ -420,10 +521,15 @@ def _load_concerns(people: People, scale: Scale, *, rng, now, counts, log) -> li
         copy_rows(PriorReport, prior_rows, provided=PRIOR_COLUMNS)
         copy_rows(ExternalReferral, referral_rows, provided=REFERRAL_COLUMNS)
         copy_rows(Deadline, deadline_rows, provided=DEADLINE_COLUMNS)
-        for name, rows in (("concerns", concern_rows), ("concern_categories", category_rows),
-                           ("persons_at_risk", risk_rows), ("alleged_persons", alleged_rows),
-                           ("prior_reports", prior_rows), ("external_referrals", referral_rows),
-                           ("deadlines", deadline_rows)):
+        for name, rows in (
+            ("concerns", concern_rows),
+            ("concern_categories", category_rows),
+            ("persons_at_risk", risk_rows),
+            ("alleged_persons", alleged_rows),
+            ("prior_reports", prior_rows),
+            ("external_referrals", referral_rows),
+            ("deadlines", deadline_rows),
+        ):
             counts[name] = counts.get(name, 0) + len(rows)
             rows.clear()
 
@@ -446,93 +552,174 @@ def _load_concerns(people: People, scale: Scale, *, rng, now, counts, log) -> li
         reference = f"SG-{submitted_at.year}-{first_number + n:06d}"
         danger = rng.choices(["no", "yes", "unsure"], weights=[85, 5, 10])[0]
         nation_categories = by_nation[jurisdiction] or categories
-        concern_rows.append({
-            "id": concern_id, "reference": reference, "team_id": team_id, "reporter_id": reporter[0],
-            "client_id": rng.choice(people.clients_by_team[team_id]) if rng.random() < 0.6 else None,
-            "urgency": urgency, "jurisdiction": jurisdiction, "submitted_at": submitted_at,
-            "submission_key": uuid.UUID(int=rng.getrandbits(128), version=4), "status": status,
-            "acknowledged_at": acknowledged_at, "acknowledged_by_id": lead[0] if acknowledged_at else None,
-            "owner_id": lead[0] if acknowledged_at else None, "closed_at": closed_at,
-            "immediate_danger": danger,
-            "emergency_action": rng.choice(["999", "police_101", "social_care"]) if danger != "no" else "",
-            "emergency_action_notes": rng.choice(short) if danger != "no" else "",
-            "occurred_on": submitted_at.date() - timedelta(days=rng.randint(0, 3)),
-            "occurred_on_text": "", "location": "Clinic room 2", "setting": "session",
-            "people_present": "Only the client and me.", "summary": rng.choice(short)[:500],
-            "discloser_type": rng.choice(["client_self", "client_others", "third_party", "observation"]),
-            "discloser_police_wishes": "undecided", "discloser_identity_wishes": "share",
-            "support_offered": rng.choice(short), "own_words": rng.choice(own_words),
-            "observations": rng.choice(observations), "opinion": rng.choice(opinions),
-            "questions_asked": rng.choice(short), "actions_taken": rng.choice(short),
-            "consulted": ["supervisor"] if rng.random() < 0.5 else [],
-        })
+        concern_rows.append(
+            {
+                "id": concern_id,
+                "reference": reference,
+                "team_id": team_id,
+                "reporter_id": reporter[0],
+                "client_id": rng.choice(people.clients_by_team[team_id]) if rng.random() < 0.6 else None,
+                "urgency": urgency,
+                "jurisdiction": jurisdiction,
+                "submitted_at": submitted_at,
+                "submission_key": uuid.UUID(int=rng.getrandbits(128), version=4),
+                "status": status,
+                "acknowledged_at": acknowledged_at,
+                "acknowledged_by_id": lead[0] if acknowledged_at else None,
+                "owner_id": lead[0] if acknowledged_at else None,
+                "closed_at": closed_at,
+                "immediate_danger": danger,
+                "emergency_action": rng.choice(["999", "police_101", "social_care"]) if danger != "no" else "",
+                "emergency_action_notes": rng.choice(short) if danger != "no" else "",
+                "occurred_on": submitted_at.date() - timedelta(days=rng.randint(0, 3)),
+                "occurred_on_text": "",
+                "location": "Clinic room 2",
+                "setting": "session",
+                "people_present": "Only the client and me.",
+                "summary": rng.choice(short)[:500],
+                "discloser_type": rng.choice(["client_self", "client_others", "third_party", "observation"]),
+                "discloser_police_wishes": "undecided",
+                "discloser_identity_wishes": "share",
+                "support_offered": rng.choice(short),
+                "own_words": rng.choice(own_words),
+                "observations": rng.choice(observations),
+                "opinion": rng.choice(opinions),
+                "questions_asked": rng.choice(short),
+                "actions_taken": rng.choice(short),
+                "consulted": ["supervisor"] if rng.random() < 0.5 else [],
+            }
+        )
         for category in rng.sample(nation_categories, k=min(len(nation_categories), rng.choice([1, 1, 2, 3]))):
             category_rows.append({"concern_id": concern_id, category_field: category[0]})
         for position in range(rng.choice([1, 1, 1, 2, 3])):
-            risk_rows.append({
-                "concern_id": concern_id, "position": position,
-                "kind": rng.choices(["child", "adult_at_risk", "unborn"], weights=[70, 28, 2])[0],
-                "identity": "known", "description": rng.choice(short)[:200],
-                "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                "date_of_birth": date(2008, 1, 1) + timedelta(days=rng.randint(0, 5000)),
-                "whereabouts": "At home with mother.", "looked_after": "no",
-            })
+            risk_rows.append(
+                {
+                    "concern_id": concern_id,
+                    "position": position,
+                    "kind": rng.choices(["child", "adult_at_risk", "unborn"], weights=[70, 28, 2])[0],
+                    "identity": "known",
+                    "description": rng.choice(short)[:200],
+                    "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    "date_of_birth": date(2008, 1, 1) + timedelta(days=rng.randint(0, 5000)),
+                    "whereabouts": "At home with mother.",
+                    "looked_after": "no",
+                }
+            )
         if rng.random() < 0.8:
             known = rng.random() < 0.6
-            alleged_rows.append({
-                "concern_id": concern_id, "position": 0, "identity": "known" if known else "unknown",
-                "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}" if known else "",
-                "date_of_birth": date(1960, 1, 1) + timedelta(days=rng.randint(0, 15000)) if known else None,
-                "description": rng.choice(short)[:300], "relationship": "Stepfather",
-                "contact_with_children": "yes", "position_of_trust": rng.choice(["yes", "no", "unknown"]),
-                "role": rng.choice(["", "foster_carer", "teacher", "care_worker", "volunteer"]),
-            })
+            alleged_rows.append(
+                {
+                    "concern_id": concern_id,
+                    "position": 0,
+                    "identity": "known" if known else "unknown",
+                    "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}" if known else "",
+                    "date_of_birth": date(1960, 1, 1) + timedelta(days=rng.randint(0, 15000)) if known else None,
+                    "description": rng.choice(short)[:300],
+                    "relationship": "Stepfather",
+                    "contact_with_children": "yes",
+                    "position_of_trust": rng.choice(["yes", "no", "unknown"]),
+                    "role": rng.choice(["", "foster_carer", "teacher", "care_worker", "volunteer"]),
+                }
+            )
         if rng.random() < 0.2:
-            prior_rows.append({
-                "concern_id": concern_id, "position": 0, "recipient": "csc", "made_by": "client",
-                "reported_on_text": "about two years ago", "new_since": rng.choice(short),
-            })
+            prior_rows.append(
+                {
+                    "concern_id": concern_id,
+                    "position": 0,
+                    "recipient": "csc",
+                    "made_by": "client",
+                    "reported_on_text": "about two years ago",
+                    "new_since": rng.choice(short),
+                }
+            )
 
         policy_id, step_count, minutes = policy_steps.get((urgency, jurisdiction), (None, 3, 24 * 60))
         due_at = submitted_at + timedelta(minutes=minutes)
         if acknowledged_at is None:
             # Not yet due: the first step is ahead. Overdue: every step has fired already.
             pending = due_at > now
-            deadline = {"state": "open", "step": 0 if pending else step_count,
-                        "next_fire_at": due_at if pending else None, "closed_at": None}
+            deadline = {
+                "state": "open",
+                "step": 0 if pending else step_count,
+                "next_fire_at": due_at if pending else None,
+                "closed_at": None,
+            }
         else:
             deadline = {"state": "met", "step": 0, "next_fire_at": None, "closed_at": acknowledged_at}
-        deadline_rows.append({
-            "kind": "acknowledge_concern", "concern_id": concern_id, "subject_type": "concerns.concern",
-            "subject_id": str(concern_id), "subject_ref": reference, "team_id": team_id, "urgency": urgency,
-            "jurisdiction": jurisdiction, "policy_id": policy_id, "opened_at": submitted_at, "due_at": due_at,
-            **deadline,
-        })
+        deadline_rows.append(
+            {
+                "kind": "acknowledge_concern",
+                "concern_id": concern_id,
+                "subject_type": "concerns.concern",
+                "subject_id": str(concern_id),
+                "subject_ref": reference,
+                "team_id": team_id,
+                "urgency": urgency,
+                "jurisdiction": jurisdiction,
+                "policy_id": policy_id,
+                "opened_at": submitted_at,
+                "due_at": due_at,
+                **deadline,
+            }
+        )
         if status in ("referred", "monitoring", "closed") and rng.random() < 0.6:
             referred_at = acknowledged_at + timedelta(hours=rng.randint(1, 30))
             response_due = referred_at + timedelta(days=1)
             answered = status == "closed" or rng.random() < 0.7
             referral_id = next_referral_id
             next_referral_id += 1
-            referral_rows.append({
-                "id": referral_id, "concern_id": concern_id, "agency": "childrens_social_care",
-                "area": "Northtown", "method": "phone", "referred_at": referred_at, "contact_name": "Duty worker",
-                "their_reference": f"CSC-{concern_id}", "response_due_at": response_due,
-                "confirmed_in_writing_at": referred_at + timedelta(hours=3),
-                "response_received_at": response_due - timedelta(hours=4) if answered else None,
-                "response_summary": "Strategy discussion held." if answered else "",
-                "made_by_id": lead[0], "created_at": referred_at,
-            })
-            deadline_rows.append({
-                "kind": "referral_response", "concern_id": concern_id,
-                "subject_type": "escalation.externalreferral", "subject_id": str(referral_id),
-                "subject_ref": reference, "team_id": team_id, "urgency": urgency, "jurisdiction": jurisdiction,
-                "policy_id": None, "opened_at": referred_at, "due_at": response_due,
-                "state": "met" if answered else "open", "step": 0 if answered else step_count,
-                "next_fire_at": None, "closed_at": response_due - timedelta(hours=4) if answered else None,
-            })
-        facts.append(ConcernFacts(concern_id, reference, team_codes[team_id], submitted_at, reporter, status, lead,
-                                  acknowledged_at, closed_at, urgency, jurisdiction))
+            referral_rows.append(
+                {
+                    "id": referral_id,
+                    "concern_id": concern_id,
+                    "agency": "childrens_social_care",
+                    "area": "Northtown",
+                    "method": "phone",
+                    "referred_at": referred_at,
+                    "contact_name": "Duty worker",
+                    "their_reference": f"CSC-{concern_id}",
+                    "response_due_at": response_due,
+                    "confirmed_in_writing_at": referred_at + timedelta(hours=3),
+                    "response_received_at": response_due - timedelta(hours=4) if answered else None,
+                    "response_summary": "Strategy discussion held." if answered else "",
+                    "made_by_id": lead[0],
+                    "created_at": referred_at,
+                }
+            )
+            deadline_rows.append(
+                {
+                    "kind": "referral_response",
+                    "concern_id": concern_id,
+                    "subject_type": "escalation.externalreferral",
+                    "subject_id": str(referral_id),
+                    "subject_ref": reference,
+                    "team_id": team_id,
+                    "urgency": urgency,
+                    "jurisdiction": jurisdiction,
+                    "policy_id": None,
+                    "opened_at": referred_at,
+                    "due_at": response_due,
+                    "state": "met" if answered else "open",
+                    "step": 0 if answered else step_count,
+                    "next_fire_at": None,
+                    "closed_at": response_due - timedelta(hours=4) if answered else None,
+                }
+            )
+        facts.append(
+            ConcernFacts(
+                concern_id,
+                reference,
+                team_codes[team_id],
+                submitted_at,
+                reporter,
+                status,
+                lead,
+                acknowledged_at,
+                closed_at,
+                urgency,
+                jurisdiction,
+            )
+        )
         if len(concern_rows) >= 20_000:
             flush()
             log(f"  concerns: {n + 1:,}/{scale.concerns:,} ({time.monotonic() - load_started:.0f}s)")
@@ -544,30 +731,118 @@ def _load_concerns(people: People, scale: Scale, *, rng, now, counts, log) -> li
 
 
 CONCERN_COLUMNS = (
-    "id", "reference", "team_id", "reporter_id", "client_id", "urgency", "jurisdiction", "submitted_at",
-    "submission_key", "status", "acknowledged_at", "acknowledged_by_id", "owner_id", "closed_at",
-    "immediate_danger", "emergency_action", "emergency_action_notes", "occurred_on", "occurred_on_text",
-    "location", "setting", "people_present", "summary", "discloser_type", "discloser_police_wishes",
-    "discloser_identity_wishes", "support_offered", "own_words", "observations", "opinion", "questions_asked",
-    "actions_taken", "consulted",
+    "id",
+    "reference",
+    "team_id",
+    "reporter_id",
+    "client_id",
+    "urgency",
+    "jurisdiction",
+    "submitted_at",
+    "submission_key",
+    "status",
+    "acknowledged_at",
+    "acknowledged_by_id",
+    "owner_id",
+    "closed_at",
+    "immediate_danger",
+    "emergency_action",
+    "emergency_action_notes",
+    "occurred_on",
+    "occurred_on_text",
+    "location",
+    "setting",
+    "people_present",
+    "summary",
+    "discloser_type",
+    "discloser_police_wishes",
+    "discloser_identity_wishes",
+    "support_offered",
+    "own_words",
+    "observations",
+    "opinion",
+    "questions_asked",
+    "actions_taken",
+    "consulted",
 )
-RISK_COLUMNS = ("concern_id", "position", "kind", "identity", "description", "name", "date_of_birth",
-                "whereabouts", "looked_after")
-ALLEGED_COLUMNS = ("concern_id", "position", "identity", "name", "date_of_birth", "description", "relationship",
-                   "contact_with_children", "position_of_trust", "role")
+RISK_COLUMNS = (
+    "concern_id",
+    "position",
+    "kind",
+    "identity",
+    "description",
+    "name",
+    "date_of_birth",
+    "whereabouts",
+    "looked_after",
+)
+ALLEGED_COLUMNS = (
+    "concern_id",
+    "position",
+    "identity",
+    "name",
+    "date_of_birth",
+    "description",
+    "relationship",
+    "contact_with_children",
+    "position_of_trust",
+    "role",
+)
 PRIOR_COLUMNS = ("concern_id", "position", "recipient", "made_by", "reported_on_text", "new_since")
-DEADLINE_COLUMNS = ("kind", "concern_id", "subject_type", "subject_id", "subject_ref", "team_id", "urgency",
-                    "jurisdiction", "policy_id", "opened_at", "due_at", "state", "step", "next_fire_at",
-                    "closed_at")
-REFERRAL_COLUMNS = ("id", "concern_id", "agency", "area", "method", "referred_at", "contact_name",
-                    "their_reference", "response_due_at", "confirmed_in_writing_at", "response_received_at",
-                    "response_summary", "made_by_id", "created_at")
+DEADLINE_COLUMNS = (
+    "kind",
+    "concern_id",
+    "subject_type",
+    "subject_id",
+    "subject_ref",
+    "team_id",
+    "urgency",
+    "jurisdiction",
+    "policy_id",
+    "opened_at",
+    "due_at",
+    "state",
+    "step",
+    "next_fire_at",
+    "closed_at",
+)
+REFERRAL_COLUMNS = (
+    "id",
+    "concern_id",
+    "agency",
+    "area",
+    "method",
+    "referred_at",
+    "contact_name",
+    "their_reference",
+    "response_due_at",
+    "confirmed_in_writing_at",
+    "response_received_at",
+    "response_summary",
+    "made_by_id",
+    "created_at",
+)
 
 
 # --- The audit trail ---------------------------------------------------------------------------
 
-EVENT_COLUMNS = ("id", "occurred_at", "actor_id", "actor_email", "actor_role", "ip_address", "user_agent",
-                 "action", "subject_type", "subject_id", "subject_ref", "details", "request_id", "prev_hash", "hash")
+EVENT_COLUMNS = (
+    "id",
+    "occurred_at",
+    "actor_id",
+    "actor_email",
+    "actor_role",
+    "ip_address",
+    "user_agent",
+    "action",
+    "subject_type",
+    "subject_id",
+    "subject_ref",
+    "details",
+    "request_id",
+    "prev_hash",
+    "hash",
+)
 
 
 def _load_audit_trail(people: People, facts: list[ConcernFacts], scale: Scale, *, rng, now, counts, log) -> None:
@@ -591,21 +866,50 @@ def _load_audit_trail(people: People, facts: list[ConcernFacts], scale: Scale, *
         for fact in facts:
             while pending and pending[0][0] <= fact.submitted_at:
                 yield heapq.heappop(pending)
-            yield (fact.submitted_at, tiebreak, "concern.submitted", fact.reporter, "clinician", "concerns.concern",
-                   str(fact.id), fact.reference,
-                   {"team": fact.team_code, "urgency": fact.urgency, "jurisdiction": fact.jurisdiction})
+            yield (
+                fact.submitted_at,
+                tiebreak,
+                "concern.submitted",
+                fact.reporter,
+                "clinician",
+                "concerns.concern",
+                str(fact.id),
+                fact.reference,
+                {"team": fact.team_code, "urgency": fact.urgency, "jurisdiction": fact.jurisdiction},
+            )
             tiebreak += 1
             later = []
             if fact.acknowledged_at:
-                later.append((fact.acknowledged_at - timedelta(minutes=1), "concern.viewed", fact.lead,
-                              "safeguarding_lead", {"page": "workflow"}))
+                later.append(
+                    (
+                        fact.acknowledged_at - timedelta(minutes=1),
+                        "concern.viewed",
+                        fact.lead,
+                        "safeguarding_lead",
+                        {"page": "workflow"},
+                    )
+                )
                 later.append((fact.acknowledged_at, "concern.acknowledged", fact.lead, "safeguarding_lead", {}))
                 if fact.status in ("triaged", "referred", "monitoring", "closed"):
-                    later.append((fact.acknowledged_at + timedelta(minutes=30), "concern.triaged", fact.lead,
-                                  "safeguarding_lead", {"risk_rating": rng.choice(["low", "medium", "high"])}))
+                    later.append(
+                        (
+                            fact.acknowledged_at + timedelta(minutes=30),
+                            "concern.triaged",
+                            fact.lead,
+                            "safeguarding_lead",
+                            {"risk_rating": rng.choice(["low", "medium", "high"])},
+                        )
+                    )
             if fact.closed_at:
-                later.append((fact.closed_at, "concern.closed", fact.lead, "safeguarding_lead",
-                              {"outcome_label": "No further action needed"}))
+                later.append(
+                    (
+                        fact.closed_at,
+                        "concern.closed",
+                        fact.lead,
+                        "safeguarding_lead",
+                        {"outcome_label": "No further action needed"},
+                    )
+                )
             budget = per_concern - 1 - len(later)
             views = int(budget) + (1 if rng.random() < budget - int(budget) else 0)
             for _ in range(max(views, 0)):
@@ -616,13 +920,22 @@ def _load_audit_trail(people: People, facts: list[ConcernFacts], scale: Scale, *
                     actor, role = fact.reporter, "clinician"
                 else:
                     actor, role = people.manager, "manager"
-                later.append((fact.submitted_at + timedelta(seconds=rng.randint(60, 30 * 86400)), "concern.viewed",
-                              actor, role, {"page": "concern" if role == "clinician" else "workflow"}))
+                later.append(
+                    (
+                        fact.submitted_at + timedelta(seconds=rng.randint(60, 30 * 86400)),
+                        "concern.viewed",
+                        actor,
+                        role,
+                        {"page": "concern" if role == "clinician" else "workflow"},
+                    )
+                )
             for at, action, actor, role, details in later:
                 if at > latest:
                     continue
-                heapq.heappush(pending, (at, tiebreak, action, actor, role, "concerns.concern", str(fact.id),
-                                         fact.reference, details))
+                heapq.heappush(
+                    pending,
+                    (at, tiebreak, action, actor, role, "concerns.concern", str(fact.id), fact.reference, details),
+                )
                 tiebreak += 1
         while pending:
             yield heapq.heappop(pending)
@@ -633,15 +946,40 @@ def _load_audit_trail(people: People, facts: list[ConcernFacts], scale: Scale, *
             ip = f"10.{actor[0] % 250}.{(actor[0] // 250) % 250}.{actor[0] % 97 + 1}"
             agent = USER_AGENTS[actor[0] % len(USER_AGENTS)]
             request_id = f"{rng.getrandbits(128):032x}"
-            content = dict(event_id=next_id, occurred_at=at, actor_id=actor[0], actor_email=actor[1],
-                           actor_role=role, ip_address=ip, user_agent=agent, action=action,
-                           subject_type=subject_type, subject_id=subject_id, subject_ref=ref, details=details,
-                           request_id=request_id, prev_hash=prev_hash)
+            content = dict(
+                event_id=next_id,
+                occurred_at=at,
+                actor_id=actor[0],
+                actor_email=actor[1],
+                actor_role=role,
+                ip_address=ip,
+                user_agent=agent,
+                action=action,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                subject_ref=ref,
+                details=details,
+                request_id=request_id,
+                prev_hash=prev_hash,
+            )
             digest = event_hash(**content)
-            yield {"id": next_id, "occurred_at": at, "actor_id": actor[0], "actor_email": actor[1],
-                   "actor_role": role, "ip_address": ip, "user_agent": agent, "action": action,
-                   "subject_type": subject_type, "subject_id": subject_id, "subject_ref": ref, "details": details,
-                   "request_id": request_id, "prev_hash": prev_hash, "hash": digest}
+            yield {
+                "id": next_id,
+                "occurred_at": at,
+                "actor_id": actor[0],
+                "actor_email": actor[1],
+                "actor_role": role,
+                "ip_address": ip,
+                "user_agent": agent,
+                "action": action,
+                "subject_type": subject_type,
+                "subject_id": subject_id,
+                "subject_ref": ref,
+                "details": details,
+                "request_id": request_id,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
             prev_hash = digest
             next_id += 1
 

@@ -68,38 +68,102 @@ def start(name: str, args: list[str], *, env: dict, log_dir: Path) -> Managed:
     log = log_dir / f"{name}.log"
     handle = log.open("wb")
     proc = subprocess.Popen(  # noqa: S603 - our own fixed commands
-        args, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+        args,
+        cwd=ROOT,
+        env=env,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     return Managed(name, proc, log)
 
 
 def start_redis(port: int, log_dir: Path) -> Managed:
-    managed = start("redis", ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-                              "--appendonly", "no", "--daemonize", "no"], env=dict(os.environ), log_dir=log_dir)
+    managed = start(
+        "redis",
+        [
+            "redis-server",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+        ],
+        env=dict(os.environ),
+        log_dir=log_dir,
+    )
     wait_port(port, proc=managed.proc)
     return managed
 
 
 def start_gunicorn(port: int, env: dict, log_dir: Path, *, workers: int = 2, threads: int = 4) -> Managed:
     # The same shape as scripts/run.sh: two workers with four threads each.
-    managed = start("gunicorn", [str(VENV_BIN / "gunicorn"), "safeguarding.wsgi", "--bind", f"127.0.0.1:{port}",
-                                 "--workers", str(workers), "--threads", str(threads), "--graceful-timeout", "5",
-                                 "--timeout", "120"], env=env, log_dir=log_dir)
+    managed = start(
+        "gunicorn",
+        [
+            str(VENV_BIN / "gunicorn"),
+            "safeguarding.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--graceful-timeout",
+            "5",
+            "--timeout",
+            "120",
+        ],
+        env=env,
+        log_dir=log_dir,
+    )
     wait_port(port, proc=managed.proc)
     return managed
 
 
 def start_celery_worker(env: dict, log_dir: Path, *, concurrency: int = 2) -> Managed:
     # As scripts/run.sh: the prefork pool with two processes.
-    return start("celery-worker", [str(VENV_BIN / "celery"), "-A", "safeguarding", "worker", "--loglevel=WARNING",
-                                   f"--concurrency={concurrency}", "-n", "bench@%h", "--without-gossip",
-                                   "--without-mingle"], env=env, log_dir=log_dir)
+    return start(
+        "celery-worker",
+        [
+            str(VENV_BIN / "celery"),
+            "-A",
+            "safeguarding",
+            "worker",
+            "--loglevel=WARNING",
+            f"--concurrency={concurrency}",
+            "-n",
+            "bench@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+        log_dir=log_dir,
+    )
 
 
 def start_celery_beat(env: dict, log_dir: Path) -> Managed:
-    return start("celery-beat", [str(VENV_BIN / "celery"), "-A", "safeguarding", "beat", "--loglevel=WARNING",
-                                 "--schedule", str(log_dir / "celerybeat-schedule"), "--pidfile="],
-                 env=env, log_dir=log_dir)
+    return start(
+        "celery-beat",
+        [
+            str(VENV_BIN / "celery"),
+            "-A",
+            "safeguarding",
+            "beat",
+            "--loglevel=WARNING",
+            "--schedule",
+            str(log_dir / "celerybeat-schedule"),
+            "--pidfile=",
+        ],
+        env=env,
+        log_dir=log_dir,
+    )
 
 
 # --- Memory ---------------------------------------------------------------------------------
@@ -195,8 +259,9 @@ class SmtpSink:
             async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
                 message = message_from_bytes(envelope.original_content or envelope.content)
                 with sink._lock:
-                    sink.accepted.append(Accepted(time.time(), str(message.get("Subject", "")),
-                                                  list(envelope.rcpt_tos)))
+                    sink.accepted.append(
+                        Accepted(time.time(), str(message.get("Subject", "")), list(envelope.rcpt_tos))
+                    )
                 return "250 Message accepted for delivery"
 
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)

@@ -84,27 +84,31 @@ def chart(results: dict) -> str:
         'role="img" aria-labelledby="bench-title bench-desc" font-family="system-ui, sans-serif" font-size="13">',
         '<title id="bench-title">Benchmark figures against their targets</title>',
         '<desc id="bench-desc">Each bar is a figure divided by its target (for a minimum, the target divided by '
-        'the figure): below 1, at the dashed line, the target is met.</desc>',
+        "the figure): below 1, at the dashed line, the target is met.</desc>",
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
         f'<text x="{left}" y="22" font-weight="600">Figure / target (1.0 = the target; shorter is better)</text>',
         f'<text x="{left}" y="40" fill="#555">{escape(results["scale"]["name"])} scale, '
-        f'{escape(results["date"][:10])}, {results["machine"].get("cpus")} CPUs</text>',
+        f"{escape(results['date'][:10])}, {results['machine'].get('cpus')} CPUs</text>",
     ]
     for i, (label, score, is_met, shown, target) in enumerate(bars):
         y = top + i * (bar_h + gap)
         colour = "#1b7f3b" if is_met else "#b3261e"
         parts.append(f'<text x="{left - 10}" y="{y + 15}" text-anchor="end">{escape(label)}</text>')
-        parts.append(f'<rect x="{left}" y="{y}" width="{max(x_of(score) - left, 1):.1f}" height="{bar_h}" '
-                     f'fill="{colour}"/>')
-        label_text = f'{escape(shown)} ({"met" if is_met else "missed"}, {escape(target)})'
+        parts.append(
+            f'<rect x="{left}" y="{y}" width="{max(x_of(score) - left, 1):.1f}" height="{bar_h}" fill="{colour}"/>'
+        )
+        label_text = f"{escape(shown)} ({'met' if is_met else 'missed'}, {escape(target)})"
         if x_of(score) > left + plot_w * 0.55:  # a long bar carries its label inside
-            parts.append(f'<text x="{x_of(score) - 6:.1f}" y="{y + 15}" text-anchor="end" fill="#ffffff">'
-                         f'{label_text}{" &#8594;" if score > scale_max else ""}</text>')
+            parts.append(
+                f'<text x="{x_of(score) - 6:.1f}" y="{y + 15}" text-anchor="end" fill="#ffffff">'
+                f"{label_text}{' &#8594;' if score > scale_max else ''}</text>"
+            )
         else:
             parts.append(f'<text x="{x_of(score) + 6:.1f}" y="{y + 15}">{label_text}</text>')
     one = x_of(1.0)
-    parts.append(f'<line x1="{one:.1f}" y1="{top - 6}" x2="{one:.1f}" y2="{height - 30}" stroke="#222" '
-                 'stroke-dasharray="4 3"/>')
+    parts.append(
+        f'<line x1="{one:.1f}" y1="{top - 6}" x2="{one:.1f}" y2="{height - 30}" stroke="#222" stroke-dasharray="4 3"/>'
+    )
     parts.append(f'<text x="{one:.1f}" y="{height - 14}" text-anchor="middle">target</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
@@ -119,8 +123,7 @@ def table(results: dict) -> str:
         f"PostgreSQL {machine.get('postgres')}, Python {machine.get('python')}. Scale `{scale['name']}`: "
         f"{scale['concerns']:,} concerns ({scale['open_concerns']:,} open), {scale['audit_events']:,} audit events. "
         f"`make bench` took {results.get('wall_seconds', 0) / 60:.1f} minutes of wall time"
-        + (f" (load average {machine['load_average_at_end']} at the end)" if machine.get("load_average_at_end")
-           else "")
+        + (f" (load average {machine['load_average_at_end']} at the end)" if machine.get("load_average_at_end") else "")
         + f"; the runner and its subprocesses used {results.get('runner_cpu_seconds', '?')} s of CPU "
         "(PostgreSQL not counted).",
         "",
@@ -130,36 +133,54 @@ def table(results: dict) -> str:
     for key, label, unit in ROWS:
         target = targets.get(key, {})
         met = target.get("met")
-        lines.append(f"| {label} | `{key}` | {_fmt(figures.get(key), unit)} | {target.get('target', '')} | "
-                     f"{'' if met is None else ('yes' if met else '**no**')} |")
-    lines += ["", "![Figures against their targets](benchmarks.svg)", "", "Plans of the hot queries "
-              "(`EXPLAIN (ANALYZE, BUFFERS)`, in `benchmarks/plans/`):", "",
-              "| Query | Uses an index | Sequential scans | Execution |", "|---|---|---|---|"]
+        lines.append(
+            f"| {label} | `{key}` | {_fmt(figures.get(key), unit)} | {target.get('target', '')} | "
+            f"{'' if met is None else ('yes' if met else '**no**')} |"
+        )
+    lines += [
+        "",
+        "![Figures against their targets](benchmarks.svg)",
+        "",
+        "Plans of the hot queries (`EXPLAIN (ANALYZE, BUFFERS)`, in `benchmarks/plans/`):",
+        "",
+        "| Query | Uses an index | Sequential scans | Execution |",
+        "|---|---|---|---|",
+    ]
     for name, plan in results.get("plans", {}).items():
         if not plan:
             lines.append(f"| {name} | not captured | | |")
             continue
-        lines.append(f"| [{name}](../{plan['file']}) | {'yes' if plan['uses_index'] else '**no**'} | "
-                     f"{', '.join(plan['seq_scans']) or 'none'} | {plan['execution_ms']} ms |")
+        lines.append(
+            f"| [{name}](../{plan['file']}) | {'yes' if plan['uses_index'] else '**no**'} | "
+            f"{', '.join(plan['seq_scans']) or 'none'} | {plan['execution_ms']} ms |"
+        )
     details = results.get("details", {})
     queue, intake, sweep = details.get("queue", {}), details.get("intake", {}), details.get("sweep", {})
     lines += ["", "Distributions behind the figures:", ""]
     if queue:
-        lines.append(f"- Queue: {queue.get('open_concerns'):,} open concerns; page server time {queue['page_ms']}; "
-                     f"bare SQL of the page's rows {queue['bare_sql_ms']} (ms).")
+        lines.append(
+            f"- Queue: {queue.get('open_concerns'):,} open concerns; page server time {queue['page_ms']}; "
+            f"bare SQL of the page's rows {queue['bare_sql_ms']} (ms)."
+        )
     if intake:
-        lines.append(f"- Intake: {intake['full_form_per_s']} full forms/s vs {intake['minimal_insert_per_s']} "
-                     f"minimal inserts/s ({intake['client_threads']} client threads, gunicorn 2 workers x 4 "
-                     f"threads); server time full {intake['full_form_server_ms']}, minimal "
-                     f"{intake['minimal_server_ms']} (ms).")
+        lines.append(
+            f"- Intake: {intake['full_form_per_s']} full forms/s vs {intake['minimal_insert_per_s']} "
+            f"minimal inserts/s ({intake['client_threads']} client threads, gunicorn 2 workers x 4 "
+            f"threads); server time full {intake['full_form_server_ms']}, minimal "
+            f"{intake['minimal_server_ms']} (ms)."
+        )
     if sweep:
-        lines.append(f"- Sweep: {sweep['due_deadlines']} due deadlines, medians {sweep['small_median_ms']} ms "
-                     f"(1k concerns) and {sweep['big_median_ms']} ms ({sweep['concerns_big']:,} concerns); "
-                     f"runs {sweep['small_ms']} and {sweep['big_ms']}.")
+        lines.append(
+            f"- Sweep: {sweep['due_deadlines']} due deadlines, medians {sweep['small_median_ms']} ms "
+            f"(1k concerns) and {sweep['big_median_ms']} ms ({sweep['concerns_big']:,} concerns); "
+            f"runs {sweep['small_ms']} and {sweep['big_ms']}."
+        )
     audit = details.get("audit_pages")
     if audit:
-        lines.append(f"- Audit trail ({audit['events']:,} events): first page {audit['first_page_ms']}, deep page "
-                     f"(cursor {audit['deep_page_offset']:,} events back) {audit['deep_page_ms']} (ms).")
+        lines.append(
+            f"- Audit trail ({audit['events']:,} events): first page {audit['first_page_ms']}, deep page "
+            f"(cursor {audit['deep_page_offset']:,} events back) {audit['deep_page_ms']} (ms)."
+        )
     verify = details.get("verify_audit")
     if verify:
         lines.append(f"- verify_audit: {verify['events']:,} events in {verify['seconds']} s, chain intact.")

@@ -107,8 +107,13 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def summary(values: list[float]) -> dict:
-    return {"n": len(values), "p50": round(percentile(values, 0.5), 3), "p95": round(percentile(values, 0.95), 3),
-            "p99": round(percentile(values, 0.99), 3), "max": round(max(values), 3) if values else None}
+    return {
+        "n": len(values),
+        "p50": round(percentile(values, 0.5), 3),
+        "p95": round(percentile(values, 0.95), 3),
+        "p99": round(percentile(values, 0.99), 3),
+        "max": round(max(values), 3) if values else None,
+    }
 
 
 # --- Databases ---------------------------------------------------------------------------------
@@ -211,8 +216,9 @@ def server_ms(response) -> float:
     return float(match.group(1))
 
 
-def timed_gets(session, url: str, *, warmup: int, count: int, budget_s: float = 90.0,
-               at_least: int = 12) -> tuple[list[float], list[int]]:
+def timed_gets(
+    session, url: str, *, warmup: int, count: int, budget_s: float = 90.0, at_least: int = 12
+) -> tuple[list[float], list[int]]:
     """Up to ``count`` timed requests; a slow page stops after ``budget_s`` with ``at_least`` samples."""
     times, queries = [], []
     started = time.monotonic()
@@ -251,8 +257,13 @@ def captured_queries(email: str, path: str) -> list[dict]:
 
 def main_query(statements: list[dict], table: str) -> dict:
     """The statement that reads the page's rows: the slowest SELECT from ``table`` with a LIMIT."""
-    candidates = [s for s in statements if s["sql"].lstrip().upper().startswith("SELECT")
-                  and f'FROM "{table}"' in s["sql"] and "LIMIT" in s["sql"].upper()]
+    candidates = [
+        s
+        for s in statements
+        if s["sql"].lstrip().upper().startswith("SELECT")
+        and f'FROM "{table}"' in s["sql"]
+        and "LIMIT" in s["sql"].upper()
+    ]
     if not candidates:
         raise RuntimeError(f"No page query on {table} among {len(statements)} statements")
     return max(candidates, key=lambda s: s["ms"])
@@ -273,12 +284,17 @@ def explain(statement: dict, name: str, *, main_table: str) -> dict:
     seq_scans = sorted(set(re.findall(r"Seq Scan on (\w+)", plan)))
     uses_index = bool(re.search(r"Index (Only )?Scan|Bitmap Index Scan", plan)) and main_table not in seq_scans
     execution = re.search(r"Execution Time: ([0-9.]+) ms", plan)
-    return {"uses_index": uses_index, "seq_scans": seq_scans,
-            "execution_ms": float(execution.group(1)) if execution else None, "file": f"benchmarks/plans/{name}.txt"}
+    return {
+        "uses_index": uses_index,
+        "seq_scans": seq_scans,
+        "execution_ms": float(execution.group(1)) if execution else None,
+        "file": f"benchmarks/plans/{name}.txt",
+    }
 
 
-def bare_sql_times(statement: dict, *, warmup: int, count: int, budget_s: float = 60.0,
-                   at_least: int = 12) -> list[float]:
+def bare_sql_times(
+    statement: dict, *, warmup: int, count: int, budget_s: float = 60.0, at_least: int = 12
+) -> list[float]:
     from django.db import connection
 
     times = []
@@ -314,8 +330,12 @@ def bench_queue(web: str, people, *, count: int) -> dict:
         "queue_p50_ms": page["p50"],
         "queue_query_count": max(queries),
         "queue_sql_ratio": round(page["p95"] / sql["p95"], 2) if sql["p95"] else None,
-        "details": {"open_concerns": open_count, "page_ms": page, "bare_sql_ms": sql,
-                    "queries_per_request": sorted(set(queries))},
+        "details": {
+            "open_concerns": open_count,
+            "page_ms": page,
+            "bare_sql_ms": sql,
+            "queries_per_request": sorted(set(queries)),
+        },
         "plan": plan,
     }
 
@@ -341,16 +361,28 @@ def bench_audit_pages(web: str, people, *, count: int) -> dict:
 
     deep_path = f"/audit/?{urlencode({'before': before})}"
     deep, deep_queries = timed_gets(session, f"{web}{deep_path}", warmup=3, count=count)
-    first_plan = explain(main_query(captured_queries(people.manager[1], "/audit/"), "audit_auditevent"),
-                         "audit_first_page", main_table="audit_auditevent")
-    deep_plan = explain(main_query(captured_queries(people.manager[1], deep_path), "audit_auditevent"),
-                        "audit_deep_page", main_table="audit_auditevent")
+    first_plan = explain(
+        main_query(captured_queries(people.manager[1], "/audit/"), "audit_auditevent"),
+        "audit_first_page",
+        main_table="audit_auditevent",
+    )
+    deep_plan = explain(
+        main_query(captured_queries(people.manager[1], deep_path), "audit_auditevent"),
+        "audit_deep_page",
+        main_table="audit_auditevent",
+    )
     first_s, deep_s = summary(first), summary(deep)
     return {
         "audit_first_page_ms": first_s["p95"],
         "audit_deep_page_ms": deep_s["p95"],
-        "details": {"events": events, "deep_page_offset": depth, "first_page_ms": first_s, "deep_page_ms": deep_s,
-                    "first_page_queries": max(first_queries), "deep_page_queries": max(deep_queries)},
+        "details": {
+            "events": events,
+            "deep_page_offset": depth,
+            "first_page_ms": first_s,
+            "deep_page_ms": deep_s,
+            "first_page_queries": max(first_queries),
+            "deep_page_queries": max(deep_queries),
+        },
         "plans": {"audit_first_page": first_plan, "audit_deep_page": deep_plan},
     }
 
@@ -365,15 +397,23 @@ def full_form(client_id: int | None, categories: list[str]) -> dict:
     data = {
         "submission_key": str(uuid.uuid4()),
         "client": str(client_id or ""),
-        "immediate_danger": "yes", "emergency_action": "social_care",
+        "immediate_danger": "yes",
+        "emergency_action": "social_care",
         "emergency_action_notes": "Phoned the children's social care duty desk at 14:10; reference given.",
-        "urgency": "same_day", "jurisdiction": "england",
-        "occurred_on": datetime.now(UTC).date().isoformat(), "occurred_on_text": "",
-        "location": "Clinic room 2", "setting": "session", "setting_detail": "",
-        "people_present": "Only the client and me.", "abuse_period": "",
+        "urgency": "same_day",
+        "jurisdiction": "england",
+        "occurred_on": datetime.now(UTC).date().isoformat(),
+        "occurred_on_text": "",
+        "location": "Clinic room 2",
+        "setting": "session",
+        "setting_detail": "",
+        "people_present": "Only the client and me.",
+        "abuse_period": "",
         "summary": "Client disclosed physical harm at home by her stepfather; younger siblings in the house.",
-        "discloser_type": "client_self", "discloser_police_wishes": "undecided",
-        "discloser_identity_wishes": "share", "discloser_notes": "Wants to think about the police.",
+        "discloser_type": "client_self",
+        "discloser_police_wishes": "undecided",
+        "discloser_identity_wishes": "share",
+        "discloser_notes": "Wants to think about the police.",
         "support_offered": "Gave the NSPCC helpline number and arranged a session tomorrow.",
         "own_words": '"He hits me when mum is at work. He said nobody would believe me." ' * 6,
         "observations": "Bruising on the upper left arm, several marks the size of a thumbprint. " * 4,
@@ -383,31 +423,53 @@ def full_form(client_id: int | None, categories: list[str]) -> dict:
         "consultation_notes": "Supervisor agreed a same-day referral.",
         "consulted": ["supervisor", "lead"],
         "categories": categories,
-        "persons-TOTAL_FORMS": "2", "persons-INITIAL_FORMS": "0", "persons-MIN_NUM_FORMS": "0",
+        "persons-TOTAL_FORMS": "2",
+        "persons-INITIAL_FORMS": "0",
+        "persons-MIN_NUM_FORMS": "0",
         "persons-MAX_NUM_FORMS": "20",
-        "alleged-TOTAL_FORMS": "1", "alleged-INITIAL_FORMS": "0", "alleged-MIN_NUM_FORMS": "0",
+        "alleged-TOTAL_FORMS": "1",
+        "alleged-INITIAL_FORMS": "0",
+        "alleged-MIN_NUM_FORMS": "0",
         "alleged-MAX_NUM_FORMS": "20",
-        "prior-TOTAL_FORMS": "1", "prior-INITIAL_FORMS": "0", "prior-MIN_NUM_FORMS": "0",
+        "prior-TOTAL_FORMS": "1",
+        "prior-INITIAL_FORMS": "0",
+        "prior-MIN_NUM_FORMS": "0",
         "prior-MAX_NUM_FORMS": "20",
     }
     for i, (kind, name) in enumerate([("child", "Jo Example"), ("child", "")]):
-        data.update({
-            f"persons-{i}-kind": kind, f"persons-{i}-identity": "known" if name else "unknown",
-            f"persons-{i}-description": "Girl aged 12" if name else "Younger brother, about 6",
-            f"persons-{i}-name": name, f"persons-{i}-approximate_age": "12" if name else "about 6",
-            f"persons-{i}-address": "", f"persons-{i}-school_or_gp": "Northtown Academy",
-            f"persons-{i}-relationship_to_alleged": "Stepdaughter", f"persons-{i}-whereabouts": "At school today",
-            f"persons-{i}-looked_after": "no",
-        })
-    data.update({
-        "alleged-0-identity": "known", "alleged-0-name": "Sam Example", "alleged-0-approximate_age": "40s",
-        "alleged-0-description": "Stepfather", "alleged-0-relationship": "Stepfather of the child",
-        "alleged-0-whereabouts": "At home", "alleged-0-contact_with_children": "yes",
-        "alleged-0-position_of_trust": "no", "alleged-0-role": "", "alleged-0-works_with_adults_at_risk": "unknown",
-        "prior-0-recipient": "csc", "prior-0-made_by": "client", "prior-0-reported_on_text": "about two years ago",
-        "prior-0-outcome": "Not known",
-        "prior-0-new_since": "The harm has started again and now includes the siblings.",
-    })
+        data.update(
+            {
+                f"persons-{i}-kind": kind,
+                f"persons-{i}-identity": "known" if name else "unknown",
+                f"persons-{i}-description": "Girl aged 12" if name else "Younger brother, about 6",
+                f"persons-{i}-name": name,
+                f"persons-{i}-approximate_age": "12" if name else "about 6",
+                f"persons-{i}-address": "",
+                f"persons-{i}-school_or_gp": "Northtown Academy",
+                f"persons-{i}-relationship_to_alleged": "Stepdaughter",
+                f"persons-{i}-whereabouts": "At school today",
+                f"persons-{i}-looked_after": "no",
+            }
+        )
+    data.update(
+        {
+            "alleged-0-identity": "known",
+            "alleged-0-name": "Sam Example",
+            "alleged-0-approximate_age": "40s",
+            "alleged-0-description": "Stepfather",
+            "alleged-0-relationship": "Stepfather of the child",
+            "alleged-0-whereabouts": "At home",
+            "alleged-0-contact_with_children": "yes",
+            "alleged-0-position_of_trust": "no",
+            "alleged-0-role": "",
+            "alleged-0-works_with_adults_at_risk": "unknown",
+            "prior-0-recipient": "csc",
+            "prior-0-made_by": "client",
+            "prior-0-reported_on_text": "about two years ago",
+            "prior-0-outcome": "Not known",
+            "prior-0-new_since": "The harm has started again and now includes the siblings.",
+        }
+    )
     return data
 
 
@@ -423,8 +485,9 @@ def _intake_worker(web, cookie, make_body, path, count, results, errors):
     token = match.group(1)
     for _ in range(count):
         body = {**make_body(), "csrfmiddlewaretoken": token}
-        response = session.post(f"{web}{path}", data=body, allow_redirects=False, timeout=120,
-                                headers={"Referer": f"{web}/concerns/new/"})
+        response = session.post(
+            f"{web}{path}", data=body, allow_redirects=False, timeout=120, headers={"Referer": f"{web}/concerns/new/"}
+        )
         if response.status_code != 302:
             snippet = re.findall(r'class="invalid-feedback[^"]*"[^>]*>([^<]+)', response.text)[:5]
             errors.append(f"POST {path} answered {response.status_code}: {snippet or response.text[:300]}")
@@ -441,14 +504,18 @@ def bench_intake(web: str, people, *, posts_per_thread: int, threads: int = 4) -
     clinicians = people.clinicians_by_team[team_id][:threads]
     cookies = [signed_in_cookie(email) for _, email in clinicians]
     client_id = Client.objects.filter(team_id=team_id).order_by("id").values_list("id", flat=True).first()
-    categories = list(ConcernCategory.objects.filter(active=True, code__startswith="child-")
-                      .values_list("code", flat=True)[:2])
+    categories = list(
+        ConcernCategory.objects.filter(active=True, code__startswith="child-").values_list("code", flat=True)[:2]
+    )
 
     def phase(path, make_body):
         results, errors = [], []
-        workers = [threading.Thread(target=_intake_worker,
-                                    args=(web, cookie, make_body, path, posts_per_thread, results, errors))
-                   for cookie in cookies]
+        workers = [
+            threading.Thread(
+                target=_intake_worker, args=(web, cookie, make_body, path, posts_per_thread, results, errors)
+            )
+            for cookie in cookies
+        ]
         started = time.perf_counter()
         for worker in workers:
             worker.start()
@@ -463,8 +530,10 @@ def bench_intake(web: str, people, *, posts_per_thread: int, threads: int = 4) -
     rates = {"full": [], "minimal": []}
     server = {"full": [], "minimal": []}
     for _ in range(2):  # interleaved rounds: the machine's noise falls on both alike
-        for name, path, body in (("full", "/concerns/new/", lambda: full_form(client_id, categories)),
-                                 ("minimal", "/bench/minimal/", lambda: {"summary": "One row."})):
+        for name, path, body in (
+            ("full", "/concerns/new/", lambda: full_form(client_id, categories)),
+            ("minimal", "/bench/minimal/", lambda: {"summary": "One row."}),
+        ):
             rate, times = phase(path, body)
             rates[name].append(rate)
             server[name].extend(times)
@@ -474,9 +543,13 @@ def bench_intake(web: str, people, *, posts_per_thread: int, threads: int = 4) -
     return {
         "intake_ratio": round(full_rate / minimal_rate, 3),
         "details": {
-            "full_form_per_s": round(full_rate, 2), "minimal_insert_per_s": round(minimal_rate, 2),
-            "client_threads": threads, "posts_per_phase": threads * posts_per_thread, "rounds": 2,
-            "concerns_created": made, "full_form_server_ms": summary(server["full"]),
+            "full_form_per_s": round(full_rate, 2),
+            "minimal_insert_per_s": round(minimal_rate, 2),
+            "client_threads": threads,
+            "posts_per_phase": threads * posts_per_thread,
+            "rounds": 2,
+            "concerns_created": made,
+            "full_form_server_ms": summary(server["full"]),
             "minimal_server_ms": summary(server["minimal"]),
         },
     }
@@ -496,8 +569,12 @@ def bench_sweep(*, due: int, repeats: int) -> dict:
     for name in (SMALL_DB, BIG_DB):
         use_database(name)
         run_sweep()  # warm up, and clear whatever is due already
-        ids = list(Concern.objects.filter(status__in=OPEN_STATUSES).exclude(status="submitted")
-                   .order_by("-id").values_list("id", flat=True)[: due * (repeats + 1)])
+        ids = list(
+            Concern.objects.filter(status__in=OPEN_STATUSES)
+            .exclude(status="submitted")
+            .order_by("-id")
+            .values_list("id", flat=True)[: due * (repeats + 1)]
+        )
         if len(ids) < due * (repeats + 1):
             raise RuntimeError(f"{name} has only {len(ids)} open concerns for the sweep benchmark")
         candidates[name] = ids
@@ -507,15 +584,16 @@ def bench_sweep(*, due: int, repeats: int) -> dict:
 
     def make_due(ids):
         now = datetime.now(UTC)
-        opened = [open_deadline(kind=ObligationKind.SHARING_REVIEW, concern=concern,
-                                due_at=now - timedelta(minutes=1)).pk
-                  for concern in Concern.objects.filter(pk__in=ids)]
+        opened = [
+            open_deadline(kind=ObligationKind.SHARING_REVIEW, concern=concern, due_at=now - timedelta(minutes=1)).pk
+            for concern in Concern.objects.filter(pk__in=ids)
+        ]
         Deadline.objects.filter(pk__in=opened).update(next_fire_at=Now() - timedelta(seconds=1), step=0)
 
     for r in range(repeats):
         for name in (SMALL_DB, BIG_DB):
             use_database(name)
-            make_due(candidates[name][r * due:(r + 1) * due])
+            make_due(candidates[name][r * due : (r + 1) * due])
             statements = []
 
             def capture(execute, sql, params, many, context, statements=statements):
@@ -531,8 +609,9 @@ def bench_sweep(*, due: int, repeats: int) -> dict:
             timings[name].append((time.perf_counter() - started) * 1000)
             alerts[name].append(result.alerts)
             if name == BIG_DB and claim is None:
-                claim = next((s for s in statements if "SKIP LOCKED" in s["sql"] and "alerts_deadline" in s["sql"]),
-                             None)
+                claim = next(
+                    (s for s in statements if "SKIP LOCKED" in s["sql"] and "alerts_deadline" in s["sql"]), None
+                )
     use_database(BIG_DB)
     plan = None
     if claim is not None:
@@ -540,7 +619,7 @@ def bench_sweep(*, due: int, repeats: int) -> dict:
 
         # The claim as it runs when deadlines are due: a fresh due batch, explained, rolled back.
         with transaction.atomic():
-            make_due(candidates[BIG_DB][repeats * due:(repeats + 1) * due])
+            make_due(candidates[BIG_DB][repeats * due : (repeats + 1) * due])
             plan = explain(claim, "sweep_claim", main_table="alerts_deadline")
             transaction.set_rollback(True)
     with connection.cursor() as cursor:
@@ -549,11 +628,17 @@ def bench_sweep(*, due: int, repeats: int) -> dict:
     small, big = statistics.median(timings[SMALL_DB]), statistics.median(timings[BIG_DB])
     return {
         "sweep_ratio": round(big / small, 3),
-        "details": {"due_deadlines": due, "repeats": repeats, "concerns_small": 1000, "concerns_big": big_concerns,
-                    "small_ms": [round(t, 1) for t in timings[SMALL_DB]],
-                    "big_ms": [round(t, 1) for t in timings[BIG_DB]],
-                    "small_median_ms": round(small, 1), "big_median_ms": round(big, 1),
-                    "alerts_per_sweep": {"small": alerts[SMALL_DB], "big": alerts[BIG_DB]}},
+        "details": {
+            "due_deadlines": due,
+            "repeats": repeats,
+            "concerns_small": 1000,
+            "concerns_big": big_concerns,
+            "small_ms": [round(t, 1) for t in timings[SMALL_DB]],
+            "big_ms": [round(t, 1) for t in timings[BIG_DB]],
+            "small_median_ms": round(small, 1),
+            "big_median_ms": round(big, 1),
+            "alerts_per_sweep": {"small": alerts[SMALL_DB], "big": alerts[BIG_DB]},
+        },
         "plan": plan,
     }
 
@@ -561,16 +646,24 @@ def bench_sweep(*, due: int, repeats: int) -> dict:
 def bench_verify_audit(env: dict) -> dict:
     """``manage.py verify_audit`` as an operator runs it (the runtime role), parsed from its output."""
     started = time.monotonic()
-    completed = subprocess.run([sys.executable, "manage.py", "verify_audit"], cwd=ROOT, env=env,
-                               capture_output=True, text=True, timeout=1800)
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "verify_audit"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800
+    )
     wall = time.monotonic() - started
     output = completed.stdout + completed.stderr
     match = re.search(r"Checked (\d+) events in ([0-9.]+)s", output)
     if completed.returncode != 0 or not match:
         raise RuntimeError(f"verify_audit failed ({completed.returncode}): {output[-800:]}")
     events, seconds = int(match.group(1)), float(match.group(2))
-    return {"verify_audit_events_per_s": round(events / seconds), "details": {
-        "events": events, "seconds": seconds, "wall_seconds_with_startup": round(wall, 1), "chain_intact": True}}
+    return {
+        "verify_audit_events_per_s": round(events / seconds),
+        "details": {
+            "events": events,
+            "seconds": seconds,
+            "wall_seconds_with_startup": round(wall, 1),
+            "chain_intact": True,
+        },
+    }
 
 
 def bench_alert_latency(env: dict, sink, people, *, deadlines: int = 1000, timeout: float = 240.0) -> dict:
@@ -581,11 +674,17 @@ def bench_alert_latency(env: dict, sink, people, *, deadlines: int = 1000, timeo
     from alerts.services.deadlines import open_deadline
     from concerns.models import OPEN_STATUSES, Concern
 
-    ids = list(Concern.objects.filter(status__in=OPEN_STATUSES).exclude(status="submitted")
-               .order_by("id").values_list("id", flat=True)[:deadlines])
+    ids = list(
+        Concern.objects.filter(status__in=OPEN_STATUSES)
+        .exclude(status="submitted")
+        .order_by("id")
+        .values_list("id", flat=True)[:deadlines]
+    )
     due_at = datetime.now(UTC) + timedelta(seconds=20)
-    opened = [open_deadline(kind=ObligationKind.CLIENT_INFORMED_REVIEW, concern=c, due_at=due_at).pk
-              for c in Concern.objects.filter(pk__in=ids)]
+    opened = [
+        open_deadline(kind=ObligationKind.CLIENT_INFORMED_REVIEW, concern=c, due_at=due_at).pk
+        for c in Concern.objects.filter(pk__in=ids)
+    ]
     Deadline.objects.filter(pk__in=opened).update(next_fire_at=due_at, step=0)
     refs = dict(Deadline.objects.filter(pk__in=opened).values_list("subject_ref", "pk"))
     log(f"alert latency: {len(opened)} deadlines due at {due_at:%H:%M:%S}")
@@ -596,8 +695,11 @@ def bench_alert_latency(env: dict, sink, people, *, deadlines: int = 1000, timeo
         time.sleep(2)
         if expected is None and Deadline.objects.filter(pk__in=opened, step__gte=1).count() == len(opened):
             expected = OutboxMessage.objects.filter(alert__deadline_id__in=opened, channel=Channel.EMAIL).count()
-        got = [a for a in sink.snapshot()[seen_before:] if any(ref in a.subject for ref in refs)] \
-            if expected is not None else []
+        got = (
+            [a for a in sink.snapshot()[seen_before:] if any(ref in a.subject for ref in refs)]
+            if expected is not None
+            else []
+        )
         if expected is not None and len(got) >= expected:
             break
     accepted = [a for a in sink.snapshot()[seen_before:]]
@@ -615,11 +717,16 @@ def bench_alert_latency(env: dict, sink, people, *, deadlines: int = 1000, timeo
     return {
         "alert_latency_p50_s": round(percentile(per_deadline, 0.5), 2) if per_deadline else None,
         "alert_latency_p99_s": round(percentile(per_deadline, 0.99), 2) if per_deadline else None,
-        "details": {"source": "benchmarks/run.py (fallback)", "deadlines": len(refs),
-                    "deadlines_alerted_by_email": len(per_deadline), "deadlines_missing": missing,
-                    "emails_expected": expected, "emails_accepted": len(all_latencies),
-                    "per_email_s": summary(all_latencies) if all_latencies else None,
-                    "sweep_interval_s": float(env.get("SWEEP_INTERVAL_SECONDS", 10.0))},
+        "details": {
+            "source": "benchmarks/run.py (fallback)",
+            "deadlines": len(refs),
+            "deadlines_alerted_by_email": len(per_deadline),
+            "deadlines_missing": missing,
+            "emails_expected": expected,
+            "emails_accepted": len(all_latencies),
+            "per_email_s": summary(all_latencies) if all_latencies else None,
+            "sweep_interval_s": float(env.get("SWEEP_INTERVAL_SECONDS", 10.0)),
+        },
     }
 
 
@@ -636,19 +743,27 @@ def alert_latency_from_h3(redis_port: int, memory) -> dict | None:
     output = LOG_DIR / "alert_latency.json"
     output.unlink(missing_ok=True)
     env = dict(ORIGINAL_ENV)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "safeguarding.settings_test",
-        "DATABASE_URL": db_url("postgres", OWNER),
-        "BENCH_DATABASE_NAME": f"{BIG_DB}_alerts",
-        "TEST_DATABASE_NAME": f"{BIG_DB}_alerts",
-        "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/2",
-        "CACHE_URL": f"redis://127.0.0.1:{redis_port}/3",
-        "CELERY_QUEUE": "bench-alerts",
-        "PYTHONPATH": str(ROOT),
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "safeguarding.settings_test",
+            "DATABASE_URL": db_url("postgres", OWNER),
+            "BENCH_DATABASE_NAME": f"{BIG_DB}_alerts",
+            "TEST_DATABASE_NAME": f"{BIG_DB}_alerts",
+            "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/2",
+            "CACHE_URL": f"redis://127.0.0.1:{redis_port}/3",
+            "CELERY_QUEUE": "bench-alerts",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     with (LOG_DIR / "alert_latency.log").open("wb") as handle:
-        proc = subprocess.Popen([sys.executable, str(script), "--output", str(output)],  # noqa: S603 - ours
-                                cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(  # noqa: S603 - our own script
+            [sys.executable, str(script), "--output", str(output)],
+            cwd=ROOT,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         memory.watch("worker", proc.pid)  # its Celery worker is the script's child
         try:
             proc.wait(timeout=1500)
@@ -659,8 +774,11 @@ def alert_latency_from_h3(redis_port: int, memory) -> dict | None:
         log(f"benchmarks/alert_latency.py failed ({proc.returncode}); see var/bench/alert_latency.log")
         return None
     data = json.loads(output.read_text())
-    return {"alert_latency_p50_s": data.get("p50_seconds"), "alert_latency_p99_s": data.get("p99_seconds"),
-            "details": {"source": "benchmarks/alert_latency.py", "exit_code": proc.returncode, **data}}
+    return {
+        "alert_latency_p50_s": data.get("p50_seconds"),
+        "alert_latency_p99_s": data.get("p99_seconds"),
+        "details": {"source": "benchmarks/alert_latency.py", "exit_code": proc.returncode, **data},
+    }
 
 
 # --- The run --------------------------------------------------------------------------------------
@@ -682,8 +800,15 @@ def machine() -> dict:
 
     with psycopg.connect(f"host={PG_HOST} port={PG_PORT} user={OWNER} dbname=postgres") as conn:
         pg = conn.execute("SHOW server_version").fetchone()[0]
-    return {"cpus": os.cpu_count(), "cpu": cpu, "memory": memory, "python": platform.python_version(),
-            "postgres": pg, "platform": platform.platform(), "load_average_at_start": [round(x, 2) for x in load]}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory": memory,
+        "python": platform.python_version(),
+        "postgres": pg,
+        "platform": platform.platform(),
+        "load_average_at_start": [round(x, 2) for x in load],
+    }
 
 
 def met(name: str, value) -> bool | None:
@@ -712,8 +837,7 @@ def main() -> int:
     web_port = processes.free_port(8391)
     smtp_port = processes.free_port(8491)
     owner_env = base_env(redis_port=redis_port, smtp_port=smtp_port, web_port=web_port, database=BIG_DB, role=OWNER)
-    app_env = base_env(redis_port=redis_port, smtp_port=smtp_port, web_port=web_port, database=BIG_DB,
-                       role=APP_ROLE)
+    app_env = base_env(redis_port=redis_port, smtp_port=smtp_port, web_port=web_port, database=BIG_DB, role=APP_ROLE)
     os.environ.update(owner_env)
     import django
 
@@ -721,11 +845,20 @@ def main() -> int:
     from benchmarks import datagen
 
     scale = datagen.SCALES[args.scale]
-    results: dict = {"machine": machine(), "scale": {"name": scale.name, "concerns": scale.concerns,
-                                                     "open_concerns": scale.open_concerns,
-                                                     "audit_events": scale.audit_events},
-                     "date": datetime.now(UTC).isoformat(timespec="seconds"), "figures": {}, "details": {},
-                     "plans": {}, "phases_s": {}}
+    results: dict = {
+        "machine": machine(),
+        "scale": {
+            "name": scale.name,
+            "concerns": scale.concerns,
+            "open_concerns": scale.open_concerns,
+            "audit_events": scale.audit_events,
+        },
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "figures": {},
+        "details": {},
+        "plans": {},
+        "phases_s": {},
+    }
     figures, details, plans, phases = results["figures"], results["details"], results["plans"], results["phases_s"]
 
     def phase(name):
@@ -743,8 +876,9 @@ def main() -> int:
             log(f"databases {BIG_DB} and {SMALL_DB}: drop, create, migrate")
             use_database("postgres")
             recreate_database(BIG_DB)
-            subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=owner_env,
-                           check=True)
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=owner_env, check=True
+            )
             use_database(BIG_DB)
             people = datagen.seed_people(log=log)
             create_minimal_table()
@@ -857,20 +991,24 @@ def main() -> int:
         # Wall time on a shared machine says little alone: the runner's own CPU time and the load beside it.
         results["runner_cpu_seconds"] = round(own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime, 1)
         results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    results["targets"] = {name: {"target": f"{op} {value}", "met": met(name, figures.get(name))}
-                          for name, (op, value) in TARGETS.items()}
+    results["targets"] = {
+        name: {"target": f"{op} {value}", "met": met(name, figures.get(name))} for name, (op, value) in TARGETS.items()
+    }
     results["plans_use_indexes"] = {name: plan["uses_index"] if plan else None for name, plan in plans.items()}
     if args.only and RESULTS.exists():
         # A rerun of some phases on the same databases: merge into the last full run's results.
         merged = json.loads(RESULTS.read_text())
         for key in ("figures", "details", "plans", "phases_s"):
             merged.setdefault(key, {}).update(results[key])
-        merged.setdefault("reruns", []).append({"date": results["date"], "phases": args.only,
-                                                "errors": results.get("errors", {})})
+        merged.setdefault("reruns", []).append(
+            {"date": results["date"], "phases": args.only, "errors": results.get("errors", {})}
+        )
         for name in args.only.split(","):
             merged.get("errors", {}).pop(name, None)
-        merged["targets"] = {name: {"target": f"{op} {value}", "met": met(name, merged["figures"].get(name))}
-                             for name, (op, value) in TARGETS.items()}
+        merged["targets"] = {
+            name: {"target": f"{op} {value}", "met": met(name, merged["figures"].get(name))}
+            for name, (op, value) in TARGETS.items()
+        }
         merged["plans_use_indexes"] = {n: p["uses_index"] if p else None for n, p in merged["plans"].items()}
         results = merged
     RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")

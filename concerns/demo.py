@@ -32,13 +32,28 @@ TRIGGER_CASE = dict(
     actions_taken="Told the client this must be shared to protect children, even without her consent.",
     consulted=["supervisor"],
     categories=["child-sexual"],
-    persons_at_risk=[dict(kind="child", identity="unknown", description="Children placed with the foster carer",
-                          looked_after="yes")],
-    alleged_persons=[dict(identity="partly_known", approximate_age="about 60", contact_with_children="yes",
-                          position_of_trust="yes", role="foster_carer")],
-    prior_reports=[dict(recipient="csc", made_by="client", reported_on_text="About ten years ago",
-                        reported_on_approximate=True, outcome="Not known to the client.",
-                        new_since="He is now an approved foster carer.")],
+    persons_at_risk=[
+        dict(kind="child", identity="unknown", description="Children placed with the foster carer", looked_after="yes")
+    ],
+    alleged_persons=[
+        dict(
+            identity="partly_known",
+            approximate_age="about 60",
+            contact_with_children="yes",
+            position_of_trust="yes",
+            role="foster_carer",
+        )
+    ],
+    prior_reports=[
+        dict(
+            recipient="csc",
+            made_by="client",
+            reported_on_text="About ten years ago",
+            reported_on_approximate=True,
+            outcome="Not known to the client.",
+            new_since="He is now an approved foster carer.",
+        )
+    ],
 )
 
 IMMEDIATE = dict(
@@ -56,8 +71,9 @@ IMMEDIATE = dict(
     own_words='"He hit me with a belt last night. I\'m not going back there."',
     observations="Distressed, crying; said she was at a friend's house.",
     categories=["child-physical", "child-domestic-abuse"],
-    persons_at_risk=[dict(kind="child", identity="known", approximate_age="14",
-                          whereabouts="At a friend's house; police informed.")],
+    persons_at_risk=[
+        dict(kind="child", identity="known", approximate_age="14", whereabouts="At a friend's house; police informed.")
+    ],
     alleged_persons=[dict(identity="partly_known", relationship="Mother's partner", contact_with_children="yes")],
 )
 
@@ -73,8 +89,15 @@ ADULT = dict(
     own_words='"She takes my money and says I owe it to her."',
     categories=["wales-financial"],
     persons_at_risk=[dict(kind="adult_at_risk", identity="known", description="The client")],
-    alleged_persons=[dict(identity="partly_known", description="A paid carer from an agency",
-                          position_of_trust="yes", role="care_worker", works_with_adults_at_risk="yes")],
+    alleged_persons=[
+        dict(
+            identity="partly_known",
+            description="A paid carer from an agency",
+            position_of_trust="yes",
+            role="care_worker",
+            works_with_adults_at_risk="yes",
+        )
+    ],
 )
 
 # (key name, reporter email, content)
@@ -93,9 +116,7 @@ def seed(*, log, users, teams, clients=(), **context) -> dict:
         data = dict(content)
         client_reference = data.pop("client_reference", None)
         data["client"] = clients_by_reference.get(client_reference)
-        concern, created = submit_concern(
-            actor=reporter, data=data, submission_key=uuid.uuid5(DEMO_NAMESPACE, name)
-        )
+        concern, created = submit_concern(actor=reporter, data=data, submission_key=uuid.uuid5(DEMO_NAMESPACE, name))
         if created and name == "trigger-case":
             add_addendum(
                 actor=reporter,

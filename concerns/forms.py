@@ -159,8 +159,19 @@ class PartForm(forms.ModelForm):
 class PersonAtRiskForm(PartForm):
     class Meta:
         model = PersonAtRisk
-        fields = ["kind", "identity", "description", "name", "date_of_birth", "approximate_age", "address",
-                  "school_or_gp", "relationship_to_alleged", "whereabouts", "looked_after"]
+        fields = [
+            "kind",
+            "identity",
+            "description",
+            "name",
+            "date_of_birth",
+            "approximate_age",
+            "address",
+            "school_or_gp",
+            "relationship_to_alleged",
+            "whereabouts",
+            "looked_after",
+        ]
         labels = {
             "kind": "Who is at risk",
             "identity": "Do you know who they are?",
@@ -177,9 +188,24 @@ class PersonAtRiskForm(PartForm):
 class AllegedPersonForm(PartForm):
     class Meta:
         model = AllegedPerson
-        fields = ["identity", "name", "date_of_birth", "approximate_age", "description", "address", "relationship",
-                  "whereabouts", "contact_with_children", "position_of_trust", "role", "role_detail",
-                  "employer_or_approving_body", "work_area", "works_with_adults_at_risk", "deceased"]
+        fields = [
+            "identity",
+            "name",
+            "date_of_birth",
+            "approximate_age",
+            "description",
+            "address",
+            "relationship",
+            "whereabouts",
+            "contact_with_children",
+            "position_of_trust",
+            "role",
+            "role_detail",
+            "employer_or_approving_body",
+            "work_area",
+            "works_with_adults_at_risk",
+            "deceased",
+        ]
         labels = {
             "identity": "Do you know who they are?",
             "name": "Name, if known",
@@ -202,8 +228,17 @@ class AllegedPersonForm(PartForm):
 class PriorReportForm(PartForm):
     class Meta:
         model = PriorReport
-        fields = ["recipient", "recipient_detail", "made_by", "reported_on", "reported_on_text",
-                  "reported_on_approximate", "reference", "outcome", "new_since"]
+        fields = [
+            "recipient",
+            "recipient_detail",
+            "made_by",
+            "reported_on",
+            "reported_on_text",
+            "reported_on_approximate",
+            "reference",
+            "outcome",
+            "new_since",
+        ]
         labels = {
             "recipient": "Reported to",
             "recipient_detail": "Which office or area, if known",

@@ -326,8 +326,11 @@ class AllegedPerson(models.Model):
         ordering = ["concern", "position", "id"]
         indexes = [
             # concerns_visible_to(): NOT EXISTS (... WHERE staff_member_id = %s AND concern_id = ...).
-            models.Index(fields=["staff_member", "concern"], name="alleged_staff_idx",
-                         condition=models.Q(staff_member__isnull=False)),
+            models.Index(
+                fields=["staff_member", "concern"],
+                name="alleged_staff_idx",
+                condition=models.Q(staff_member__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

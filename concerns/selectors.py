@@ -65,11 +65,9 @@ def concern_with_parts(concern: Concern) -> Concern:
 
 
 def concerns_reported_by(user) -> QuerySet[Concern]:
-    """"My concerns": newest first, with who acknowledged (constant queries per page)."""
+    """ "My concerns": newest first, with who acknowledged (constant queries per page)."""
     return (
-        Concern.objects.filter(reporter=user)
-        .select_related("acknowledged_by", "team")
-        .order_by("-submitted_at", "-id")
+        Concern.objects.filter(reporter=user).select_related("acknowledged_by", "team").order_by("-submitted_at", "-id")
     )
 
 

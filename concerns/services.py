@@ -87,7 +87,7 @@ def _resolve_categories(categories: Iterable) -> list[ConcernCategory]:
     codes = [c.code if isinstance(c, ConcernCategory) else c for c in categories]
     found = list(ConcernCategory.objects.filter(code__in=codes))
     if not found:
-        raise ValidationError({"categories": "Choose at least one category (\"Unclear\" is allowed)."})
+        raise ValidationError({"categories": 'Choose at least one category ("Unclear" is allowed).'})
     if len(found) != len(set(codes)):
         raise ValidationError({"categories": "One of the chosen categories does not exist."})
     return found

@@ -35,10 +35,12 @@ def sharing_new(request, pk):
     supersedes = _superseded_decision(request, concern)
     if supersedes is not None and request.method != "POST":
         # Start from the decision being changed; the person edits what changed.
-        form = SharingDecisionForm(initial={
-            name: getattr(supersedes, f"{name}_id" if name.endswith(("_basis", "_condition")) else name)
-            for name in services.SHARING_FIELDS
-        })
+        form = SharingDecisionForm(
+            initial={
+                name: getattr(supersedes, f"{name}_id" if name.endswith(("_basis", "_condition")) else name)
+                for name in services.SHARING_FIELDS
+            }
+        )
     else:
         form = SharingDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -34,9 +34,7 @@ MAX_DRAFT_BYTES = 300_000
 def _draft_payload(post: QueryDict) -> dict:
     # PostgreSQL's jsonb cannot hold NUL; the form refuses it with a message anyway.
     return {
-        key: [value.replace("\x00", "") for value in post.getlist(key)]
-        for key in post
-        if key not in NOT_DRAFT_FIELDS
+        key: [value.replace("\x00", "") for value in post.getlist(key)] for key in post if key not in NOT_DRAFT_FIELDS
     }
 
 
@@ -123,9 +121,7 @@ def new_concern(request):
             data = {**form.cleaned_data, "categories": list(form.cleaned_data["categories"])}
             data.update({key: filled_rows(fs) for key, fs in formsets.items()})
             try:
-                concern, created = services.submit_concern(
-                    actor=request.user, data=data, submission_key=submission_key
-                )
+                concern, created = services.submit_concern(actor=request.user, data=data, submission_key=submission_key)
             except services.DuplicateSubmissionKey:
                 return HttpResponseBadRequest("This form cannot be submitted. Start a new concern.")
             except ValidationError as exc:
@@ -167,8 +163,7 @@ def save_draft(request):
     try:
         draft = services.save_draft(actor=request.user, submission_key=submission_key, data=payload)
     except services.DuplicateSubmissionKey:
-        return JsonResponse({"error": "submitted", "message": "This concern has already been submitted."},
-                            status=409)
+        return JsonResponse({"error": "submitted", "message": "This concern has already been submitted."}, status=409)
     saved_at = timezone.localtime(draft.updated_at)
     return JsonResponse({"saved_at": saved_at.isoformat(), "display": date_format(saved_at, "H:i:s")})
 

@@ -98,13 +98,19 @@ def seed(*, log, users, teams, **context) -> dict:
     }
     today = timezone.localdate()
     v1, created = _statement(
-        version=1, title="Confidentiality and its limits", text=STATEMENT_V1,
-        effective_from=today - datetime.timedelta(days=400), admin=admin,
+        version=1,
+        title="Confidentiality and its limits",
+        text=STATEMENT_V1,
+        effective_from=today - datetime.timedelta(days=400),
+        admin=admin,
     )
     log(f"{'Created' if created else 'Kept'} confidentiality statement version 1")
     v2, created = _statement(
-        version=2, title="Confidentiality and its limits (plain-language revision)", text=STATEMENT_V2,
-        effective_from=today - datetime.timedelta(days=60), admin=admin,
+        version=2,
+        title="Confidentiality and its limits (plain-language revision)",
+        text=STATEMENT_V2,
+        effective_from=today - datetime.timedelta(days=60),
+        admin=admin,
     )
     log(f"{'Created' if created else 'Kept'} confidentiality statement version 2")
 

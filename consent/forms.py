@@ -41,7 +41,9 @@ class ClientForm(ServiceErrorsMixin, forms.Form):
         label="Client reference", max_length=60, help_text="The team's own reference, e.g. from the case notes."
     )
     display_name = forms.CharField(
-        label="Name (optional)", max_length=150, required=False,
+        label="Name (optional)",
+        max_length=150,
+        required=False,
         help_text="Leave blank unless a name is needed; the portal shows the client as “Client <reference>”.",
     )
 
@@ -64,8 +66,10 @@ class StatementForm(forms.ModelForm):
 
 class PublishStatementForm(forms.Form):
     effective_from = forms.DateField(
-        label="Takes effect on", widget=DATE_INPUT, help_text="Today or later. Clients explained an older "
-        "version will be listed as needing a revisit from this date."
+        label="Takes effect on",
+        widget=DATE_INPUT,
+        help_text="Today or later. Clients explained an older "
+        "version will be listed as needing a revisit from this date.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -77,8 +81,16 @@ class LimitsRecordForm(ServiceErrorsMixin, forms.ModelForm):
     class Meta:
         model = LimitsRecord
         fields = [
-            "statement", "explained_at", "method", "interpreter_used", "interpreter_language", "present",
-            "understanding", "understanding_notes", "review_on", "correction_reason",
+            "statement",
+            "explained_at",
+            "method",
+            "interpreter_used",
+            "interpreter_language",
+            "present",
+            "understanding",
+            "understanding_notes",
+            "review_on",
+            "correction_reason",
         ]
         labels = {
             "statement": "Statement version explained",

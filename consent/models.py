@@ -111,9 +111,7 @@ class LimitsRecord(models.Model):
         blank=True, help_text="The client's own words summarising the limits, their questions, and any plan."
     )
     review_on = models.DateField(null=True, blank=True)
-    corrects = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
-    )
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
     correction_reason = models.CharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -238,15 +236,27 @@ class SharingDecision(models.Model):
     )
 
     article6_basis = models.ForeignKey(
-        LawfulBasisOption, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        LawfulBasisOption,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         limit_choices_to={"kind": LawfulBasisKind.ARTICLE_6},
     )
     article9_condition = models.ForeignKey(
-        LawfulBasisOption, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        LawfulBasisOption,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         limit_choices_to={"kind": LawfulBasisKind.ARTICLE_9},
     )
     common_law_basis = models.ForeignKey(
-        LawfulBasisOption, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        LawfulBasisOption,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         limit_choices_to={"kind": LawfulBasisKind.COMMON_LAW},
     )
 
@@ -314,8 +324,10 @@ class SharingDecision(models.Model):
     @property
     def consent_summary(self) -> str:
         if self.consent == ConsentStatus.NOT_SOUGHT:
-            reason = self.not_sought_other if self.not_sought_reason == NotSoughtReason.OTHER else (
-                self.get_not_sought_reason_display()
+            reason = (
+                self.not_sought_other
+                if self.not_sought_reason == NotSoughtReason.OTHER
+                else (self.get_not_sought_reason_display())
             )
             return f"Not sought: {reason}"
         return self.get_consent_display()
@@ -340,9 +352,7 @@ class NotToldReason(models.TextChoices):
 class ClientInformedRecord(models.Model):
     """Whether the client was told about the sharing (append-only; the latest one counts)."""
 
-    concern = models.ForeignKey(
-        "concerns.Concern", on_delete=models.PROTECT, related_name="client_informed_records"
-    )
+    concern = models.ForeignKey("concerns.Concern", on_delete=models.PROTECT, related_name="client_informed_records")
     status = models.CharField(max_length=20, choices=InformedStatus.choices)
     told_on = models.DateField(null=True, blank=True)
     reason = models.CharField(max_length=20, choices=NotToldReason.choices, blank=True)
@@ -365,11 +375,7 @@ class ClientInformedRecord(models.Model):
             models.CheckConstraint(
                 name="consent_informed_not_told_reason_and_review",
                 condition=~Q(status=InformedStatus.NOT_TOLD)
-                | (
-                    ~Q(reason="")
-                    & (~Q(reason=NotToldReason.OTHER) | ~Q(reason_other=""))
-                    & Q(review_on__isnull=False)
-                ),
+                | (~Q(reason="") & (~Q(reason=NotToldReason.OTHER) | ~Q(reason_other="")) & Q(review_on__isnull=False)),
             ),
         ]
 

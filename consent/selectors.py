@@ -62,9 +62,7 @@ def published_statements() -> QuerySet[ConfidentialityStatement]:
 def current_statement(*, on: datetime.date | None = None) -> ConfidentialityStatement | None:
     """The version in force on ``on`` (today): the published one that took effect most recently."""
     on = on or timezone.localdate()
-    return (
-        published_statements().filter(effective_from__lte=on).order_by("-effective_from", "-version").first()
-    )
+    return published_statements().filter(effective_from__lte=on).order_by("-effective_from", "-version").first()
 
 
 def statement_effective_until(statement: ConfidentialityStatement) -> datetime.date | None:
@@ -150,9 +148,7 @@ def limits_status(client: Client, *, today: datetime.date | None = None) -> Limi
     latest = latest_limits_record(client.pk)
     last_concern_at = None
     if latest is not None:
-        last_concern_at = (
-            client.concerns.order_by("-submitted_at").values_list("submitted_at", flat=True).first()
-        )
+        last_concern_at = client.concerns.order_by("-submitted_at").values_list("submitted_at", flat=True).first()
     reasons = _revisit_reasons(
         version=latest.statement.version if latest else None,
         review_on=latest.review_on if latest else None,
@@ -220,10 +216,7 @@ def lawful_basis_choices(kind: str) -> QuerySet[LawfulBasisOption]:
 
 def lawful_basis_defaults() -> dict[str, LawfulBasisOption]:
     """The safeguarding default of each list, keyed by kind (preselected on the form)."""
-    return {
-        option.kind: option
-        for option in LawfulBasisOption.objects.filter(active=True, safeguarding_default=True)
-    }
+    return {option.kind: option for option in LawfulBasisOption.objects.filter(active=True, safeguarding_default=True)}
 
 
 LAWFUL_BASIS_FIELDS = {
@@ -234,14 +227,16 @@ LAWFUL_BASIS_FIELDS = {
 
 
 def sharing_decisions_for_concern(concern) -> QuerySet[SharingDecision]:
-    return SharingDecision.objects.filter(concern=concern).select_related(
-        "decided_by", "article6_basis", "article9_condition", "common_law_basis", "supersedes"
-    ).order_by("decided_at", "id")
+    return (
+        SharingDecision.objects.filter(concern=concern)
+        .select_related("decided_by", "article6_basis", "article9_condition", "common_law_basis", "supersedes")
+        .order_by("decided_at", "id")
+    )
 
 
 def client_informed_for_concern(concern) -> QuerySet[ClientInformedRecord]:
-    return ClientInformedRecord.objects.filter(concern=concern).select_related("recorded_by").order_by(
-        "recorded_at", "id"
+    return (
+        ClientInformedRecord.objects.filter(concern=concern).select_related("recorded_by").order_by("recorded_at", "id")
     )
 
 

@@ -80,8 +80,11 @@ def create_statement_draft(*, actor, title: str, text: str) -> ConfidentialitySt
         version=last + 1, title=title.strip(), text=text.strip(), created_by=actor
     )
     record_event(
-        action="statement.drafted", actor=actor, subject_type=statement._meta.label_lower,
-        subject_id=statement.pk, details={"version": statement.version},
+        action="statement.drafted",
+        actor=actor,
+        subject_type=statement._meta.label_lower,
+        subject_id=statement.pk,
+        details={"version": statement.version},
     )
     return statement
 
@@ -98,8 +101,11 @@ def update_statement_draft(*, actor, statement: ConfidentialityStatement, title:
     statement.text = text.strip()
     statement.save(update_fields=["title", "text"])
     record_event(
-        action="statement.draft_updated", actor=actor, subject_type=statement._meta.label_lower,
-        subject_id=statement.pk, details={"version": statement.version},
+        action="statement.draft_updated",
+        actor=actor,
+        subject_type=statement._meta.label_lower,
+        subject_id=statement.pk,
+        details={"version": statement.version},
     )
     return statement
 
@@ -117,19 +123,18 @@ def publish_statement(
     effective_from = effective_from or today
     if effective_from < today:
         raise ValidationError({"effective_from": "A statement cannot take effect in the past."})
-    newer = ConfidentialityStatement.objects.filter(
-        published_at__isnull=False, version__gt=statement.version
-    ).exists()
+    newer = ConfidentialityStatement.objects.filter(published_at__isnull=False, version__gt=statement.version).exists()
     if newer:
         raise ValidationError(f"A later version than {statement.version} is already published.")
-    latest_effective = (
-        ConfidentialityStatement.objects.filter(published_at__isnull=False)
-        .aggregate(latest=Max("effective_from"))["latest"]
-    )
+    latest_effective = ConfidentialityStatement.objects.filter(published_at__isnull=False).aggregate(
+        latest=Max("effective_from")
+    )["latest"]
     if latest_effective and effective_from < latest_effective:
         raise ValidationError(
-            {"effective_from": f"The previous version takes effect on {latest_effective:%d %b %Y}; "
-                               "choose that date or a later one."}
+            {
+                "effective_from": f"The previous version takes effect on {latest_effective:%d %b %Y}; "
+                "choose that date or a later one."
+            }
         )
     statement.effective_from = effective_from
     statement.published_at = timezone.now()
@@ -211,7 +216,11 @@ def record_limits_explanation(
     )
     if review_on is not None:
         review_date_set.send(
-            sender=LimitsRecord, obligation=LIMITS_REVISIT, subject=record, due_on=review_on, concern=None,
+            sender=LimitsRecord,
+            obligation=LIMITS_REVISIT,
+            subject=record,
+            due_on=review_on,
+            concern=None,
             actor=actor,
         )
     return record
@@ -261,10 +270,25 @@ def sharing_decision_errors(values: dict) -> dict[str, str]:
 
 
 SHARING_FIELDS = [
-    "decision", "recipients", "purpose", "information_shared", "transmission", "consent", "refusal_reasons",
-    "not_sought_reason", "not_sought_other", "without_consent_justification", "article6_basis",
-    "article9_condition", "common_law_basis", "necessity_proportionality", "identities_to_protect",
-    "advice_taken", "advice_from", "not_sharing_reasons", "review_on",
+    "decision",
+    "recipients",
+    "purpose",
+    "information_shared",
+    "transmission",
+    "consent",
+    "refusal_reasons",
+    "not_sought_reason",
+    "not_sought_other",
+    "without_consent_justification",
+    "article6_basis",
+    "article9_condition",
+    "common_law_basis",
+    "necessity_proportionality",
+    "identities_to_protect",
+    "advice_taken",
+    "advice_from",
+    "not_sharing_reasons",
+    "review_on",
 ]
 
 
@@ -316,8 +340,12 @@ def record_sharing_decision(*, actor, concern, supersedes: SharingDecision | Non
     )
     if record.decision == Decision.NOT_SHARE and record.review_on:
         review_date_set.send(
-            sender=SharingDecision, obligation=SHARING_REVIEW, subject=record, due_on=record.review_on,
-            concern=concern, actor=actor,
+            sender=SharingDecision,
+            obligation=SHARING_REVIEW,
+            subject=record,
+            due_on=record.review_on,
+            concern=concern,
+            actor=actor,
         )
     return record
 
@@ -381,7 +409,11 @@ def record_client_informed(
     )
     if review_on is not None:
         review_date_set.send(
-            sender=ClientInformedRecord, obligation=CLIENT_INFORMED_REVIEW, subject=record, due_on=review_on,
-            concern=concern, actor=actor,
+            sender=ClientInformedRecord,
+            obligation=CLIENT_INFORMED_REVIEW,
+            subject=record,
+            due_on=review_on,
+            concern=concern,
+            actor=actor,
         )
     return record

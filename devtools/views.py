@@ -29,8 +29,15 @@ def mail_list(request):
     messages = []
     for path in _mail_files()[:200]:
         parsed = message_from_bytes(path.read_bytes(), policy=policy.default)
-        messages.append({"name": path.stem, "subject": parsed["Subject"], "to": parsed["To"],
-                         "date": parsed["Date"], "message_id": parsed["Message-ID"]})
+        messages.append(
+            {
+                "name": path.stem,
+                "subject": parsed["Subject"],
+                "to": parsed["To"],
+                "date": parsed["Date"],
+                "message_id": parsed["Message-ID"],
+            }
+        )
     return render(request, "devtools/mail_list.html", {"messages": messages})
 
 
@@ -42,8 +49,12 @@ def mail_message(request, name: str):
         raise Http404("No such message.")
     parsed = message_from_bytes(path.read_bytes(), policy=policy.default)
     body = parsed.get_body(preferencelist=("plain",))
-    return render(request, "devtools/mail_message.html", {
-        "name": name,
-        "headers": [(k, parsed[k]) for k in ("From", "To", "Subject", "Date", "Message-ID") if parsed[k]],
-        "body": body.get_content() if body else "",
-    })
+    return render(
+        request,
+        "devtools/mail_message.html",
+        {
+            "name": name,
+            "headers": [(k, parsed[k]) for k in ("From", "To", "Subject", "Date", "Message-ID") if parsed[k]],
+            "body": body.get_content() if body else "",
+        },
+    )

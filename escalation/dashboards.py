@@ -83,8 +83,14 @@ def time_to_acknowledge_by_week(period: Period) -> list[dict]:
         weeks.append(
             by_week.get(
                 week,
-                {"week": week.isoformat(), "submitted": 0, "acknowledged": 0, "not_acknowledged": 0,
-                 "median_hours": None, "p90_hours": None},
+                {
+                    "week": week.isoformat(),
+                    "submitted": 0,
+                    "acknowledged": 0,
+                    "not_acknowledged": 0,
+                    "median_hours": None,
+                    "p90_hours": None,
+                },
             )
         )
     return weeks
@@ -128,9 +134,7 @@ def deadlines_met_and_missed(period: Period) -> list[dict]:
 def concerns_by_category(period: Period) -> list[dict]:
     """A concern with two categories counts once in each."""
     rows = (
-        ConcernCategory.objects.filter(
-            concerns__submitted_at__gte=period.start, concerns__submitted_at__lt=period.end
-        )
+        ConcernCategory.objects.filter(concerns__submitted_at__gte=period.start, concerns__submitted_at__lt=period.end)
         .values("code", "label")
         .annotate(concerns=Count("concerns", distinct=True))
         .order_by("-concerns", "label")
@@ -195,8 +199,11 @@ def referrals_awaiting_by_agency(*, now: dt.datetime | None = None) -> list[dict
     )
     return [
         {
-            "label": (row["agency_other"] if row["agency"] == Agency.OTHER and row["agency_other"]
-                      else labels.get(row["agency"], row["agency"])),
+            "label": (
+                row["agency_other"]
+                if row["agency"] == Agency.OTHER and row["agency_other"]
+                else labels.get(row["agency"], row["agency"])
+            ),
             "waiting": row["waiting"],
             "overdue": row["overdue"],
         }

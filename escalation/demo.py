@@ -30,14 +30,24 @@ def seed(*, log, users, concerns=(), **context) -> dict:
     _ack(foster_carer, lead)
     if foster_carer.status == ConcernStatus.ACKNOWLEDGED:
         services.record_triage(
-            actor=lead, concern_id=foster_carer.pk, expected_status=foster_carer.status, risk_rating="high",
+            actor=lead,
+            concern_id=foster_carer.pk,
+            expected_status=foster_carer.status,
+            risk_rating="high",
             rating_rationale="The alleged abuser is an approved foster carer with children placed now.",
-            decision="refer", decision_rationale="Allegation about a foster carer meets the LADO threshold.",
+            decision="refer",
+            decision_rationale="Allegation about a foster carer meets the LADO threshold.",
         )
         services.record_referral(
-            actor=lead, concern_id=foster_carer.pk, expected_status=ConcernStatus.TRIAGED, agency="lado",
-            area="Devon County Council", method="phone", referred_at=now - timedelta(minutes=30),
-            contact_name="Duty LADO", their_reference="LADO-DEMO-0001",
+            actor=lead,
+            concern_id=foster_carer.pk,
+            expected_status=ConcernStatus.TRIAGED,
+            agency="lado",
+            area="Devon County Council",
+            method="phone",
+            referred_at=now - timedelta(minutes=30),
+            contact_name="Duty LADO",
+            their_reference="LADO-DEMO-0001",
             shared_summary="The disclosure, the fostering context, no names of the client.",
         )
         log(f"Referred {foster_carer.reference} to the LADO")
@@ -47,22 +57,37 @@ def seed(*, log, users, concerns=(), **context) -> dict:
     if immediate.status == ConcernStatus.ACKNOWLEDGED:
         actor = deputy or lead
         services.record_triage(
-            actor=actor, concern_id=immediate.pk, expected_status=immediate.status, risk_rating="severe",
+            actor=actor,
+            concern_id=immediate.pk,
+            expected_status=immediate.status,
+            risk_rating="severe",
             rating_rationale="Physical assault of a 14-year-old by a household member.",
-            decision="refer", decision_rationale="Police already attending; children's social care to follow.",
+            decision="refer",
+            decision_rationale="Police already attending; children's social care to follow.",
         )
         referral = services.record_referral(
-            actor=actor, concern_id=immediate.pk, expected_status=ConcernStatus.TRIAGED, agency="police",
-            area="Devon and Cornwall Police", method="phone", referred_at=now - timedelta(hours=2),
+            actor=actor,
+            concern_id=immediate.pk,
+            expected_status=ConcernStatus.TRIAGED,
+            agency="police",
+            area="Devon and Cornwall Police",
+            method="phone",
+            referred_at=now - timedelta(hours=2),
             their_reference="CAD-DEMO-123",
         )
         services.record_referral_response(
-            actor=actor, referral_id=referral.pk, received_at=now - timedelta(hours=1),
-            response_summary="Officers attended; strategy discussion arranged.", outcome="Section 47 enquiry",
+            actor=actor,
+            referral_id=referral.pk,
+            received_at=now - timedelta(hours=1),
+            response_summary="Officers attended; strategy discussion arranged.",
+            outcome="Section 47 enquiry",
         )
         services.close_concern(
-            actor=actor, concern_id=immediate.pk, expected_status=ConcernStatus.REFERRED,
-            outcome="referral_accepted", rationale="Police and children's social care have taken it on.",
+            actor=actor,
+            concern_id=immediate.pk,
+            expected_status=ConcernStatus.REFERRED,
+            outcome="referral_accepted",
+            rationale="Police and children's social care have taken it on.",
         )
         log(f"Closed {immediate.reference} after a police referral")
 

@@ -44,7 +44,9 @@ class ExpectedStatusMixin(forms.Form):
 class AssignForm(forms.Form):
     new_owner = forms.ModelChoiceField(queryset=None, label="Assign to", empty_label="Choose a lead or deputy")
     note = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Note for the new owner (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Note for the new owner (optional)",
         help_text="Seen in the portal only; the email says just that the concern was assigned.",
     )
 
@@ -116,16 +118,22 @@ class ReferralForm(ExpectedStatusMixin):
     contact_name = forms.CharField(required=False, max_length=150, label="Who took it (name or role)")
     their_reference = forms.CharField(required=False, max_length=80, label="Their reference")
     sharing_decision = forms.ModelChoiceField(
-        queryset=None, required=False, label="Information-sharing decision",
+        queryset=None,
+        required=False,
+        label="Information-sharing decision",
         empty_label="None recorded yet",
         help_text="The decision recorded for what was shared with this agency.",
     )
     shared_summary = forms.CharField(
-        required=False, max_length=300, label="What was shared, in a line",
+        required=False,
+        max_length=300,
+        label="What was shared, in a line",
         help_text="Record the full information-sharing decision on the concern's sharing page.",
     )
     response_due_at = forms.DateTimeField(
-        required=False, widget=DATETIME_WIDGET, label="Response due (optional)",
+        required=False,
+        widget=DATETIME_WIDGET,
+        label="Response due (optional)",
         help_text="Leave empty for the policy default: one working day (the LADO: one working day; "
         "Wales designated officer: 24 hours).",
     )

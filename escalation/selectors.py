@@ -264,9 +264,9 @@ def possible_links(concern: Concern, *, limit: int = 20) -> list[PossibleLink]:
 
     if concern.client_id:
         for cid, ref in (
-            Concern.objects.filter(client_id=concern.client_id).exclude(pk=concern.pk).values_list("id", "reference")[
-                :limit
-            ]
+            Concern.objects.filter(client_id=concern.client_id)
+            .exclude(pk=concern.pk)
+            .values_list("id", "reference")[:limit]
         ):
             add(cid, ref, "same client")
 

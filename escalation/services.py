@@ -308,9 +308,7 @@ def record_triage(
         concern = _concern_for(actor, concern_id)
         previous = concern.triage_records.order_by("-id").values_list("risk_rating", flat=True).first() or ""
         if previous and previous != risk_rating and not change_reason:
-            raise WorkflowError(
-                f"The risk rating was {RiskRating(previous).label}. Give a reason for changing it."
-            )
+            raise WorkflowError(f"The risk rating was {RiskRating(previous).label}. Give a reason for changing it.")
         if decision == TriageDecision.REFER and expected_status == ConcernStatus.REFERRED:
             new_status = ConcernStatus.REFERRED  # already referred; another referral may follow
         elif decision:
@@ -406,9 +404,7 @@ def record_referral(
             made_by=actor,
             created_at=timezone.now(),
         )
-        referral.response_due_at = _open_referral_clock(
-            referral, concern=concern, due_at=response_due_at, actor=actor
-        )
+        referral.response_due_at = _open_referral_clock(referral, concern=concern, due_at=response_due_at, actor=actor)
         ExternalReferral.objects.filter(pk=referral.pk).update(response_due_at=referral.response_due_at)
         record_event(
             action="concern.referred",
@@ -546,8 +542,9 @@ def close_concern(*, actor: User, concern_id: int, expected_status: str, outcome
         concern = _concern_for(actor, concern_id)
         _close_clocks(concern=concern, kind=None, subject=None, actor=actor, outcome="cancelled")
         now = timezone.now()
-        _move_status(concern, expected=expected_status, allowed_from=WORKING_STATUSES, new=ConcernStatus.CLOSED,
-                     closed_at=now)
+        _move_status(
+            concern, expected=expected_status, allowed_from=WORKING_STATUSES, new=ConcernStatus.CLOSED, closed_at=now
+        )
         record = ClosureRecord.objects.create(
             concern=concern,
             kind=ClosureRecord.Kind.CLOSE,
@@ -571,8 +568,13 @@ def reopen_concern(*, actor: User, concern_id: int, reason: str) -> ClosureRecor
         raise WorkflowError("Say why the concern is being reopened.")
     with transaction.atomic():
         concern = _concern_for(actor, concern_id)
-        _move_status(concern, expected=ConcernStatus.CLOSED, allowed_from=[ConcernStatus.CLOSED],
-                     new=ConcernStatus.REOPENED, closed_at=None)
+        _move_status(
+            concern,
+            expected=ConcernStatus.CLOSED,
+            allowed_from=[ConcernStatus.CLOSED],
+            new=ConcernStatus.REOPENED,
+            closed_at=None,
+        )
         record = ClosureRecord.objects.create(
             concern=concern,
             kind=ClosureRecord.Kind.REOPEN,
@@ -664,8 +666,6 @@ def _close_clocks(*, concern: Concern, kind: str | None, subject, actor: User, o
     if kind is not None:
         close_deadlines(kind=kind, concern=concern, subject=subject, outcome=outcome, actor=actor)
         return
-    kinds = (
-        Deadline.objects.filter(concern=concern, state=DeadlineState.OPEN).values_list("kind", flat=True).distinct()
-    )
+    kinds = Deadline.objects.filter(concern=concern, state=DeadlineState.OPEN).values_list("kind", flat=True).distinct()
     for open_kind in sorted(set(kinds)):
         close_deadlines(kind=open_kind, concern=concern, outcome=outcome, actor=actor)

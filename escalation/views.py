@@ -155,8 +155,15 @@ def assign(request, concern_id: int):
             actor=request.user, concern_id=concern.pk, new_owner_id=data["new_owner"].pk, note=data["note"]
         )
 
-    return _step(request, concern, form=form, template="escalation/concern/step.html",
-                 title=f"Assign {concern.reference}", run=run, success=f"{concern.reference} was reassigned.")
+    return _step(
+        request,
+        concern,
+        form=form,
+        template="escalation/concern/step.html",
+        title=f"Assign {concern.reference}",
+        run=run,
+        success=f"{concern.reference} was reassigned.",
+    )
 
 
 @lead_required
@@ -170,8 +177,15 @@ def triage(request, concern_id: int):
     def run(data):
         services.record_triage(actor=request.user, concern_id=concern.pk, **data)
 
-    return _step(request, concern, form=form, template="escalation/concern/step.html",
-                 title=f"Triage {concern.reference}", run=run, success="Triage recorded.")
+    return _step(
+        request,
+        concern,
+        form=form,
+        template="escalation/concern/step.html",
+        title=f"Triage {concern.reference}",
+        run=run,
+        success="Triage recorded.",
+    )
 
 
 @lead_required
@@ -187,8 +201,15 @@ def refer(request, concern_id: int):
     def run(data):
         services.record_referral(actor=request.user, concern_id=concern.pk, **data)
 
-    return _step(request, concern, form=form, template="escalation/concern/step.html",
-                 title=f"Record a referral for {concern.reference}", run=run, success="Referral recorded.")
+    return _step(
+        request,
+        concern,
+        form=form,
+        template="escalation/concern/step.html",
+        title=f"Record a referral for {concern.reference}",
+        run=run,
+        success="Referral recorded.",
+    )
 
 
 def _referral_for_lead(request, referral_id: int):
@@ -205,8 +226,15 @@ def referral_response(request, referral_id: int):
     def run(data):
         services.record_referral_response(actor=request.user, referral_id=referral.pk, **data)
 
-    return _step(request, concern, form=form, template="escalation/concern/step.html",
-                 title=f"Response from {referral.agency_label}", run=run, success="Response recorded.")
+    return _step(
+        request,
+        concern,
+        form=form,
+        template="escalation/concern/step.html",
+        title=f"Response from {referral.agency_label}",
+        run=run,
+        success="Response recorded.",
+    )
 
 
 @lead_required
@@ -217,9 +245,15 @@ def referral_confirmed(request, referral_id: int):
     def run(data):
         services.confirm_referral_in_writing(actor=request.user, referral_id=referral.pk, **data)
 
-    return _step(request, concern, form=form, template="escalation/concern/step.html",
-                 title=f"Written confirmation to {referral.agency_label}", run=run,
-                 success="Written confirmation recorded.")
+    return _step(
+        request,
+        concern,
+        form=form,
+        template="escalation/concern/step.html",
+        title=f"Written confirmation to {referral.agency_label}",
+        run=run,
+        success="Written confirmation recorded.",
+    )
 
 
 @lead_required
@@ -230,8 +264,15 @@ def close(request, concern_id: int):
     def run(data):
         services.close_concern(actor=request.user, concern_id=concern.pk, **data)
 
-    return _step(request, concern, form=form, template="escalation/concern/step.html",
-                 title=f"Close {concern.reference}", run=run, success=f"{concern.reference} is closed.")
+    return _step(
+        request,
+        concern,
+        form=form,
+        template="escalation/concern/step.html",
+        title=f"Close {concern.reference}",
+        run=run,
+        success=f"{concern.reference} is closed.",
+    )
 
 
 @lead_required
@@ -245,8 +286,15 @@ def reopen(request, concern_id: int):
     def run(data):
         services.reopen_concern(actor=request.user, concern_id=concern.pk, reason=data["reason"])
 
-    return _step(request, concern, form=form, template="escalation/concern/step.html",
-                 title=f"Reopen {concern.reference}", run=run, success=f"{concern.reference} is reopened.")
+    return _step(
+        request,
+        concern,
+        form=form,
+        template="escalation/concern/step.html",
+        title=f"Reopen {concern.reference}",
+        run=run,
+        success=f"{concern.reference} is reopened.",
+    )
 
 
 @lead_required

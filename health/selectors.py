@@ -50,9 +50,7 @@ def _age_state(name: str, age: float | None, max_age: float, missing: str) -> Co
 def heartbeat_ages() -> dict[str, float]:
     """Seconds since each heartbeat, measured on the database clock that wrote them."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, EXTRACT(EPOCH FROM clock_timestamp() - last_seen) FROM health_heartbeat"
-        )
+        cursor.execute("SELECT name, EXTRACT(EPOCH FROM clock_timestamp() - last_seen) FROM health_heartbeat")
         return {name: float(age) for name, age in cursor.fetchall()}
 
 

@@ -13,9 +13,7 @@ class ClockTimestamp(Func):
 
 def record_heartbeat(*, name: str, details: dict | None = None) -> None:
     """Upsert the heartbeat with the database clock, so every process agrees on time."""
-    Heartbeat.objects.update_or_create(
-        name=name, defaults={"last_seen": ClockTimestamp(), "details": details or {}}
-    )
+    Heartbeat.objects.update_or_create(name=name, defaults={"last_seen": ClockTimestamp(), "details": details or {}})
 
 
 def close_stale_connection() -> None:

@@ -49,21 +49,32 @@ def cast(db) -> Cast:
     return Cast(
         team=team,
         other_team=other_team,
-        clinician=UserFactory(email="cara@example.test", full_name="Cara Clinician", roles=[Role.CLINICIAN],
-                              teams=[team]),
-        other_clinician=UserFactory(email="cliff@example.test", full_name="Cliff Colleague",
-                                    roles=[Role.CLINICIAN], teams=[team]),
-        clinician_other_team=UserFactory(email="colin@example.test", full_name="Colin Other",
-                                         roles=[Role.CLINICIAN], teams=[other_team]),
-        lead=UserFactory(email="leah@example.test", full_name="Leah Lead", roles=[Role.LEAD], teams=[team],
-                         covered_teams=[team]),
-        deputy=UserFactory(email="dev@example.test", full_name="Dev Deputy", roles=[Role.DEPUTY], teams=[team],
-                           covered_teams=[team]),
-        lead_other_team=UserFactory(email="olga@example.test", full_name="Olga Otherlead", roles=[Role.LEAD],
-                                    teams=[other_team], covered_teams=[other_team]),
+        clinician=UserFactory(
+            email="cara@example.test", full_name="Cara Clinician", roles=[Role.CLINICIAN], teams=[team]
+        ),
+        other_clinician=UserFactory(
+            email="cliff@example.test", full_name="Cliff Colleague", roles=[Role.CLINICIAN], teams=[team]
+        ),
+        clinician_other_team=UserFactory(
+            email="colin@example.test", full_name="Colin Other", roles=[Role.CLINICIAN], teams=[other_team]
+        ),
+        lead=UserFactory(
+            email="leah@example.test", full_name="Leah Lead", roles=[Role.LEAD], teams=[team], covered_teams=[team]
+        ),
+        deputy=UserFactory(
+            email="dev@example.test", full_name="Dev Deputy", roles=[Role.DEPUTY], teams=[team], covered_teams=[team]
+        ),
+        lead_other_team=UserFactory(
+            email="olga@example.test",
+            full_name="Olga Otherlead",
+            roles=[Role.LEAD],
+            teams=[other_team],
+            covered_teams=[other_team],
+        ),
         manager=UserFactory(email="mina@example.test", full_name="Mina Manager", roles=[Role.MANAGER]),
-        administrator=UserFactory(email="ade@example.test", full_name="Ade Admin", roles=[Role.ADMINISTRATOR],
-                                  is_staff=True),
+        administrator=UserFactory(
+            email="ade@example.test", full_name="Ade Admin", roles=[Role.ADMINISTRATOR], is_staff=True
+        ),
     )
 
 
@@ -212,9 +223,7 @@ def browser_context_args(browser_context_args):
 def assert_accessible(page, *, context: str = "") -> None:
     """Run axe-core on the page; fail on any serious or critical violation."""
     page.add_script_tag(content=AXE_SCRIPT.read_text())
-    result = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations']})"
-    )
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     summary = "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in bad
@@ -239,9 +248,7 @@ class AxePage:
         assert_accessible(self.page, context=context)
 
 
-def login_through_page(
-    page, base_url: str, email: str, password: str = PERSONA_PASSWORD, *, check_axe=True, mfa=True
-):
+def login_through_page(page, base_url: str, email: str, password: str = PERSONA_PASSWORD, *, check_axe=True, mfa=True):
     """Sign in through the real login page, as a person would.
 
     With ``mfa`` (the default), a person whose role needs a second factor is enrolled with the
@@ -305,9 +312,21 @@ class WorkerProcess:
 
     def start(self):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "safeguarding", "worker", "--loglevel=WARNING",
-             "--concurrency=2", "--pool=threads", "-n", f"{self.name}@%h", "--without-gossip",
-             "--without-mingle"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "safeguarding",
+                "worker",
+                "--loglevel=WARNING",
+                "--concurrency=2",
+                "--pool=threads",
+                "-n",
+                f"{self.name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
             cwd=ROOT,
             env=self.env(),
             start_new_session=True,

@@ -22,7 +22,6 @@ MOVED_MODELS = [
 ]
 
 
-
 def next_due_sql(prefix: str, table: str) -> str:
     """The trigger keeping concerns_concern.next_due_at, its functions named with ``prefix`` and
     reading ``table``; the trigger itself sits on the table as it is named now (alerts_deadline).

@@ -75,8 +75,10 @@ def open_deadline(
         team = team if team is not None else getattr(subject, "team", None)
     urgency = urgency or ""
     jurisdiction = jurisdiction or ""
-    ref = subject_ref if subject_ref is not None else (
-        getattr(concern, "reference", "") or getattr(subject, "reference", "") or ""
+    ref = (
+        subject_ref
+        if subject_ref is not None
+        else (getattr(concern, "reference", "") or getattr(subject, "reference", "") or "")
     )
 
     with transaction.atomic():
@@ -146,9 +148,7 @@ def close_deadlines(*, kind: str, concern=None, subject=None, outcome: str = "me
         rows = lock_open_deadlines(kind=kind, concern=concern, subject=subject)
         if not rows:
             return 0
-        Deadline.objects.filter(pk__in=[d.pk for d in rows]).update(
-            state=outcome, closed_at=Now(), next_fire_at=None
-        )
+        Deadline.objects.filter(pk__in=[d.pk for d in rows]).update(state=outcome, closed_at=Now(), next_fire_at=None)
         for deadline in rows:
             record_event(
                 action=f"deadline.{outcome}",

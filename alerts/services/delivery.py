@@ -59,8 +59,19 @@ def claim_message(message_id: int) -> OutboxMessage | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    fields = ["id", "channel", "recipient_id", "address", "subject", "body", "link", "message_id", "concern_id",
-              "alert_id", "attempts"]
+    fields = [
+        "id",
+        "channel",
+        "recipient_id",
+        "address",
+        "subject",
+        "body",
+        "link",
+        "message_id",
+        "concern_id",
+        "alert_id",
+        "attempts",
+    ]
     return OutboxMessage(status=OutboxStatus.SENDING, **dict(zip(fields, row, strict=True)))
 
 
@@ -88,9 +99,7 @@ def _send_email(message: OutboxMessage, smtp=None) -> None:
 
 def _send_webhook(message: OutboxMessage) -> None:
     # Teams and Slack incoming webhooks both accept {"text": ...}.
-    response = requests.post(
-        message.address, json={"text": f"{message.subject}\n{message.link}".strip()}, timeout=10
-    )
+    response = requests.post(message.address, json={"text": f"{message.subject}\n{message.link}".strip()}, timeout=10)
     response.raise_for_status()
 
 
@@ -104,8 +113,13 @@ def _audit(message: OutboxMessage, outcome: str, **details) -> None:
         subject_type="alerts.outboxmessage",
         subject_id=message.pk,
         subject_ref=_reference(message),
-        details={"channel": message.channel, "recipient_id": message.recipient_id, "alert_id": message.alert_id,
-                 "attempt": message.attempts, **details},
+        details={
+            "channel": message.channel,
+            "recipient_id": message.recipient_id,
+            "alert_id": message.alert_id,
+            "attempt": message.attempts,
+            **details,
+        },
     )
 
 
@@ -217,8 +231,12 @@ def _record_outcome(message: OutboxMessage, *, error: str, duration_ms: int) -> 
                 # Normally written at queue time (outbox.deliver_in_app_now).
                 Notification.objects.get_or_create(
                     message_id=message.pk,
-                    defaults={"user_id": message.recipient_id, "title": message.subject, "body": message.body,
-                              "link": message.link},
+                    defaults={
+                        "user_id": message.recipient_id,
+                        "title": message.subject,
+                        "body": message.body,
+                        "link": message.link,
+                    },
                 )
             _audit(message, "delivered")
         elif status == OutboxStatus.FAILED:

@@ -79,8 +79,18 @@ def queue_message(
     return message, created
 
 
-def queue_for_people(*, people, key: str, subject: str, body: str, link: str = "", concern=None,
-                     alert=None, channels=(Channel.EMAIL, Channel.IN_APP), fresh=False) -> list[OutboxMessage]:
+def queue_for_people(
+    *,
+    people,
+    key: str,
+    subject: str,
+    body: str,
+    link: str = "",
+    concern=None,
+    alert=None,
+    channels=(Channel.EMAIL, Channel.IN_APP),
+    fresh=False,
+) -> list[OutboxMessage]:
     """One message per person and channel, keyed ``<key>:<user id>:<channel>``, written in one
     statement; keys that already exist are left as they are (idempotent)."""
     full_link = absolute_link(link) if link else ""
@@ -89,25 +99,36 @@ def queue_for_people(*, people, key: str, subject: str, body: str, link: str = "
     for person in people:
         for channel in channels:
             idempotency_key = f"{key}:{person.pk}:{channel}"
-            rows.append(OutboxMessage(
-                idempotency_key=idempotency_key,
-                channel=channel,
-                recipient=person,
-                address=person.email if channel == Channel.EMAIL else "",
+            rows.append(
+                OutboxMessage(
+                    idempotency_key=idempotency_key,
+                    channel=channel,
+                    recipient=person,
+                    address=person.email if channel == Channel.EMAIL else "",
+                    subject=subject[:200],
+                    body=body,
+                    link=full_link,
+                    message_id=message_id_for(idempotency_key) if channel == Channel.EMAIL else "",
+                    concern=concern,
+                    alert=alert,
+                    next_attempt_at=due,
+                )
+            )
+    webhook = settings.ALERT_WEBHOOK_URL
+    if webhook and alert is not None:
+        rows.append(
+            OutboxMessage(
+                idempotency_key=f"{key}:webhook",
+                channel=Channel.WEBHOOK,
+                address=webhook,
                 subject=subject[:200],
                 body=body,
                 link=full_link,
-                message_id=message_id_for(idempotency_key) if channel == Channel.EMAIL else "",
                 concern=concern,
                 alert=alert,
                 next_attempt_at=due,
-            ))
-    webhook = settings.ALERT_WEBHOOK_URL
-    if webhook and alert is not None:
-        rows.append(OutboxMessage(
-            idempotency_key=f"{key}:webhook", channel=Channel.WEBHOOK, address=webhook, subject=subject[:200],
-            body=body, link=full_link, concern=concern, alert=alert, next_attempt_at=due,
-        ))
+            )
+        )
     if not rows:
         return []
     if fresh:

@@ -64,7 +64,9 @@ def _policy_for(deadline: Deadline, cache: dict) -> ResolvedPolicy:
     key = (deadline.policy_id, deadline.kind, deadline.urgency, deadline.jurisdiction)
     if key not in cache:
         cache[key] = resolve_policy(
-            kind=deadline.kind, urgency=deadline.urgency, jurisdiction=deadline.jurisdiction,
+            kind=deadline.kind,
+            urgency=deadline.urgency,
+            jurisdiction=deadline.jurisdiction,
             policy_id=deadline.policy_id,
         )
     return cache[key]
@@ -99,8 +101,9 @@ AUDIENCE = {
 }
 
 
-def _alert_message(deadline: Deadline, concern, step_number: int, step_count: int, recipients: str,
-                   overdue_seconds: int) -> tuple[str, str, str]:
+def _alert_message(
+    deadline: Deadline, concern, step_number: int, step_count: int, recipients: str, overdue_seconds: int
+) -> tuple[str, str, str]:
     """Subject, body and link. Reference, urgency, team, how overdue, a link: nothing else."""
     ref = deadline.subject_ref or f"#{deadline.subject_id}"
     what = ObligationKind(deadline.kind).label.lower()
@@ -161,8 +164,16 @@ def _fire(deadline: Deadline, policies: dict, recipients_cache: dict, result: Sw
         subject, body, link = _alert_message(
             deadline, concern, step.number, len(policy.steps), step.recipients, overdue_seconds
         )
-        queue_for_people(people=people, key=f"alert:{alert.pk}", subject=subject, body=body, link=link,
-                         concern=concern, alert=alert, fresh=True)
+        queue_for_people(
+            people=people,
+            key=f"alert:{alert.pk}",
+            subject=subject,
+            body=body,
+            link=link,
+            concern=concern,
+            alert=alert,
+            fresh=True,
+        )
         record_event(
             action="alert.created",
             subject_type="alerts.alert",
@@ -211,12 +222,15 @@ def recover_expired_leases(result: SweepResult) -> None:
     """A worker that died mid-send left its message in ``sending``: record it and retry."""
     with transaction.atomic():
         stuck = list(
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(status=OutboxStatus.SENDING, lease_until__lt=ClockTimestamp())[:500]
+            OutboxMessage.objects.select_for_update(skip_locked=True).filter(
+                status=OutboxStatus.SENDING, lease_until__lt=ClockTimestamp()
+            )[:500]
         )
         for message in stuck:
             DeliveryAttempt.objects.create(
-                message=message, number=message.attempts, succeeded=False,
+                message=message,
+                number=message.attempts,
+                succeeded=False,
                 error="Lease expired: the worker stopped before recording the outcome.",
             )
         if stuck:

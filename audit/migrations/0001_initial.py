@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,27 +14,41 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(help_text='The database clock at the time of writing.')),
-                ('actor_email', models.CharField(blank=True, max_length=254)),
-                ('actor_role', models.CharField(blank=True, max_length=40)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.CharField(blank=True, max_length=400)),
-                ('action', models.CharField(help_text='A dotted code such as concern.acknowledged.', max_length=80)),
-                ('subject_type', models.CharField(blank=True, max_length=60)),
-                ('subject_id', models.CharField(blank=True, max_length=64)),
-                ('subject_ref', models.CharField(blank=True, help_text='A concern reference, if any.', max_length=40)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('request_id', models.CharField(blank=True, max_length=64)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("occurred_at", models.DateTimeField(help_text="The database clock at the time of writing.")),
+                ("actor_email", models.CharField(blank=True, max_length=254)),
+                ("actor_role", models.CharField(blank=True, max_length=40)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("user_agent", models.CharField(blank=True, max_length=400)),
+                ("action", models.CharField(help_text="A dotted code such as concern.acknowledged.", max_length=80)),
+                ("subject_type", models.CharField(blank=True, max_length=60)),
+                ("subject_id", models.CharField(blank=True, max_length=64)),
+                ("subject_ref", models.CharField(blank=True, help_text="A concern reference, if any.", max_length=40)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("request_id", models.CharField(blank=True, max_length=64)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['-occurred_at', '-id'], name='audit_event_time_idx'), models.Index(fields=['subject_ref', 'id'], name='audit_event_subject_idx'), models.Index(fields=['actor', 'id'], name='audit_event_actor_idx'), models.Index(fields=['action', 'id'], name='audit_event_action_idx')],
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(fields=["-occurred_at", "-id"], name="audit_event_time_idx"),
+                    models.Index(fields=["subject_ref", "id"], name="audit_event_subject_idx"),
+                    models.Index(fields=["actor", "id"], name="audit_event_actor_idx"),
+                    models.Index(fields=["action", "id"], name="audit_event_action_idx"),
+                ],
             },
         ),
     ]

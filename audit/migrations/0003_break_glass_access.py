@@ -36,33 +36,67 @@ DROP FUNCTION IF EXISTS audit_break_glass_guard();
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('audit', '0002_append_only_triggers'),
+        ("accounts", "0001_initial"),
+        ("audit", "0002_append_only_triggers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BreakGlassAccess',
+            name="BreakGlassAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('concern_reference', models.CharField(max_length=40)),
-                ('reason', models.TextField(help_text='Why the person needed to see a concern outside their teams.')),
-                ('opened_at', models.DateTimeField()),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_comment', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("concern_reference", models.CharField(max_length=40)),
+                ("reason", models.TextField(help_text="Why the person needed to see a concern outside their teams.")),
+                ("opened_at", models.DateTimeField()),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("review_comment", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.team"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'break-glass access',
-                'verbose_name_plural': 'break-glass accesses',
-                'ordering': ['-opened_at', '-id'],
-                'indexes': [models.Index(condition=models.Q(('reviewed_at__isnull', True)), fields=['opened_at'], name='break_glass_unreviewed_idx'), models.Index(fields=['concern_reference', 'opened_at'], name='break_glass_concern_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('reviewed_at__isnull', True), ('reviewed_by__isnull', True)), models.Q(('reviewed_at__isnull', False), ('reviewed_by__isnull', False)), _connector='OR'), name='break_glass_review_complete')],
+                "verbose_name": "break-glass access",
+                "verbose_name_plural": "break-glass accesses",
+                "ordering": ["-opened_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("reviewed_at__isnull", True)),
+                        fields=["opened_at"],
+                        name="break_glass_unreviewed_idx",
+                    ),
+                    models.Index(fields=["concern_reference", "opened_at"], name="break_glass_concern_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("reviewed_at__isnull", True), ("reviewed_by__isnull", True)),
+                            models.Q(("reviewed_at__isnull", False), ("reviewed_by__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="break_glass_review_complete",
+                    )
+                ],
             },
         ),
         migrations.RunSQL(GUARD, UNGUARD),

@@ -18,26 +18,28 @@ DROP TRIGGER IF EXISTS audit_chain_head_append_only ON audit_auditchainhead;
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0003_break_glass_access'),
+        ("audit", "0003_break_glass_access"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verified_at', models.DateTimeField()),
-                ('last_event_id', models.BigIntegerField(blank=True, help_text='Empty when the trail was empty.', null=True)),
-                ('last_hash', models.CharField(blank=True, max_length=64)),
-                ('ok', models.BooleanField()),
-                ('events_checked', models.BigIntegerField()),
-                ('problem', models.TextField(blank=True, help_text='The first fault found, when not ok.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("verified_at", models.DateTimeField()),
+                (
+                    "last_event_id",
+                    models.BigIntegerField(blank=True, help_text="Empty when the trail was empty.", null=True),
+                ),
+                ("last_hash", models.CharField(blank=True, max_length=64)),
+                ("ok", models.BooleanField()),
+                ("events_checked", models.BigIntegerField()),
+                ("problem", models.TextField(blank=True, help_text="The first fault found, when not ok.")),
             ],
             options={
-                'ordering': ['-verified_at', '-id'],
-                'get_latest_by': 'verified_at',
+                "ordering": ["-verified_at", "-id"],
+                "get_latest_by": "verified_at",
             },
         ),
         migrations.RunSQL(APPEND_ONLY, DROP),

@@ -52,28 +52,38 @@ DROP FUNCTION IF EXISTS audit_capture_row_change() CASCADE;
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0004_chain_head'),
+        ("audit", "0004_chain_head"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RowChange',
+            name="RowChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('table_name', models.CharField(max_length=63)),
-                ('operation', models.CharField(max_length=6)),
-                ('row_pk', models.CharField(max_length=64)),
-                ('changed_columns', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=63), blank=True, default=list, size=None)),
-                ('db_user', models.CharField(help_text='The database role that connected (session_user).', max_length=63)),
-                ('application_name', models.CharField(blank=True, max_length=64)),
-                ('transaction_id', models.BigIntegerField()),
-                ('changed_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("table_name", models.CharField(max_length=63)),
+                ("operation", models.CharField(max_length=6)),
+                ("row_pk", models.CharField(max_length=64)),
+                (
+                    "changed_columns",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=63), blank=True, default=list, size=None
+                    ),
+                ),
+                (
+                    "db_user",
+                    models.CharField(help_text="The database role that connected (session_user).", max_length=63),
+                ),
+                ("application_name", models.CharField(blank=True, max_length=64)),
+                ("transaction_id", models.BigIntegerField()),
+                ("changed_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['-changed_at', '-id'],
-                'indexes': [models.Index(fields=['table_name', 'row_pk', 'changed_at'], name='row_change_record_idx'), models.Index(fields=['db_user', '-changed_at'], name='row_change_db_user_idx')],
+                "ordering": ["-changed_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["table_name", "row_pk", "changed_at"], name="row_change_record_idx"),
+                    models.Index(fields=["db_user", "-changed_at"], name="row_change_db_user_idx"),
+                ],
             },
         ),
         migrations.RunSQL(CREATE, DROP),

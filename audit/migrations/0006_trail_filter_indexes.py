@@ -6,19 +6,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0005_row_change_capture'),
+        ("audit", "0005_row_change_capture"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['actor', '-occurred_at', '-id'], name='audit_event_actor_time_idx'),
+            model_name="auditevent",
+            index=models.Index(fields=["actor", "-occurred_at", "-id"], name="audit_event_actor_time_idx"),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(django.contrib.postgres.indexes.OpClass('action', name='varchar_pattern_ops'), models.F('occurred_at'), name='audit_event_action_prefix_idx'),
+            model_name="auditevent",
+            index=models.Index(
+                django.contrib.postgres.indexes.OpClass("action", name="varchar_pattern_ops"),
+                models.F("occurred_at"),
+                name="audit_event_action_prefix_idx",
+            ),
         ),
     ]

@@ -6,37 +6,114 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('consent', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("consent", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Concern',
+            name="Concern",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(help_text='e.g. SG-2026-000123', max_length=20, unique=True)),
-                ('urgency', models.CharField(choices=[('immediate', 'Immediate'), ('same_day', 'Same day'), ('routine', 'Routine')], max_length=20)),
-                ('jurisdiction', models.CharField(choices=[('england', 'England'), ('wales', 'Wales'), ('scotland', 'Scotland'), ('northern_ireland', 'Northern Ireland')], max_length=20)),
-                ('submitted_at', models.DateTimeField()),
-                ('submission_key', models.UUIDField(unique=True)),
-                ('status', models.CharField(choices=[('submitted', 'Submitted, awaiting acknowledgement'), ('acknowledged', 'Acknowledged'), ('triaged', 'Triaged'), ('referred', 'Referred externally'), ('monitoring', 'Advice and monitoring'), ('closed', 'Closed'), ('reopened', 'Reopened')], default='submitted', max_length=20)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='concerns', to='consent.client')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='owned_concerns', to=settings.AUTH_USER_MODEL)),
-                ('reporter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reported_concerns', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='concerns', to='accounts.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reference", models.CharField(help_text="e.g. SG-2026-000123", max_length=20, unique=True)),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("immediate", "Immediate"), ("same_day", "Same day"), ("routine", "Routine")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "jurisdiction",
+                    models.CharField(
+                        choices=[
+                            ("england", "England"),
+                            ("wales", "Wales"),
+                            ("scotland", "Scotland"),
+                            ("northern_ireland", "Northern Ireland"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField()),
+                ("submission_key", models.UUIDField(unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted, awaiting acknowledgement"),
+                            ("acknowledged", "Acknowledged"),
+                            ("triaged", "Triaged"),
+                            ("referred", "Referred externally"),
+                            ("monitoring", "Advice and monitoring"),
+                            ("closed", "Closed"),
+                            ("reopened", "Reopened"),
+                        ],
+                        default="submitted",
+                        max_length=20,
+                    ),
+                ),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="concerns",
+                        to="consent.client",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_concerns",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reported_concerns",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="concerns", to="accounts.team"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-submitted_at'],
-                'indexes': [models.Index(fields=['reporter', '-submitted_at'], name='concern_reporter_idx'), models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['team', 'status'], name='concern_open_team_idx')],
+                "ordering": ["-submitted_at"],
+                "indexes": [
+                    models.Index(fields=["reporter", "-submitted_at"], name="concern_reporter_idx"),
+                    models.Index(
+                        condition=models.Q(("status", "closed"), _negated=True),
+                        fields=["team", "status"],
+                        name="concern_open_team_idx",
+                    ),
+                ],
             },
         ),
     ]

@@ -10,260 +10,712 @@ import concerns.validators
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('concerns', '0001_initial'),
+        ("concerns", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConcernCategory',
+            name="ConcernCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, unique=True)),
-                ('label', models.CharField(max_length=120)),
-                ('population', models.CharField(choices=[('child', 'Children'), ('adult', 'Adults at risk'), ('both', 'Children and adults')], max_length=10)),
-                ('nations', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('england', 'England'), ('wales', 'Wales'), ('scotland', 'Scotland'), ('northern_ireland', 'Northern Ireland')], max_length=20), blank=True, default=list, help_text='Where this code applies; empty means every nation.', size=None)),
-                ('source', models.CharField(blank=True, help_text='The guidance the code comes from.', max_length=200)),
-                ('active', models.BooleanField(default=True)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=60, unique=True)),
+                ("label", models.CharField(max_length=120)),
+                (
+                    "population",
+                    models.CharField(
+                        choices=[("child", "Children"), ("adult", "Adults at risk"), ("both", "Children and adults")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "nations",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("england", "England"),
+                                ("wales", "Wales"),
+                                ("scotland", "Scotland"),
+                                ("northern_ireland", "Northern Ireland"),
+                            ],
+                            max_length=20,
+                        ),
+                        blank=True,
+                        default=list,
+                        help_text="Where this code applies; empty means every nation.",
+                        size=None,
+                    ),
+                ),
+                ("source", models.CharField(blank=True, help_text="The guidance the code comes from.", max_length=200)),
+                ("active", models.BooleanField(default=True)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name_plural': 'concern categories',
-                'ordering': ['order', 'label'],
+                "verbose_name_plural": "concern categories",
+                "ordering": ["order", "label"],
             },
         ),
         migrations.AddField(
-            model_name='concern',
-            name='abuse_period',
-            field=models.CharField(blank=True, help_text='When the abuse happened, e.g. "childhood, about 1995 to 1999".', max_length=200, validators=[concerns.validators.no_control_characters]),
+            model_name="concern",
+            name="abuse_period",
+            field=models.CharField(
+                blank=True,
+                help_text='When the abuse happened, e.g. "childhood, about 1995 to 1999".',
+                max_length=200,
+                validators=[concerns.validators.no_control_characters],
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='actions_taken',
-            field=models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), concerns.validators.no_control_characters]),
+            model_name="concern",
+            name="actions_taken",
+            field=models.TextField(
+                blank=True,
+                max_length=5000,
+                validators=[django.core.validators.MaxLengthValidator(5000), concerns.validators.no_control_characters],
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='consultation_notes',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000), concerns.validators.no_control_characters]),
+            model_name="concern",
+            name="consultation_notes",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000), concerns.validators.no_control_characters],
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='consulted',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('supervisor', 'My supervisor'), ('lead', 'A safeguarding lead or deputy'), ('nspcc', 'NSPCC helpline'), ('caldicott', 'Caldicott guardian'), ('colleague', 'A colleague'), ('other', 'Someone else')], max_length=20), blank=True, default=list, size=None),
+            model_name="concern",
+            name="consulted",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.CharField(
+                    choices=[
+                        ("supervisor", "My supervisor"),
+                        ("lead", "A safeguarding lead or deputy"),
+                        ("nspcc", "NSPCC helpline"),
+                        ("caldicott", "Caldicott guardian"),
+                        ("colleague", "A colleague"),
+                        ("other", "Someone else"),
+                    ],
+                    max_length=20,
+                ),
+                blank=True,
+                default=list,
+                size=None,
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='discloser_identity_wishes',
-            field=models.CharField(blank=True, choices=[('share', 'Agrees their identity may be shared'), ('anonymous', 'Wants to stay anonymous'), ('undecided', 'Undecided'), ('not_asked', 'Not asked')], max_length=20),
+            model_name="concern",
+            name="discloser_identity_wishes",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("share", "Agrees their identity may be shared"),
+                    ("anonymous", "Wants to stay anonymous"),
+                    ("undecided", "Undecided"),
+                    ("not_asked", "Not asked"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='discloser_notes',
-            field=models.TextField(blank=True, max_length=1000, validators=[django.core.validators.MaxLengthValidator(1000), concerns.validators.no_control_characters]),
+            model_name="concern",
+            name="discloser_notes",
+            field=models.TextField(
+                blank=True,
+                max_length=1000,
+                validators=[django.core.validators.MaxLengthValidator(1000), concerns.validators.no_control_characters],
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='discloser_police_wishes',
-            field=models.CharField(blank=True, choices=[('wants', 'Wants a police report or investigation'), ('does_not_want', 'Does not want a police report'), ('undecided', 'Undecided'), ('not_asked', 'Not asked (say why in the notes)')], max_length=20),
+            model_name="concern",
+            name="discloser_police_wishes",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("wants", "Wants a police report or investigation"),
+                    ("does_not_want", "Does not want a police report"),
+                    ("undecided", "Undecided"),
+                    ("not_asked", "Not asked (say why in the notes)"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='discloser_type',
-            field=models.CharField(choices=[('client_self', 'The client, about themselves'), ('client_others', 'The client, about someone else'), ('third_party', 'Someone else (a third party)'), ('observation', 'My own observation'), ('anonymous', 'Anonymous')], default='observation', max_length=20),
+            model_name="concern",
+            name="discloser_type",
+            field=models.CharField(
+                choices=[
+                    ("client_self", "The client, about themselves"),
+                    ("client_others", "The client, about someone else"),
+                    ("third_party", "Someone else (a third party)"),
+                    ("observation", "My own observation"),
+                    ("anonymous", "Anonymous"),
+                ],
+                default="observation",
+                max_length=20,
+            ),
             preserve_default=False,
         ),
         migrations.AddField(
-            model_name='concern',
-            name='emergency_action',
-            field=models.CharField(blank=True, choices=[('999', 'Called 999'), ('police_101', 'Called the police on 101'), ('out_of_hours', 'Called out-of-hours social care (emergency duty team)'), ('social_care', "Called children's or adult social care"), ('none', 'No emergency call (say why below)')], max_length=20),
+            model_name="concern",
+            name="emergency_action",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("999", "Called 999"),
+                    ("police_101", "Called the police on 101"),
+                    ("out_of_hours", "Called out-of-hours social care (emergency duty team)"),
+                    ("social_care", "Called children's or adult social care"),
+                    ("none", "No emergency call (say why below)"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='emergency_action_notes',
-            field=models.TextField(blank=True, help_text='What was done, when, any reference; or why no call.', max_length=1000, validators=[django.core.validators.MaxLengthValidator(1000), concerns.validators.no_control_characters]),
+            model_name="concern",
+            name="emergency_action_notes",
+            field=models.TextField(
+                blank=True,
+                help_text="What was done, when, any reference; or why no call.",
+                max_length=1000,
+                validators=[django.core.validators.MaxLengthValidator(1000), concerns.validators.no_control_characters],
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='immediate_danger',
-            field=models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('unsure', 'Unsure')], default='unsure', max_length=10),
+            model_name="concern",
+            name="immediate_danger",
+            field=models.CharField(
+                choices=[("yes", "Yes"), ("no", "No"), ("unsure", "Unsure")], default="unsure", max_length=10
+            ),
             preserve_default=False,
         ),
         migrations.AddField(
-            model_name='concern',
-            name='location',
+            model_name="concern",
+            name="location",
             field=models.CharField(blank=True, max_length=200, validators=[concerns.validators.no_control_characters]),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='non_recent',
-            field=models.BooleanField(default=False, help_text='The abuse described happened in the past.'),
+            model_name="concern",
+            name="non_recent",
+            field=models.BooleanField(default=False, help_text="The abuse described happened in the past."),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='observations',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000), concerns.validators.no_control_characters]),
+            model_name="concern",
+            name="observations",
+            field=models.TextField(
+                blank=True,
+                max_length=10000,
+                validators=[
+                    django.core.validators.MaxLengthValidator(10000),
+                    concerns.validators.no_control_characters,
+                ],
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='occurred_on',
+            model_name="concern",
+            name="occurred_on",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='occurred_on_approximate',
+            model_name="concern",
+            name="occurred_on_approximate",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='occurred_on_text',
+            model_name="concern",
+            name="occurred_on_text",
             field=models.CharField(blank=True, max_length=100, validators=[concerns.validators.no_control_characters]),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='opinion',
-            field=models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), concerns.validators.no_control_characters]),
+            model_name="concern",
+            name="opinion",
+            field=models.TextField(
+                blank=True,
+                max_length=5000,
+                validators=[django.core.validators.MaxLengthValidator(5000), concerns.validators.no_control_characters],
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='own_words',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000), concerns.validators.no_control_characters]),
+            model_name="concern",
+            name="own_words",
+            field=models.TextField(
+                blank=True,
+                max_length=10000,
+                validators=[
+                    django.core.validators.MaxLengthValidator(10000),
+                    concerns.validators.no_control_characters,
+                ],
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='people_present',
-            field=models.TextField(blank=True, max_length=1000, validators=[django.core.validators.MaxLengthValidator(1000), concerns.validators.no_control_characters]),
+            model_name="concern",
+            name="people_present",
+            field=models.TextField(
+                blank=True,
+                max_length=1000,
+                validators=[django.core.validators.MaxLengthValidator(1000), concerns.validators.no_control_characters],
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='questions_asked',
-            field=models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), concerns.validators.no_control_characters]),
+            model_name="concern",
+            name="questions_asked",
+            field=models.TextField(
+                blank=True,
+                max_length=5000,
+                validators=[django.core.validators.MaxLengthValidator(5000), concerns.validators.no_control_characters],
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='setting',
-            field=models.CharField(blank=True, choices=[('session', 'In a session, in person'), ('video', 'In a video session'), ('phone', 'On the phone'), ('message', 'In a message, letter or email'), ('home_visit', 'On a home visit'), ('other', 'Somewhere else')], max_length=20),
+            model_name="concern",
+            name="setting",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("session", "In a session, in person"),
+                    ("video", "In a video session"),
+                    ("phone", "On the phone"),
+                    ("message", "In a message, letter or email"),
+                    ("home_visit", "On a home visit"),
+                    ("other", "Somewhere else"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='setting_detail',
+            model_name="concern",
+            name="setting_detail",
             field=models.CharField(blank=True, max_length=200, validators=[concerns.validators.no_control_characters]),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='summary',
-            field=models.TextField(blank=True, max_length=500, validators=[django.core.validators.MaxLengthValidator(500), concerns.validators.no_control_characters]),
+            model_name="concern",
+            name="summary",
+            field=models.TextField(
+                blank=True,
+                max_length=500,
+                validators=[django.core.validators.MaxLengthValidator(500), concerns.validators.no_control_characters],
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='support_offered',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000), concerns.validators.no_control_characters]),
+            model_name="concern",
+            name="support_offered",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[django.core.validators.MaxLengthValidator(2000), concerns.validators.no_control_characters],
+            ),
         ),
         migrations.CreateModel(
-            name='Addendum',
+            name="Addendum",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('text', models.TextField(max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000), concerns.validators.no_control_characters])),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('concern', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='addenda', to='concerns.concern')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "text",
+                    models.TextField(
+                        max_length=10000,
+                        validators=[
+                            django.core.validators.MaxLengthValidator(10000),
+                            concerns.validators.no_control_characters,
+                        ],
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "concern",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="addenda", to="concerns.concern"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'addenda',
-                'ordering': ['concern', 'created_at', 'id'],
+                "verbose_name_plural": "addenda",
+                "ordering": ["concern", "created_at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='concern',
-            name='categories',
-            field=models.ManyToManyField(related_name='concerns', to='concerns.concerncategory'),
+            model_name="concern",
+            name="categories",
+            field=models.ManyToManyField(related_name="concerns", to="concerns.concerncategory"),
         ),
         migrations.CreateModel(
-            name='PersonAtRisk',
+            name="PersonAtRisk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('kind', models.CharField(choices=[('child', 'Child'), ('adult_at_risk', 'Adult at risk'), ('unborn', 'Unborn baby')], max_length=20)),
-                ('identity', models.CharField(choices=[('known', 'Known'), ('partly_known', 'Partly known'), ('unknown', 'Not known')], default='unknown', max_length=20)),
-                ('description', models.TextField(blank=True, help_text='e.g. "children placed with the foster carer".', max_length=1000, validators=[django.core.validators.MaxLengthValidator(1000), concerns.validators.no_control_characters])),
-                ('name', models.CharField(blank=True, max_length=150, validators=[concerns.validators.no_control_characters])),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('approximate_age', models.CharField(blank=True, max_length=50, validators=[concerns.validators.no_control_characters])),
-                ('address', models.TextField(blank=True, max_length=500, validators=[django.core.validators.MaxLengthValidator(500), concerns.validators.no_control_characters])),
-                ('school_or_gp', models.CharField(blank=True, max_length=200, validators=[concerns.validators.no_control_characters])),
-                ('relationship_to_alleged', models.CharField(blank=True, max_length=200, validators=[concerns.validators.no_control_characters])),
-                ('whereabouts', models.TextField(blank=True, help_text='Where they are now and whether they are safe.', max_length=1000, validators=[django.core.validators.MaxLengthValidator(1000), concerns.validators.no_control_characters])),
-                ('looked_after', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Not known')], max_length=10)),
-                ('concern', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='persons_at_risk', to='concerns.concern')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("child", "Child"), ("adult_at_risk", "Adult at risk"), ("unborn", "Unborn baby")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "identity",
+                    models.CharField(
+                        choices=[("known", "Known"), ("partly_known", "Partly known"), ("unknown", "Not known")],
+                        default="unknown",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        help_text='e.g. "children placed with the foster carer".',
+                        max_length=1000,
+                        validators=[
+                            django.core.validators.MaxLengthValidator(1000),
+                            concerns.validators.no_control_characters,
+                        ],
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        blank=True, max_length=150, validators=[concerns.validators.no_control_characters]
+                    ),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "approximate_age",
+                    models.CharField(blank=True, max_length=50, validators=[concerns.validators.no_control_characters]),
+                ),
+                (
+                    "address",
+                    models.TextField(
+                        blank=True,
+                        max_length=500,
+                        validators=[
+                            django.core.validators.MaxLengthValidator(500),
+                            concerns.validators.no_control_characters,
+                        ],
+                    ),
+                ),
+                (
+                    "school_or_gp",
+                    models.CharField(
+                        blank=True, max_length=200, validators=[concerns.validators.no_control_characters]
+                    ),
+                ),
+                (
+                    "relationship_to_alleged",
+                    models.CharField(
+                        blank=True, max_length=200, validators=[concerns.validators.no_control_characters]
+                    ),
+                ),
+                (
+                    "whereabouts",
+                    models.TextField(
+                        blank=True,
+                        help_text="Where they are now and whether they are safe.",
+                        max_length=1000,
+                        validators=[
+                            django.core.validators.MaxLengthValidator(1000),
+                            concerns.validators.no_control_characters,
+                        ],
+                    ),
+                ),
+                (
+                    "looked_after",
+                    models.CharField(
+                        blank=True, choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Not known")], max_length=10
+                    ),
+                ),
+                (
+                    "concern",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="persons_at_risk",
+                        to="concerns.concern",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['concern', 'position', 'id'],
+                "ordering": ["concern", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PriorReport',
+            name="PriorReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('recipient', models.CharField(choices=[('csc', "Children's social care"), ('asc', 'Adult social care'), ('police', 'Police'), ('lado', 'LADO or designated officer'), ('nspcc', 'NSPCC'), ('school', 'School'), ('health', 'GP or health service'), ('other', 'Someone else'), ('unknown', 'Not known')], default='unknown', max_length=20)),
-                ('recipient_detail', models.CharField(blank=True, help_text='Which office or area, if known.', max_length=200, validators=[concerns.validators.no_control_characters])),
-                ('made_by', models.CharField(choices=[('client', 'The client'), ('clinician', 'Me or a colleague'), ('other', 'Someone else'), ('unknown', 'Not known')], default='unknown', max_length=20)),
-                ('reported_on', models.DateField(blank=True, null=True)),
-                ('reported_on_text', models.CharField(blank=True, max_length=100, validators=[concerns.validators.no_control_characters])),
-                ('reported_on_approximate', models.BooleanField(default=False)),
-                ('reference', models.CharField(blank=True, max_length=100, validators=[concerns.validators.no_control_characters])),
-                ('outcome', models.TextField(blank=True, max_length=1000, validators=[django.core.validators.MaxLengthValidator(1000), concerns.validators.no_control_characters])),
-                ('new_since', models.TextField(blank=True, help_text='What is new since that report.', max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000), concerns.validators.no_control_characters])),
-                ('concern', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='prior_reports', to='concerns.concern')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "recipient",
+                    models.CharField(
+                        choices=[
+                            ("csc", "Children's social care"),
+                            ("asc", "Adult social care"),
+                            ("police", "Police"),
+                            ("lado", "LADO or designated officer"),
+                            ("nspcc", "NSPCC"),
+                            ("school", "School"),
+                            ("health", "GP or health service"),
+                            ("other", "Someone else"),
+                            ("unknown", "Not known"),
+                        ],
+                        default="unknown",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "recipient_detail",
+                    models.CharField(
+                        blank=True,
+                        help_text="Which office or area, if known.",
+                        max_length=200,
+                        validators=[concerns.validators.no_control_characters],
+                    ),
+                ),
+                (
+                    "made_by",
+                    models.CharField(
+                        choices=[
+                            ("client", "The client"),
+                            ("clinician", "Me or a colleague"),
+                            ("other", "Someone else"),
+                            ("unknown", "Not known"),
+                        ],
+                        default="unknown",
+                        max_length=20,
+                    ),
+                ),
+                ("reported_on", models.DateField(blank=True, null=True)),
+                (
+                    "reported_on_text",
+                    models.CharField(
+                        blank=True, max_length=100, validators=[concerns.validators.no_control_characters]
+                    ),
+                ),
+                ("reported_on_approximate", models.BooleanField(default=False)),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, max_length=100, validators=[concerns.validators.no_control_characters]
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.TextField(
+                        blank=True,
+                        max_length=1000,
+                        validators=[
+                            django.core.validators.MaxLengthValidator(1000),
+                            concerns.validators.no_control_characters,
+                        ],
+                    ),
+                ),
+                (
+                    "new_since",
+                    models.TextField(
+                        blank=True,
+                        help_text="What is new since that report.",
+                        max_length=2000,
+                        validators=[
+                            django.core.validators.MaxLengthValidator(2000),
+                            concerns.validators.no_control_characters,
+                        ],
+                    ),
+                ),
+                (
+                    "concern",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="prior_reports", to="concerns.concern"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['concern', 'position', 'id'],
+                "ordering": ["concern", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AllegedPerson',
+            name="AllegedPerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('identity', models.CharField(choices=[('known', 'Known'), ('partly_known', 'Partly known'), ('unknown', 'Not known')], default='unknown', max_length=20)),
-                ('name', models.CharField(blank=True, max_length=150, validators=[concerns.validators.no_control_characters])),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('approximate_age', models.CharField(blank=True, max_length=50, validators=[concerns.validators.no_control_characters])),
-                ('description', models.TextField(blank=True, max_length=1000, validators=[django.core.validators.MaxLengthValidator(1000), concerns.validators.no_control_characters])),
-                ('address', models.TextField(blank=True, max_length=500, validators=[django.core.validators.MaxLengthValidator(500), concerns.validators.no_control_characters])),
-                ('relationship', models.CharField(blank=True, help_text='To the person at risk and to the discloser.', max_length=200, validators=[concerns.validators.no_control_characters])),
-                ('whereabouts', models.TextField(blank=True, max_length=1000, validators=[django.core.validators.MaxLengthValidator(1000), concerns.validators.no_control_characters])),
-                ('contact_with_children', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Not known')], default='unknown', max_length=10)),
-                ('position_of_trust', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Not known')], default='unknown', help_text='Works, volunteers or cares for children or adults at risk.', max_length=10)),
-                ('role', models.CharField(blank=True, choices=[('foster_carer', 'Foster carer'), ('kinship_carer', 'Adoptive, kinship or special guardianship carer'), ('childminder', 'Childminder or nursery worker'), ('teacher', 'Teacher or school staff'), ('health', 'Health professional'), ('social_care', 'Social care worker'), ('care_worker', 'Care worker for adults'), ('youth_sports', 'Youth, sports or activity leader'), ('faith', 'Faith leader or faith group worker'), ('volunteer', 'Volunteer'), ('other', 'Other')], max_length=20)),
-                ('role_detail', models.CharField(blank=True, max_length=200, validators=[concerns.validators.no_control_characters])),
-                ('employer_or_approving_body', models.CharField(blank=True, max_length=200, validators=[concerns.validators.no_control_characters])),
-                ('work_area', models.CharField(blank=True, help_text='The local authority area where they work or are approved.', max_length=200, validators=[concerns.validators.no_control_characters])),
-                ('works_with_adults_at_risk', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Not known')], default='unknown', max_length=10)),
-                ('deceased', models.BooleanField(default=False)),
-                ('concern', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alleged_persons', to='concerns.concern')),
-                ('staff_member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "identity",
+                    models.CharField(
+                        choices=[("known", "Known"), ("partly_known", "Partly known"), ("unknown", "Not known")],
+                        default="unknown",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        blank=True, max_length=150, validators=[concerns.validators.no_control_characters]
+                    ),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "approximate_age",
+                    models.CharField(blank=True, max_length=50, validators=[concerns.validators.no_control_characters]),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        max_length=1000,
+                        validators=[
+                            django.core.validators.MaxLengthValidator(1000),
+                            concerns.validators.no_control_characters,
+                        ],
+                    ),
+                ),
+                (
+                    "address",
+                    models.TextField(
+                        blank=True,
+                        max_length=500,
+                        validators=[
+                            django.core.validators.MaxLengthValidator(500),
+                            concerns.validators.no_control_characters,
+                        ],
+                    ),
+                ),
+                (
+                    "relationship",
+                    models.CharField(
+                        blank=True,
+                        help_text="To the person at risk and to the discloser.",
+                        max_length=200,
+                        validators=[concerns.validators.no_control_characters],
+                    ),
+                ),
+                (
+                    "whereabouts",
+                    models.TextField(
+                        blank=True,
+                        max_length=1000,
+                        validators=[
+                            django.core.validators.MaxLengthValidator(1000),
+                            concerns.validators.no_control_characters,
+                        ],
+                    ),
+                ),
+                (
+                    "contact_with_children",
+                    models.CharField(
+                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Not known")],
+                        default="unknown",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "position_of_trust",
+                    models.CharField(
+                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Not known")],
+                        default="unknown",
+                        help_text="Works, volunteers or cares for children or adults at risk.",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("foster_carer", "Foster carer"),
+                            ("kinship_carer", "Adoptive, kinship or special guardianship carer"),
+                            ("childminder", "Childminder or nursery worker"),
+                            ("teacher", "Teacher or school staff"),
+                            ("health", "Health professional"),
+                            ("social_care", "Social care worker"),
+                            ("care_worker", "Care worker for adults"),
+                            ("youth_sports", "Youth, sports or activity leader"),
+                            ("faith", "Faith leader or faith group worker"),
+                            ("volunteer", "Volunteer"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "role_detail",
+                    models.CharField(
+                        blank=True, max_length=200, validators=[concerns.validators.no_control_characters]
+                    ),
+                ),
+                (
+                    "employer_or_approving_body",
+                    models.CharField(
+                        blank=True, max_length=200, validators=[concerns.validators.no_control_characters]
+                    ),
+                ),
+                (
+                    "work_area",
+                    models.CharField(
+                        blank=True,
+                        help_text="The local authority area where they work or are approved.",
+                        max_length=200,
+                        validators=[concerns.validators.no_control_characters],
+                    ),
+                ),
+                (
+                    "works_with_adults_at_risk",
+                    models.CharField(
+                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Not known")],
+                        default="unknown",
+                        max_length=10,
+                    ),
+                ),
+                ("deceased", models.BooleanField(default=False)),
+                (
+                    "concern",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alleged_persons",
+                        to="concerns.concern",
+                    ),
+                ),
+                (
+                    "staff_member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['concern', 'position', 'id'],
-                'indexes': [models.Index(condition=models.Q(('staff_member__isnull', False)), fields=['staff_member', 'concern'], name='alleged_staff_idx')],
+                "ordering": ["concern", "position", "id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("staff_member__isnull", False)),
+                        fields=["staff_member", "concern"],
+                        name="alleged_staff_idx",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ConcernDraft',
+            name="ConcernDraft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('submission_key', models.UUIDField(unique=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='concern_drafts', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("submission_key", models.UUIDField(unique=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="concern_drafts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at'],
-                'indexes': [models.Index(fields=['author', '-updated_at'], name='concern_draft_author_idx')],
+                "ordering": ["-updated_at"],
+                "indexes": [models.Index(fields=["author", "-updated_at"], name="concern_draft_author_idx")],
             },
         ),
     ]

@@ -52,12 +52,15 @@ CREATE TRIGGER {table}_immutable
     for table in CONTENT_TABLES
 )
 
-DROP = "".join(f"DROP TRIGGER IF EXISTS {table}_immutable ON {table};\n" for table in CONTENT_TABLES) + """
+DROP = (
+    "".join(f"DROP TRIGGER IF EXISTS {table}_immutable ON {table};\n" for table in CONTENT_TABLES)
+    + """
 DROP FUNCTION IF EXISTS concerns_refuse_change();
 DROP TRIGGER IF EXISTS concern_content_immutable ON concerns_concern;
 DROP FUNCTION IF EXISTS concerns_refuse_content_update();
 DROP SEQUENCE IF EXISTS concerns_concern_reference_seq;
 """
+)
 
 # The default code lists of categories of abuse, as first seeded. Frozen here: administrators
 # maintain the live lists in the admin, and later changes to the defaults are new migrations.
@@ -107,8 +110,13 @@ CATEGORIES = [
     ("ni-exploitation", "Exploitation", "adult", [NI], NI_ADULT),
     ("scotland-physical-harm", "Physical harm", "adult", [SCOTLAND], SCOT_ASP),
     ("scotland-psychological-harm", "Psychological harm", "adult", [SCOTLAND], SCOT_ASP),
-    ("scotland-financial-harm", "Financial harm (unlawful conduct affecting property or money)", "adult",
-     [SCOTLAND], SCOT_ASP),
+    (
+        "scotland-financial-harm",
+        "Financial harm (unlawful conduct affecting property or money)",
+        "adult",
+        [SCOTLAND],
+        SCOT_ASP,
+    ),
     ("scotland-self-harm", "Self-harm", "adult", [SCOTLAND], SCOT_ASP),
     ("unclear", "Unclear or not yet known", "both", ALL, ""),
 ]

@@ -22,25 +22,31 @@ $$;
 PREVIOUS = IMMUTABLE_EXCEPT_WORKFLOW.replace(",\n                             'next_due_at'", "")
 
 
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('concerns', '0003_immutability_reference_categories'),
-        ('consent', '0004_seed_lawful_bases'),
+        ("accounts", "0001_initial"),
+        ("concerns", "0003_immutability_reference_categories"),
+        ("consent", "0004_seed_lawful_bases"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RunSQL(IMMUTABLE_EXCEPT_WORKFLOW, PREVIOUS),
         migrations.AddField(
-            model_name='concern',
-            name='next_due_at',
+            model_name="concern",
+            name="next_due_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddIndex(
-            model_name='concern',
-            index=models.Index(models.OrderBy(models.F('next_due_at'), nulls_last=True), models.F('submitted_at'), models.F('id'), condition=models.Q(('status__in', ['submitted', 'acknowledged', 'triaged', 'referred', 'monitoring', 'reopened'])), name='concern_queue_order_idx'),
+            model_name="concern",
+            index=models.Index(
+                models.OrderBy(models.F("next_due_at"), nulls_last=True),
+                models.F("submitted_at"),
+                models.F("id"),
+                condition=models.Q(
+                    ("status__in", ["submitted", "acknowledged", "triaged", "referred", "monitoring", "reopened"])
+                ),
+                name="concern_queue_order_idx",
+            ),
         ),
     ]

@@ -6,160 +6,486 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('concerns', '0001_initial'),
-        ('consent', '0001_initial'),
+        ("concerns", "0001_initial"),
+        ("consent", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConfidentialityStatement',
+            name="ConfidentialityStatement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('text', models.TextField(help_text='The statement as it is explained and given to clients.')),
-                ('effective_from', models.DateField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("text", models.TextField(help_text="The statement as it is explained and given to clients.")),
+                ("effective_from", models.DateField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-version'],
+                "ordering": ["-version"],
             },
         ),
         migrations.CreateModel(
-            name='LawfulBasisOption',
+            name="LawfulBasisOption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('article6', 'UK GDPR Article 6 lawful basis'), ('article9', 'UK GDPR Article 9 condition'), ('common_law', 'Common-law justification')], max_length=20)),
-                ('code', models.SlugField(max_length=60)),
-                ('label', models.CharField(max_length=250)),
-                ('schedule1_paragraph', models.CharField(blank=True, help_text='For Article 9 conditions: the DPA 2018 Schedule 1 paragraph.', max_length=80)),
-                ('guidance', models.TextField(blank=True)),
-                ('safeguarding_default', models.BooleanField(default=False, help_text='Preselected on the sharing form (one per list).')),
-                ('active', models.BooleanField(default=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("article6", "UK GDPR Article 6 lawful basis"),
+                            ("article9", "UK GDPR Article 9 condition"),
+                            ("common_law", "Common-law justification"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60)),
+                ("label", models.CharField(max_length=250)),
+                (
+                    "schedule1_paragraph",
+                    models.CharField(
+                        blank=True,
+                        help_text="For Article 9 conditions: the DPA 2018 Schedule 1 paragraph.",
+                        max_length=80,
+                    ),
+                ),
+                ("guidance", models.TextField(blank=True)),
+                (
+                    "safeguarding_default",
+                    models.BooleanField(default=False, help_text="Preselected on the sharing form (one per list)."),
+                ),
+                ("active", models.BooleanField(default=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['kind', 'position', 'label'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'code'), name='consent_lawful_basis_unique_code'), models.UniqueConstraint(condition=models.Q(('safeguarding_default', True)), fields=('kind',), name='consent_lawful_basis_one_default')],
+                "ordering": ["kind", "position", "label"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "code"), name="consent_lawful_basis_unique_code"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("safeguarding_default", True)),
+                        fields=("kind",),
+                        name="consent_lawful_basis_one_default",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LimitsRecord',
+            name="LimitsRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('explained_at', models.DateTimeField()),
-                ('method', models.CharField(choices=[('spoken', 'Spoken'), ('written', 'Written copy given'), ('both', 'Spoken and a written copy given')], max_length=20)),
-                ('interpreter_used', models.BooleanField(default=False)),
-                ('interpreter_language', models.CharField(blank=True, max_length=80)),
-                ('present', models.CharField(blank=True, help_text='Who else was present, e.g. a parent, an advocate, the interpreter.', max_length=300)),
-                ('understanding', models.CharField(choices=[('understood', 'Understood'), ('partly', 'Partly understood'), ('not', 'Not understood')], max_length=20)),
-                ('understanding_notes', models.TextField(blank=True, help_text="The client's own words summarising the limits, their questions, and any plan.")),
-                ('review_on', models.DateField(blank=True, null=True)),
-                ('correction_reason', models.CharField(blank=True, max_length=300)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='limits_records', to='consent.client')),
-                ('corrects', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='consent.limitsrecord')),
-                ('explained_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('statement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='limits_records', to='consent.confidentialitystatement')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("explained_at", models.DateTimeField()),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("spoken", "Spoken"),
+                            ("written", "Written copy given"),
+                            ("both", "Spoken and a written copy given"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("interpreter_used", models.BooleanField(default=False)),
+                ("interpreter_language", models.CharField(blank=True, max_length=80)),
+                (
+                    "present",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who else was present, e.g. a parent, an advocate, the interpreter.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "understanding",
+                    models.CharField(
+                        choices=[
+                            ("understood", "Understood"),
+                            ("partly", "Partly understood"),
+                            ("not", "Not understood"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "understanding_notes",
+                    models.TextField(
+                        blank=True,
+                        help_text="The client's own words summarising the limits, their questions, and any plan.",
+                    ),
+                ),
+                ("review_on", models.DateField(blank=True, null=True)),
+                ("correction_reason", models.CharField(blank=True, max_length=300)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="limits_records", to="consent.client"
+                    ),
+                ),
+                (
+                    "corrects",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="corrections",
+                        to="consent.limitsrecord",
+                    ),
+                ),
+                (
+                    "explained_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "statement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="limits_records",
+                        to="consent.confidentialitystatement",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-explained_at', '-id'],
+                "ordering": ["-explained_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SharingDecision',
+            name="SharingDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('share', 'Share'), ('share_in_part', 'Share in part'), ('not_share', 'Do not share')], max_length=20)),
-                ('decided_at', models.DateTimeField(auto_now_add=True)),
-                ('recipients', models.TextField(blank=True, help_text='Who receives the information, and their role in safeguarding.')),
-                ('purpose', models.TextField(help_text='Why the information is (or is not) shared.')),
-                ('information_shared', models.TextField(blank=True, help_text='A copy of exactly what was shared.')),
-                ('transmission', models.CharField(blank=True, help_text='How it was sent, and how securely.', max_length=200)),
-                ('consent', models.CharField(choices=[('sought_given', 'Consent sought and given'), ('sought_refused', 'Consent sought and refused'), ('not_sought', 'Consent not sought')], max_length=20)),
-                ('refusal_reasons', models.TextField(blank=True, help_text="The client's reasons for refusing.")),
-                ('not_sought_reason', models.CharField(blank=True, choices=[('risk_to_person', 'Asking would put a child or an adult at risk'), ('prejudice_crime', 'Asking would prejudice the prevention or detection of crime'), ('not_in_time', 'Not possible in the time available'), ('lacks_capacity', 'The client lacks capacity to consent'), ('other', 'Other')], max_length=20)),
-                ('not_sought_other', models.CharField(blank=True, max_length=300)),
-                ('without_consent_justification', models.TextField(blank=True, help_text='Why sharing without consent is justified (the risk, weighed against confidentiality).')),
-                ('necessity_proportionality', models.TextField(blank=True, help_text='Why sharing is necessary, and why this much and no more.')),
-                ('identities_to_protect', models.TextField(blank=True, help_text="e.g. the discloser's identity, from the alleged person.")),
-                ('advice_taken', models.BooleanField(default=False)),
-                ('advice_from', models.CharField(blank=True, max_length=300)),
-                ('not_sharing_reasons', models.TextField(blank=True)),
-                ('review_on', models.DateField(blank=True, null=True)),
-                ('article6_basis', models.ForeignKey(blank=True, limit_choices_to={'kind': 'article6'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='consent.lawfulbasisoption')),
-                ('article9_condition', models.ForeignKey(blank=True, limit_choices_to={'kind': 'article9'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='consent.lawfulbasisoption')),
-                ('common_law_basis', models.ForeignKey(blank=True, limit_choices_to={'kind': 'common_law'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='consent.lawfulbasisoption')),
-                ('concern', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sharing_decisions', to='concerns.concern')),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supersedes', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='consent.sharingdecision')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("share", "Share"), ("share_in_part", "Share in part"), ("not_share", "Do not share")],
+                        max_length=20,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recipients",
+                    models.TextField(
+                        blank=True, help_text="Who receives the information, and their role in safeguarding."
+                    ),
+                ),
+                ("purpose", models.TextField(help_text="Why the information is (or is not) shared.")),
+                ("information_shared", models.TextField(blank=True, help_text="A copy of exactly what was shared.")),
+                (
+                    "transmission",
+                    models.CharField(blank=True, help_text="How it was sent, and how securely.", max_length=200),
+                ),
+                (
+                    "consent",
+                    models.CharField(
+                        choices=[
+                            ("sought_given", "Consent sought and given"),
+                            ("sought_refused", "Consent sought and refused"),
+                            ("not_sought", "Consent not sought"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("refusal_reasons", models.TextField(blank=True, help_text="The client's reasons for refusing.")),
+                (
+                    "not_sought_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("risk_to_person", "Asking would put a child or an adult at risk"),
+                            ("prejudice_crime", "Asking would prejudice the prevention or detection of crime"),
+                            ("not_in_time", "Not possible in the time available"),
+                            ("lacks_capacity", "The client lacks capacity to consent"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("not_sought_other", models.CharField(blank=True, max_length=300)),
+                (
+                    "without_consent_justification",
+                    models.TextField(
+                        blank=True,
+                        help_text="Why sharing without consent is justified (the risk, weighed against confidentiality).",
+                    ),
+                ),
+                (
+                    "necessity_proportionality",
+                    models.TextField(blank=True, help_text="Why sharing is necessary, and why this much and no more."),
+                ),
+                (
+                    "identities_to_protect",
+                    models.TextField(blank=True, help_text="e.g. the discloser's identity, from the alleged person."),
+                ),
+                ("advice_taken", models.BooleanField(default=False)),
+                ("advice_from", models.CharField(blank=True, max_length=300)),
+                ("not_sharing_reasons", models.TextField(blank=True)),
+                ("review_on", models.DateField(blank=True, null=True)),
+                (
+                    "article6_basis",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "article6"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="consent.lawfulbasisoption",
+                    ),
+                ),
+                (
+                    "article9_condition",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "article9"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="consent.lawfulbasisoption",
+                    ),
+                ),
+                (
+                    "common_law_basis",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "common_law"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="consent.lawfulbasisoption",
+                    ),
+                ),
+                (
+                    "concern",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sharing_decisions",
+                        to="concerns.concern",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "supersedes",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="superseded_by",
+                        to="consent.sharingdecision",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['decided_at', 'id'],
+                "ordering": ["decided_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ClientInformedRecord',
+            name="ClientInformedRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('before', 'Told before sharing'), ('after', 'Told after sharing'), ('not_told', 'Not told')], max_length=20)),
-                ('told_on', models.DateField(blank=True, null=True)),
-                ('reason', models.CharField(blank=True, choices=[('unsafe', 'Telling the client would be unsafe'), ('prejudice_enquiry', 'Telling the client would prejudice an enquiry'), ('not_contactable', 'The client cannot be contacted'), ('other', 'Other')], max_length=20)),
-                ('reason_other', models.CharField(blank=True, max_length=300)),
-                ('review_on', models.DateField(blank=True, null=True)),
-                ('client_response', models.TextField(blank=True, help_text="The client's response or views, if told.")),
-                ('advised_by', models.CharField(blank=True, help_text='Who advised, e.g. the police asked us not to tell the client yet.', max_length=300)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('concern', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='client_informed_records', to='concerns.concern')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("before", "Told before sharing"),
+                            ("after", "Told after sharing"),
+                            ("not_told", "Not told"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("told_on", models.DateField(blank=True, null=True)),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("unsafe", "Telling the client would be unsafe"),
+                            ("prejudice_enquiry", "Telling the client would prejudice an enquiry"),
+                            ("not_contactable", "The client cannot be contacted"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason_other", models.CharField(blank=True, max_length=300)),
+                ("review_on", models.DateField(blank=True, null=True)),
+                ("client_response", models.TextField(blank=True, help_text="The client's response or views, if told.")),
+                (
+                    "advised_by",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who advised, e.g. the police asked us not to tell the client yet.",
+                        max_length=300,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "concern",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="client_informed_records",
+                        to="concerns.concern",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['recorded_at', 'id'],
-                'indexes': [models.Index(fields=['concern', '-recorded_at'], name='consent_informed_concern_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('status', 'not_told'), _negated=True), models.Q(models.Q(('reason', ''), _negated=True), models.Q(models.Q(('reason', 'other'), _negated=True), models.Q(('reason_other', ''), _negated=True), _connector='OR'), ('review_on__isnull', False)), _connector='OR'), name='consent_informed_not_told_reason_and_review')],
+                "ordering": ["recorded_at", "id"],
+                "indexes": [models.Index(fields=["concern", "-recorded_at"], name="consent_informed_concern_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "not_told"), _negated=True),
+                            models.Q(
+                                models.Q(("reason", ""), _negated=True),
+                                models.Q(
+                                    models.Q(("reason", "other"), _negated=True),
+                                    models.Q(("reason_other", ""), _negated=True),
+                                    _connector="OR",
+                                ),
+                                ("review_on__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="consent_informed_not_told_reason_and_review",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='confidentialitystatement',
-            constraint=models.CheckConstraint(condition=models.Q(('published_at__isnull', True), models.Q(('effective_from__isnull', False), ('published_by__isnull', False)), _connector='OR'), name='consent_statement_published_has_dates'),
+            model_name="confidentialitystatement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("published_at__isnull", True),
+                    models.Q(("effective_from__isnull", False), ("published_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="consent_statement_published_has_dates",
+            ),
         ),
         migrations.AddIndex(
-            model_name='limitsrecord',
-            index=models.Index(fields=['client', '-explained_at', '-id'], name='consent_limits_latest_idx'),
+            model_name="limitsrecord",
+            index=models.Index(fields=["client", "-explained_at", "-id"], name="consent_limits_latest_idx"),
         ),
         migrations.AddConstraint(
-            model_name='limitsrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('interpreter_used', False), models.Q(('interpreter_language', ''), _negated=True), _connector='OR'), name='consent_limits_interpreter_language'),
+            model_name="limitsrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("interpreter_used", False), models.Q(("interpreter_language", ""), _negated=True), _connector="OR"
+                ),
+                name="consent_limits_interpreter_language",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='limitsrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('corrects__isnull', True), models.Q(('correction_reason', ''), _negated=True), _connector='OR'), name='consent_limits_correction_has_reason'),
+            model_name="limitsrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("corrects__isnull", True), models.Q(("correction_reason", ""), _negated=True), _connector="OR"
+                ),
+                name="consent_limits_correction_has_reason",
+            ),
         ),
         migrations.AddIndex(
-            model_name='sharingdecision',
-            index=models.Index(fields=['concern', 'decided_at'], name='consent_sharing_concern_idx'),
+            model_name="sharingdecision",
+            index=models.Index(fields=["concern", "decided_at"], name="consent_sharing_concern_idx"),
         ),
         migrations.AddConstraint(
-            model_name='sharingdecision',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decision__in', ['share', 'share_in_part']), models.Q(('consent', 'sought_given'), _negated=True), _negated=True), models.Q(models.Q(('without_consent_justification', ''), _negated=True), ('article6_basis__isnull', False), ('common_law_basis__isnull', False)), _connector='OR'), name='consent_sharing_without_consent_needs_reason_and_basis'),
+            model_name="sharingdecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("decision__in", ["share", "share_in_part"]),
+                        models.Q(("consent", "sought_given"), _negated=True),
+                        _negated=True,
+                    ),
+                    models.Q(
+                        models.Q(("without_consent_justification", ""), _negated=True),
+                        ("article6_basis__isnull", False),
+                        ("common_law_basis__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="consent_sharing_without_consent_needs_reason_and_basis",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sharingdecision',
-            constraint=models.CheckConstraint(condition=models.Q(('consent', 'sought_given'), models.Q(('consent', 'sought_refused'), models.Q(('refusal_reasons', ''), _negated=True)), models.Q(('consent', 'not_sought'), models.Q(('not_sought_reason', ''), _negated=True), models.Q(models.Q(('not_sought_reason', 'other'), _negated=True), models.Q(('not_sought_other', ''), _negated=True), _connector='OR')), _connector='OR'), name='consent_sharing_consent_reasons'),
+            model_name="sharingdecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("consent", "sought_given"),
+                    models.Q(("consent", "sought_refused"), models.Q(("refusal_reasons", ""), _negated=True)),
+                    models.Q(
+                        ("consent", "not_sought"),
+                        models.Q(("not_sought_reason", ""), _negated=True),
+                        models.Q(
+                            models.Q(("not_sought_reason", "other"), _negated=True),
+                            models.Q(("not_sought_other", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                    ),
+                    _connector="OR",
+                ),
+                name="consent_sharing_consent_reasons",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sharingdecision',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decision', 'not_share'), _negated=True), models.Q(models.Q(('not_sharing_reasons', ''), _negated=True), ('review_on__isnull', False)), _connector='OR'), name='consent_sharing_not_share_reasons_and_review'),
+            model_name="sharingdecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("decision", "not_share"), _negated=True),
+                    models.Q(models.Q(("not_sharing_reasons", ""), _negated=True), ("review_on__isnull", False)),
+                    _connector="OR",
+                ),
+                name="consent_sharing_not_share_reasons_and_review",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sharingdecision',
-            constraint=models.CheckConstraint(condition=models.Q(('decision', 'not_share'), models.Q(models.Q(('recipients', ''), _negated=True), models.Q(('information_shared', ''), _negated=True)), _connector='OR'), name='consent_sharing_records_what_and_whom'),
+            model_name="sharingdecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("decision", "not_share"),
+                    models.Q(
+                        models.Q(("recipients", ""), _negated=True), models.Q(("information_shared", ""), _negated=True)
+                    ),
+                    _connector="OR",
+                ),
+                name="consent_sharing_records_what_and_whom",
+            ),
         ),
     ]

@@ -56,11 +56,14 @@ CREATE TRIGGER {table}_append_only
     for table in APPEND_ONLY
 )
 
-DROP = "".join(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};\n" for table in APPEND_ONLY) + """
+DROP = (
+    "".join(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};\n" for table in APPEND_ONLY)
+    + """
 DROP TRIGGER IF EXISTS consent_statement_published_frozen ON consent_confidentialitystatement;
 DROP FUNCTION IF EXISTS consent_statement_freeze_published();
 DROP FUNCTION IF EXISTS consent_refuse_change();
 """
+)
 
 
 class Migration(migrations.Migration):

@@ -20,12 +20,11 @@ UNPROTECT = "".join(
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('audit', '0002_append_only_triggers'),
-        ('concerns', '0001_initial'),
+        ("audit", "0002_append_only_triggers"),
+        ("concerns", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -33,129 +32,333 @@ class Migration(migrations.Migration):
         # Possible links between concerns compare alleged persons' names by trigram similarity.
         TrigramExtension(),
         migrations.CreateModel(
-            name='AssignmentRecord',
+            name="AssignmentRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.TextField(blank=True)),
-                ('assigned_at', models.DateTimeField()),
-                ('assigned_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('concern', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='concerns.concern')),
-                ('new_owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('previous_owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("note", models.TextField(blank=True)),
+                ("assigned_at", models.DateTimeField()),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "concern",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="assignments", to="concerns.concern"
+                    ),
+                ),
+                (
+                    "new_owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "previous_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['concern', 'id'],
+                "ordering": ["concern", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ExternalReferral',
+            name="ExternalReferral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agency', models.CharField(choices=[('childrens_social_care', "Children's social care"), ('police', 'Police'), ('lado', 'LADO or designated officer'), ('adult_social_care', 'Adult social care'), ('nspcc', 'NSPCC helpline consultation'), ('gp', 'GP'), ('other', 'Other')], max_length=30)),
-                ('agency_other', models.CharField(blank=True, help_text="The agency, when 'Other'.", max_length=150)),
-                ('area', models.CharField(help_text='The local authority or area.', max_length=150)),
-                ('method', models.CharField(choices=[('phone', 'Phone'), ('email', 'Email'), ('portal', 'Online portal or secure form'), ('letter', 'Letter')], max_length=20)),
-                ('referred_at', models.DateTimeField(help_text='When the referral was made.')),
-                ('contact_name', models.CharField(blank=True, help_text='Who took it (name or role).', max_length=150)),
-                ('their_reference', models.CharField(blank=True, max_length=80)),
-                ('shared_summary', models.CharField(blank=True, help_text='What was shared, in a line (no account text).', max_length=300)),
-                ('response_due_at', models.DateTimeField(blank=True, null=True)),
-                ('response_received_at', models.DateTimeField(blank=True, null=True)),
-                ('response_summary', models.TextField(blank=True)),
-                ('outcome', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField()),
-                ('concern', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='external_referrals', to='concerns.concern')),
-                ('made_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "agency",
+                    models.CharField(
+                        choices=[
+                            ("childrens_social_care", "Children's social care"),
+                            ("police", "Police"),
+                            ("lado", "LADO or designated officer"),
+                            ("adult_social_care", "Adult social care"),
+                            ("nspcc", "NSPCC helpline consultation"),
+                            ("gp", "GP"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("agency_other", models.CharField(blank=True, help_text="The agency, when 'Other'.", max_length=150)),
+                ("area", models.CharField(help_text="The local authority or area.", max_length=150)),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone"),
+                            ("email", "Email"),
+                            ("portal", "Online portal or secure form"),
+                            ("letter", "Letter"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("referred_at", models.DateTimeField(help_text="When the referral was made.")),
+                ("contact_name", models.CharField(blank=True, help_text="Who took it (name or role).", max_length=150)),
+                ("their_reference", models.CharField(blank=True, max_length=80)),
+                (
+                    "shared_summary",
+                    models.CharField(
+                        blank=True, help_text="What was shared, in a line (no account text).", max_length=300
+                    ),
+                ),
+                ("response_due_at", models.DateTimeField(blank=True, null=True)),
+                ("response_received_at", models.DateTimeField(blank=True, null=True)),
+                ("response_summary", models.TextField(blank=True)),
+                ("outcome", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "concern",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="external_referrals",
+                        to="concerns.concern",
+                    ),
+                ),
+                (
+                    "made_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['concern', 'referred_at', 'id'],
+                "ordering": ["concern", "referred_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='LadoTask',
+            name="LadoTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(help_text="Why, without names: e.g. 'Alleged person: foster carer'.", max_length=200)),
-                ('jurisdiction', models.CharField(max_length=20)),
-                ('due_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField()),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('concern', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lado_tasks', to='concerns.concern')),
-                ('referral', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='lado_tasks', to='escalation.externalreferral')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason",
+                    models.CharField(
+                        help_text="Why, without names: e.g. 'Alleged person: foster carer'.", max_length=200
+                    ),
+                ),
+                ("jurisdiction", models.CharField(max_length=20)),
+                ("due_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField()),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "completed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "concern",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="lado_tasks", to="concerns.concern"
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lado_tasks",
+                        to="escalation.externalreferral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['concern', 'due_at'],
+                "ordering": ["concern", "due_at"],
             },
         ),
         migrations.CreateModel(
-            name='TriageRecord',
+            name="TriageRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('risk_rating', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('severe', 'Severe (immediate risk of significant harm)')], max_length=20)),
-                ('rating_rationale', models.TextField()),
-                ('previous_rating', models.CharField(blank=True, choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('severe', 'Severe (immediate risk of significant harm)')], max_length=20)),
-                ('change_reason', models.TextField(blank=True)),
-                ('decision', models.CharField(blank=True, choices=[('refer', 'Refer externally'), ('advice_monitoring', 'Advice and monitoring'), ('no_further_action', 'No further action')], max_length=30)),
-                ('decision_rationale', models.TextField(blank=True)),
-                ('review_date', models.DateField(blank=True, help_text='Required for advice and monitoring.', null=True)),
-                ('recorded_at', models.DateTimeField()),
-                ('concern', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='triage_records', to='concerns.concern')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "risk_rating",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("severe", "Severe (immediate risk of significant harm)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("rating_rationale", models.TextField()),
+                (
+                    "previous_rating",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("severe", "Severe (immediate risk of significant harm)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("change_reason", models.TextField(blank=True)),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("refer", "Refer externally"),
+                            ("advice_monitoring", "Advice and monitoring"),
+                            ("no_further_action", "No further action"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("decision_rationale", models.TextField(blank=True)),
+                (
+                    "review_date",
+                    models.DateField(blank=True, help_text="Required for advice and monitoring.", null=True),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "concern",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="triage_records",
+                        to="concerns.concern",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['concern', '-id'],
+                "ordering": ["concern", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BreakGlassGrant',
+            name="BreakGlassGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField()),
-                ('granted_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField()),
-                ('concern', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='concerns.concern')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.TextField()),
+                ("granted_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField()),
+                (
+                    "concern",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="concerns.concern"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['user', 'concern', '-expires_at'], name='breakglass_grant_idx')],
+                "indexes": [models.Index(fields=["user", "concern", "-expires_at"], name="breakglass_grant_idx")],
             },
         ),
         migrations.CreateModel(
-            name='ClosureRecord',
+            name="ClosureRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('close', 'Closed'), ('reopen', 'Reopened')], max_length=10)),
-                ('outcome', models.CharField(blank=True, choices=[('referral_accepted', 'Referral accepted by the agency'), ('agency_nfa', 'Agency took no further action'), ('advice_given', 'Advice given, monitoring complete'), ('no_further_action', 'No further action needed'), ('duplicate', 'Duplicate of another concern'), ('other', 'Other')], max_length=30)),
-                ('rationale', models.TextField()),
-                ('recorded_at', models.DateTimeField()),
-                ('concern', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='closure_records', to='concerns.concern')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(choices=[("close", "Closed"), ("reopen", "Reopened")], max_length=10)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("referral_accepted", "Referral accepted by the agency"),
+                            ("agency_nfa", "Agency took no further action"),
+                            ("advice_given", "Advice given, monitoring complete"),
+                            ("no_further_action", "No further action needed"),
+                            ("duplicate", "Duplicate of another concern"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("rationale", models.TextField()),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "concern",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="closure_records",
+                        to="concerns.concern",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['concern', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind', 'reopen'), models.Q(('outcome', ''), _negated=True), _connector='OR'), name='closure_needs_outcome')],
+                "ordering": ["concern", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("kind", "reopen"), models.Q(("outcome", ""), _negated=True), _connector="OR"
+                        ),
+                        name="closure_needs_outcome",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='externalreferral',
-            index=models.Index(condition=models.Q(('response_received_at__isnull', True)), fields=['concern', 'response_due_at'], name='referral_awaiting_idx'),
+            model_name="externalreferral",
+            index=models.Index(
+                condition=models.Q(("response_received_at__isnull", True)),
+                fields=["concern", "response_due_at"],
+                name="referral_awaiting_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ladotask',
-            constraint=models.UniqueConstraint(condition=models.Q(('completed_at__isnull', True)), fields=('concern',), name='lado_task_one_open'),
+            model_name="ladotask",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("completed_at__isnull", True)), fields=("concern",), name="lado_task_one_open"
+            ),
         ),
         migrations.AddIndex(
-            model_name='triagerecord',
-            index=models.Index(fields=['concern', '-id'], name='triage_latest_idx'),
+            model_name="triagerecord",
+            index=models.Index(fields=["concern", "-id"], name="triage_latest_idx"),
         ),
         migrations.AddConstraint(
-            model_name='triagerecord',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decision', 'advice_monitoring'), _negated=True), ('review_date__isnull', False), _connector='OR'), name='triage_monitoring_needs_review_date'),
+            model_name="triagerecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("decision", "advice_monitoring"), _negated=True),
+                    ("review_date__isnull", False),
+                    _connector="OR",
+                ),
+                name="triage_monitoring_needs_review_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='triagerecord',
-            constraint=models.CheckConstraint(condition=models.Q(('decision', ''), models.Q(('decision_rationale', ''), _negated=True), _connector='OR'), name='triage_decision_needs_rationale'),
+            model_name="triagerecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("decision", ""), models.Q(("decision_rationale", ""), _negated=True), _connector="OR"
+                ),
+                name="triage_decision_needs_rationale",
+            ),
         ),
         migrations.RunSQL(PROTECT, UNPROTECT),
     ]

@@ -5,11 +5,10 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('concerns', '0002_concern_content'),
-        ('consent', '0004_seed_lawful_bases'),
-        ('escalation', '0004_default_escalation_policies'),
+        ("concerns", "0002_concern_content"),
+        ("consent", "0004_seed_lawful_bases"),
+        ("escalation", "0004_default_escalation_policies"),
     ]
 
     operations = [
@@ -22,8 +21,14 @@ class Migration(migrations.Migration):
             "DROP INDEX IF EXISTS escalation_alleged_name_trgm_idx;",
         ),
         migrations.AddField(
-            model_name='externalreferral',
-            name='sharing_decision',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='consent.sharingdecision'),
+            model_name="externalreferral",
+            name="sharing_decision",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="consent.sharingdecision",
+            ),
         ),
     ]

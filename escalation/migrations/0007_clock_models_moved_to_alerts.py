@@ -4,97 +4,96 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('escalation', '0006_concern_next_due_at_trigger'),
-        ('alerts', '0001_initial'),
+        ("escalation", "0006_concern_next_due_at_trigger"),
+        ("alerts", "0001_initial"),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.RemoveField(
-                    model_name='outboxmessage',
-                    name='alert',
+                    model_name="outboxmessage",
+                    name="alert",
                 ),
                 migrations.RemoveField(
-                    model_name='deadline',
-                    name='concern',
+                    model_name="deadline",
+                    name="concern",
                 ),
                 migrations.RemoveField(
-                    model_name='deadline',
-                    name='policy',
+                    model_name="deadline",
+                    name="policy",
                 ),
                 migrations.RemoveField(
-                    model_name='deadline',
-                    name='team',
+                    model_name="deadline",
+                    name="team",
                 ),
                 migrations.RemoveField(
-                    model_name='deliveryattempt',
-                    name='message',
+                    model_name="deliveryattempt",
+                    name="message",
                 ),
                 migrations.RemoveField(
-                    model_name='dutyshift',
-                    name='team',
+                    model_name="dutyshift",
+                    name="team",
                 ),
                 migrations.RemoveField(
-                    model_name='dutyshift',
-                    name='user',
+                    model_name="dutyshift",
+                    name="user",
                 ),
                 migrations.RemoveField(
-                    model_name='escalationstep',
-                    name='policy',
+                    model_name="escalationstep",
+                    name="policy",
                 ),
                 migrations.RemoveField(
-                    model_name='escalationstep',
-                    name='named_people',
+                    model_name="escalationstep",
+                    name="named_people",
                 ),
                 migrations.RemoveField(
-                    model_name='leave',
-                    name='user',
+                    model_name="leave",
+                    name="user",
                 ),
                 migrations.RemoveField(
-                    model_name='notification',
-                    name='message',
+                    model_name="notification",
+                    name="message",
                 ),
                 migrations.RemoveField(
-                    model_name='notification',
-                    name='user',
+                    model_name="notification",
+                    name="user",
                 ),
                 migrations.RemoveField(
-                    model_name='outboxmessage',
-                    name='concern',
+                    model_name="outboxmessage",
+                    name="concern",
                 ),
                 migrations.RemoveField(
-                    model_name='outboxmessage',
-                    name='recipient',
+                    model_name="outboxmessage",
+                    name="recipient",
                 ),
                 migrations.DeleteModel(
-                    name='Alert',
+                    name="Alert",
                 ),
                 migrations.DeleteModel(
-                    name='Deadline',
+                    name="Deadline",
                 ),
                 migrations.DeleteModel(
-                    name='DeliveryAttempt',
+                    name="DeliveryAttempt",
                 ),
                 migrations.DeleteModel(
-                    name='DutyShift',
+                    name="DutyShift",
                 ),
                 migrations.DeleteModel(
-                    name='EscalationPolicy',
+                    name="EscalationPolicy",
                 ),
                 migrations.DeleteModel(
-                    name='EscalationStep',
+                    name="EscalationStep",
                 ),
                 migrations.DeleteModel(
-                    name='Leave',
+                    name="Leave",
                 ),
                 migrations.DeleteModel(
-                    name='Notification',
+                    name="Notification",
                 ),
                 migrations.DeleteModel(
-                    name='OutboxMessage',
+                    name="OutboxMessage",
                 ),
             ],
         ),

@@ -4,19 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Heartbeat',
+            name="Heartbeat",
             fields=[
-                ('name', models.CharField(max_length=200, primary_key=True, serialize=False)),
-                ('last_seen', models.DateTimeField()),
-                ('details', models.JSONField(blank=True, default=dict)),
+                ("name", models.CharField(max_length=200, primary_key=True, serialize=False)),
+                ("last_seen", models.DateTimeField()),
+                ("details", models.JSONField(blank=True, default=dict)),
             ],
         ),
     ]

@@ -129,9 +129,22 @@ class RedisServer:
 
     def start(self):
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--maxmemory-policy", "noeviction"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--maxmemory-policy",
+                "noeviction",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -159,8 +172,12 @@ class ManagedProcess(WorkerProcess):
 
     def start(self):
         self.process = subprocess.Popen(
-            [sys.executable, *self.args], cwd=ROOT, env=self.env(), start_new_session=True,
-            stdout=self.log, stderr=subprocess.STDOUT,
+            [sys.executable, *self.args],
+            cwd=ROOT,
+            env=self.env(),
+            start_new_session=True,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         return self
 
@@ -175,9 +192,9 @@ class ManagedProcess(WorkerProcess):
 def beat_process(extra_env: dict, name: str) -> ManagedProcess:
     schedule = Path(tempfile.mkdtemp(prefix="beat-")) / "schedule"
     return ManagedProcess(
-        ["-m", "celery", "-A", "safeguarding", "beat", "--loglevel=WARNING", "--schedule", str(schedule),
-         "--pidfile="],
-        extra_env, name=name,
+        ["-m", "celery", "-A", "safeguarding", "beat", "--loglevel=WARNING", "--schedule", str(schedule), "--pidfile="],
+        extra_env,
+        name=name,
     )
 
 

@@ -42,7 +42,9 @@ RESULTS = Path(__file__).resolve().parents[2] / "var" / "test-results"
 def fast_ladder(steps=(RecipientRole.DUTY_LEADS, RecipientRole.SAFEGUARDING_MANAGER, RecipientRole.NAMED_LEAD)):
     """A policy whose steps are all due at the deadline, so each sweep fires the next one."""
     policy = EscalationPolicy.objects.update_or_create(
-        kind="acknowledge_concern", urgency="routine", jurisdiction="",
+        kind="acknowledge_concern",
+        urgency="routine",
+        jurisdiction="",
         defaults={"duration_minutes": 240, "duration_basis": "working"},
     )[0]
     policy.steps.all().delete()
@@ -54,8 +56,13 @@ def fast_ladder(steps=(RecipientRole.DUTY_LEADS, RecipientRole.SAFEGUARDING_MANA
 def lead_on_duty(cast):
     """Only the lead is on the rota now, so step 1 goes to one person (the rota is honoured)."""
     now = timezone.now()
-    DutyShift.objects.create(user=cast.lead, role="lead", team=cast.team, starts_at=now - timedelta(hours=1),
-                             ends_at=now + timedelta(hours=8))
+    DutyShift.objects.create(
+        user=cast.lead,
+        role="lead",
+        team=cast.team,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=8),
+    )
 
 
 def due_burst(cast, count: int, due_in_seconds: float = 0.5):
@@ -93,8 +100,9 @@ def assert_each_email_received_once(sink: SmtpSink):
 
 def record_latency(name: str, sink: SmtpSink) -> dict:
     due_by_message = dict(
-        OutboxMessage.objects.filter(channel=Channel.EMAIL, alert__isnull=False)
-        .values_list("message_id", "alert__deadline__due_at")
+        OutboxMessage.objects.filter(channel=Channel.EMAIL, alert__isnull=False).values_list(
+            "message_id", "alert__deadline__due_at"
+        )
     )
     latencies = sorted(
         r.received_at - due_by_message[r.message_id].timestamp()
@@ -179,17 +187,29 @@ def test_three_sweepers_and_two_beats_never_duplicate_an_alert(cast):
 def test_smtp_down_retries_then_delivers_once_with_every_attempt_recorded(cast):
     fast_ladder(steps=(RecipientRole.DUTY_LEADS,))
     sink = SmtpSink()  # not listening yet: connection refused
-    worker = WorkerProcess({"EMAIL_URL": sink.email_url, "OUTBOX_RETRY_BASE_SECONDS": "0.3",
-                            "OUTBOX_RETRY_MAX_SECONDS": "1", "OUTBOX_MAX_ATTEMPTS": "1000"}).start()
+    worker = WorkerProcess(
+        {
+            "EMAIL_URL": sink.email_url,
+            "OUTBOX_RETRY_BASE_SECONDS": "0.3",
+            "OUTBOX_RETRY_MAX_SECONDS": "1",
+            "OUTBOX_MAX_ATTEMPTS": "1000",
+        }
+    ).start()
     try:
         deadlines = due_burst(cast, 5, due_in_seconds=0)
         emails = OutboxMessage.objects.filter(channel=Channel.EMAIL)
         with SweepLoop(interval=0.5):
-            wait_for(lambda: emails.count() == 10 and not emails.filter(attempts__lt=2).exists(), timeout=60,
-                     message="every email tried at least twice while SMTP is down")
+            wait_for(
+                lambda: emails.count() == 10 and not emails.filter(attempts__lt=2).exists(),
+                timeout=60,
+                message="every email tried at least twice while SMTP is down",
+            )
             sink.start()
-            wait_for(lambda: not emails.exclude(status=OutboxStatus.SENT).exists(), timeout=60,
-                     message="every email delivered once SMTP is back")
+            wait_for(
+                lambda: not emails.exclude(status=OutboxStatus.SENT).exists(),
+                timeout=60,
+                message="every email delivered once SMTP is back",
+            )
     finally:
         worker.stop()
         sink.stop()

@@ -20,8 +20,13 @@ from tests.factories.concerns import submit_test_concern
 
 def test_new_concern_opens_its_deadline_and_tells_the_lead_on_duty_at_once(cast):
     now = timezone.now()
-    DutyShift.objects.create(user=cast.deputy, role="deputy", team=cast.team, starts_at=now - timedelta(hours=1),
-                             ends_at=now + timedelta(hours=1))
+    DutyShift.objects.create(
+        user=cast.deputy,
+        role="deputy",
+        team=cast.team,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=1),
+    )
     concern = submit_test_concern(reporter=cast.clinician, urgency="immediate")
 
     deadline = Deadline.objects.get(concern=concern, kind=ObligationKind.ACKNOWLEDGE_CONCERN)
@@ -39,8 +44,9 @@ def test_new_concern_opens_its_deadline_and_tells_the_lead_on_duty_at_once(cast)
 def test_rota_falls_back_to_covering_leads_and_skips_leave(cast):
     assert set(duty_leads(team=cast.team)) == {cast.lead, cast.deputy}
     now = timezone.now()
-    DutyShift.objects.create(user=cast.lead, role="lead", starts_at=now - timedelta(hours=1),
-                             ends_at=now + timedelta(hours=1))
+    DutyShift.objects.create(
+        user=cast.lead, role="lead", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1)
+    )
     assert duty_leads(team=cast.team) == [cast.lead]
     cast.lead.leave.create(starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=1))
     assert set(duty_leads(team=cast.team)) == {cast.deputy}
@@ -88,8 +94,12 @@ def test_smtp_sink_stores_mail_for_the_administrators_page(client, cast, setting
 
     settings.DEV_MAIL_DIR = tmp_path
     port = free_port()
-    sink = subprocess.Popen([sys.executable, "manage.py", "smtp_sink", "--port", str(port), "--dir", str(tmp_path)],
-                            cwd=ROOT, stdout=subprocess.PIPE, start_new_session=True)
+    sink = subprocess.Popen(
+        [sys.executable, "manage.py", "smtp_sink", "--port", str(port), "--dir", str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         sink.stdout.readline()  # "SMTP sink on ..." once it listens
         message = EmailMessage()

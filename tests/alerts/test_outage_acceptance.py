@@ -53,8 +53,12 @@ def test_worker_killed_and_redis_stopped_during_a_burst_loses_nothing(cast):
     lead_on_duty(cast)
     redis = RedisServer().start()
     sink = SmtpSink().start()
-    env = {"CELERY_BROKER_URL": redis.url, "EMAIL_URL": sink.email_url, "SWEEP_INTERVAL_SECONDS": "1",
-           "OUTBOX_LEASE_SECONDS": "5"}
+    env = {
+        "CELERY_BROKER_URL": redis.url,
+        "EMAIL_URL": sink.email_url,
+        "SWEEP_INTERVAL_SECONDS": "1",
+        "OUTBOX_LEASE_SECONDS": "5",
+    }
     worker = WorkerProcess(env, name="outage").start()
     sweeper = sweep_loop_process(env, interval=1.0).start()
     try:
@@ -73,10 +77,15 @@ def test_worker_killed_and_redis_stopped_during_a_burst_loses_nothing(cast):
         redis.start()
         restored = time.monotonic()
         worker = WorkerProcess(env, name="outage2").start()
-        wait_for(lambda: not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists(), timeout=90,
-                 message="every message delivered after the outage")
-        print(f"\n{undelivered} emails waited out the outage; all delivered "
-              f"{time.monotonic() - restored:.1f}s after Redis and the worker returned (sweep interval 1s)")
+        wait_for(
+            lambda: not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists(),
+            timeout=90,
+            message="every message delivered after the outage",
+        )
+        print(
+            f"\n{undelivered} emails waited out the outage; all delivered "
+            f"{time.monotonic() - restored:.1f}s after Redis and the worker returned (sweep interval 1s)"
+        )
     finally:
         worker.stop()
         sweeper.cleanup()

@@ -59,9 +59,7 @@ def test_acknowledgement_racing_the_sweep_never_leaves_an_alert_after_it(cast):
         t.start()
     swept_first = 0
     # Prepared beforehand (not yet due), so each round is only the race itself.
-    prepared = [
-        make_due_concern(team=cast.team, reporter=cast.clinician, due_in_seconds=3600) for _ in range(rounds)
-    ]
+    prepared = [make_due_concern(team=cast.team, reporter=cast.clinician, due_in_seconds=3600) for _ in range(rounds)]
     for concern, deadline in prepared:
         Deadline.objects.filter(pk=deadline.pk).update(next_fire_at=deadline.due_at - timedelta(hours=2))
         job["concern_id"] = concern.pk
@@ -134,8 +132,13 @@ def test_new_year_in_scotland_and_england():
 
 @pytest.mark.django_db
 def test_deadlines_opened_over_a_clock_change_and_a_bank_holiday(cast):
-    concern = make_concern(team=cast.team, reporter=cast.clinician, urgency="routine", jurisdiction="scotland",
-                           submitted_at=utc(2026, 11, 27, 16, 0))
+    concern = make_concern(
+        team=cast.team,
+        reporter=cast.clinician,
+        urgency="routine",
+        jurisdiction="scotland",
+        submitted_at=utc(2026, 11, 27, 16, 0),
+    )
     deadline = open_deadline(kind=ObligationKind.ACKNOWLEDGE_CONCERN, concern=concern)
     # Routine: 4 working hours from Friday 16:00: 1 h Friday, Monday is St Andrew's Day, 3 h Tuesday.
     assert deadline.due_at == utc(2026, 12, 1, 12, 0)
@@ -143,15 +146,18 @@ def test_deadlines_opened_over_a_clock_change_and_a_bank_holiday(cast):
 
     with time_machine.travel(utc(2026, 3, 29, 0, 50), tick=False):
         # Immediate urgency ignores working hours: 15 real minutes, across 01:00 GMT -> 02:00 BST.
-        urgent = make_concern(team=cast.team, reporter=cast.clinician, urgency="immediate",
-                              submitted_at=utc(2026, 3, 29, 0, 50))
+        urgent = make_concern(
+            team=cast.team, reporter=cast.clinician, urgency="immediate", submitted_at=utc(2026, 3, 29, 0, 50)
+        )
         urgent_deadline = open_deadline(kind=ObligationKind.ACKNOWLEDGE_CONCERN, concern=urgent)
         assert urgent_deadline.due_at == utc(2026, 3, 29, 1, 5)  # 02:05 BST
         # A LADO task, opened on the Sunday of the change: one working day (England) is a full
         # day's working hours, Monday 09:00 to 17:00 BST; Wales counts 24 real hours.
-        lado_england = open_deadline(kind=ObligationKind.LADO_TASK, concern=urgent, subject=urgent.team,
-                                     jurisdiction="england")
+        lado_england = open_deadline(
+            kind=ObligationKind.LADO_TASK, concern=urgent, subject=urgent.team, jurisdiction="england"
+        )
         assert lado_england.due_at == utc(2026, 3, 30, 16, 0)
-        lado_wales = open_deadline(kind=ObligationKind.LADO_TASK, concern=urgent, subject=cast.administrator,
-                                   jurisdiction="wales")
+        lado_wales = open_deadline(
+            kind=ObligationKind.LADO_TASK, concern=urgent, subject=cast.administrator, jurisdiction="wales"
+        )
         assert lado_wales.due_at == utc(2026, 3, 30, 0, 50)

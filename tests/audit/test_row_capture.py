@@ -58,13 +58,21 @@ def test_attaching_is_idempotent_and_skips_missing_tables(db, settings):
 @pytest.mark.django_db(transaction=True)
 def test_the_runtime_role_cannot_forge_or_erase_captured_changes(cast):
     db = connection.settings_dict
-    with psycopg.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, dbname=db["NAME"],
-                         user=settings.DATABASE_APP_ROLE, autocommit=True) as conn:
+    with psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        dbname=db["NAME"],
+        user=settings.DATABASE_APP_ROLE,
+        autocommit=True,
+    ) as conn:
         # The app role's own change is captured through the trigger...
         conn.execute("UPDATE accounts_user SET job_title = 'Nurse' WHERE id = %s", [cast.clinician.pk])
-        assert conn.execute(
-            "SELECT db_user FROM audit_rowchange WHERE table_name = 'accounts_user' AND operation = 'UPDATE'"
-        ).fetchone()[0] == settings.DATABASE_APP_ROLE
+        assert (
+            conn.execute(
+                "SELECT db_user FROM audit_rowchange WHERE table_name = 'accounts_user' AND operation = 'UPDATE'"
+            ).fetchone()[0]
+            == settings.DATABASE_APP_ROLE
+        )
         # ...but it cannot write, change or erase the record itself.
         for statement in (
             "INSERT INTO audit_rowchange (table_name, operation, row_pk, changed_columns, db_user, "

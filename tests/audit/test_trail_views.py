@@ -27,8 +27,13 @@ def manager_client(client, cast):
 def test_only_managers_read_the_trail_and_refusals_are_audited(client, cast, persona):
     person = getattr(cast, persona)
     client.force_login(person)
-    for name, args in (("audit:trail", []), ("audit:break_glass", []), ("audit:export", []),
-                       ("audit:concern_access_log", ["SG-2026-000001"]), ("audit:retention", [])):
+    for name, args in (
+        ("audit:trail", []),
+        ("audit:break_glass", []),
+        ("audit:export", []),
+        ("audit:concern_access_log", ["SG-2026-000001"]),
+        ("audit:retention", []),
+    ):
         assert client.get(reverse(name, args=args)).status_code == 403
     assert AuditEvent.objects.filter(action="access.denied", actor=person).count() == 5
 
@@ -64,8 +69,9 @@ def test_filters_by_person_reference_action_prefix_and_dates(manager_client, cas
 
 
 def test_a_bad_date_range_is_explained_beside_the_field_and_what_was_typed_is_kept(manager_client):
-    response = manager_client.get(reverse("audit:trail"), {"date_from": "2026-03-05", "date_to": "2026-03-01",
-                                                           "reference": "SG-2026-000003"})
+    response = manager_client.get(
+        reverse("audit:trail"), {"date_from": "2026-03-05", "date_to": "2026-03-01", "reference": "SG-2026-000003"}
+    )
     assert response.status_code == 200
     assert "The end date must be on or after the start date." in response.content.decode()
     assert 'value="SG-2026-000003"' in response.content.decode()
@@ -105,8 +111,9 @@ def test_a_lead_opens_a_concern_page_and_its_access_log_shows_it(client, cast):
 
 
 def test_the_access_log_lists_break_glass_openings_and_not_other_events(manager_client, cast):
-    record_break_glass(actor=cast.lead_other_team, concern_reference="SG-2026-000004", team=cast.team,
-                       reason="Covering the duty phone")
+    record_break_glass(
+        actor=cast.lead_other_team, concern_reference="SG-2026-000004", team=cast.team, reason="Covering the duty phone"
+    )
     record_event(action="concern.acknowledged", actor=cast.lead, subject_ref="SG-2026-000004")
     response = manager_client.get(reverse("audit:concern_access_log", args=["SG-2026-000004"]))
     actions = [e.action for e in response.context["page"].events]
@@ -123,8 +130,9 @@ def test_a_persons_activity(manager_client, cast):
 
 
 def test_break_glass_review_list_marks_reviewed_and_keeps_a_rejected_comment(manager_client, cast):
-    access = record_break_glass(actor=cast.lead_other_team, concern_reference="SG-2026-000007", team=cast.team,
-                                reason="Night cover")
+    access = record_break_glass(
+        actor=cast.lead_other_team, concern_reference="SG-2026-000007", team=cast.team, reason="Night cover"
+    )
     url = reverse("audit:break_glass_review", args=[access.pk])
     response = manager_client.get(reverse("audit:break_glass"))
     assert "Night cover" in response.content.decode()
@@ -146,11 +154,13 @@ def test_break_glass_review_list_marks_reviewed_and_keeps_a_rejected_comment(man
 
 def test_a_manager_cannot_review_their_own_break_glass(client, cast):
     cast.manager.covered_teams.add(cast.team)
-    access = BreakGlassAccess.objects.create(actor=cast.manager, concern_reference="SG-2026-000008", team=cast.team,
-                                             reason="x", opened_at=timezone.now())
+    access = BreakGlassAccess.objects.create(
+        actor=cast.manager, concern_reference="SG-2026-000008", team=cast.team, reason="x", opened_at=timezone.now()
+    )
     client.force_login(cast.manager)
-    response = client.post(reverse("audit:break_glass_review", args=[access.pk]),
-                           {f"bg{access.pk}-comment": "Fine by me"})
+    response = client.post(
+        reverse("audit:break_glass_review", args=[access.pk]), {f"bg{access.pk}-comment": "Fine by me"}
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert "Someone else must review" in body and "Fine by me" in body
@@ -171,8 +181,12 @@ def test_csv_export_neutralises_formula_cells_is_valid_csv_and_is_audited_first(
         record_event(action="auth.login_failed", details={"attempted_login": "-2+3"})
     finally:
         reset_request_context(token)
-    record_event(action="concern.viewed", actor=cast.lead, subject_ref="SG-2026-000010",
-                 details={"note": 'line one\nline "two", with comma'})
+    record_event(
+        action="concern.viewed",
+        actor=cast.lead,
+        subject_ref="SG-2026-000010",
+        details={"note": 'line one\nline "two", with comma'},
+    )
     client.force_login(cast.manager)
     response = client.get(reverse("audit:export"), {"action": "auth."})
     assert response.status_code == 200

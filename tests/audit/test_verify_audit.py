@@ -87,8 +87,10 @@ def test_rewriting_an_old_event_and_recomputing_later_hashes_is_caught_by_the_re
             if previous_hash is not None:
                 event.prev_hash = previous_hash
             event.hash = hash_of_event(event)
-            t.execute("UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE id = %s",
-                      [event.prev_hash, event.hash, event.id])
+            t.execute(
+                "UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE id = %s",
+                [event.prev_hash, event.hash, event.id],
+            )
             previous_hash = event.hash
     with pytest.raises(CommandError) as failure:
         _verify()

@@ -19,8 +19,9 @@ def test_submit_writes_concern_parts_audit_and_signal_in_one_go(cast):
 
     concern_submitted.connect(receiver, dispatch_uid="test-receiver")
     try:
-        concern = submit_test_concern(reporter=cast.clinician, alleged_position_of_trust="yes",
-                                      alleged_role="foster_carer")
+        concern = submit_test_concern(
+            reporter=cast.clinician, alleged_position_of_trust="yes", alleged_role="foster_carer"
+        )
     finally:
         concern_submitted.disconnect(dispatch_uid="test-receiver")
     assert concern.reference.startswith("SG-") and len(concern.reference) == len("SG-2026-000001")
@@ -28,7 +29,11 @@ def test_submit_writes_concern_parts_audit_and_signal_in_one_go(cast):
     assert received == [(concern.pk, cast.clinician.pk, True)]
     alleged = concern.alleged_persons.get()
     assert (alleged.position_of_trust, alleged.role, alleged.name, alleged.date_of_birth) == (
-        "yes", "foster_carer", "", None)
+        "yes",
+        "foster_carer",
+        "",
+        None,
+    )
     assert concern.persons_at_risk.get().identity == "unknown"
     assert concern.prior_reports.get().new_since == "He is now a foster carer."
     assert list(concern.categories.values_list("code", flat=True)) == ["child-sexual"]
@@ -39,8 +44,17 @@ def test_submit_writes_concern_parts_audit_and_signal_in_one_go(cast):
 
 def test_seeded_category_lists_cover_the_nations(db):
     codes = set(ConcernCategory.objects.values_list("code", flat=True))
-    assert {"child-physical", "child-emotional", "child-sexual", "child-neglect", "child-fgm", "child-online",
-            "child-domestic-abuse", "child-on-child", "unclear"} <= codes
+    assert {
+        "child-physical",
+        "child-emotional",
+        "child-sexual",
+        "child-neglect",
+        "child-fgm",
+        "child-online",
+        "child-domestic-abuse",
+        "child-on-child",
+        "unclear",
+    } <= codes
     assert len([c for c in codes if c.startswith("adult-")]) == 10
     assert any(c.startswith("wales-") for c in codes) and any(c.startswith("ni-") for c in codes)
 
@@ -76,8 +90,9 @@ def test_content_tables_refuse_update_and_delete(cast, statement):
 
 def test_workflow_columns_stay_updatable(cast):
     concern = submit_test_concern(reporter=cast.clinician)
-    Concern.objects.filter(pk=concern.pk).update(status="acknowledged", acknowledged_by=cast.lead,
-                                                 acknowledged_at=concern.submitted_at, owner=cast.lead)
+    Concern.objects.filter(pk=concern.pk).update(
+        status="acknowledged", acknowledged_by=cast.lead, acknowledged_at=concern.submitted_at, owner=cast.lead
+    )
     concern.refresh_from_db()
     concern.status = "closed"
     concern.save()  # a full save with unchanged content is allowed too
@@ -124,8 +139,12 @@ def test_emergency_action_is_required_when_danger_is_yes_or_unsure(cast):
     with pytest.raises(ValidationError) as excinfo:
         submit_test_concern(reporter=cast.clinician, immediate_danger="unsure")
     assert "emergency_action" in excinfo.value.message_dict
-    concern = submit_test_concern(reporter=cast.clinician, immediate_danger="yes", emergency_action="999",
-                                  emergency_action_notes="Police attended.")
+    concern = submit_test_concern(
+        reporter=cast.clinician,
+        immediate_danger="yes",
+        emergency_action="999",
+        emergency_action_notes="Police attended.",
+    )
     assert concern.needs_emergency_action
 
 
@@ -145,8 +164,15 @@ def test_no_identifying_field_is_required(cast):
     concern, created = submit_concern(
         actor=cast.clinician,
         submission_key=uuid.uuid4(),
-        data=dict(immediate_danger="no", urgency="routine", jurisdiction="england", discloser_type="anonymous",
-                  categories=["unclear"], persons_at_risk=[dict(kind="unborn")], alleged_persons=[{}]),
+        data=dict(
+            immediate_danger="no",
+            urgency="routine",
+            jurisdiction="england",
+            discloser_type="anonymous",
+            categories=["unclear"],
+            persons_at_risk=[dict(kind="unborn")],
+            alleged_persons=[{}],
+        ),
     )
     assert created
     assert PersonAtRisk.objects.get(concern=concern).identity == "unknown"

@@ -151,8 +151,9 @@ def test_my_concerns_query_count_does_not_grow_with_rows(clinician_client, cast)
         clinician_client.get(url)
     for _ in range(4):
         concern = submit_test_concern(reporter=cast.clinician)
-        Concern.objects.filter(pk=concern.pk).update(status="acknowledged", acknowledged_by=cast.lead,
-                                                     acknowledged_at=concern.submitted_at)
+        Concern.objects.filter(pk=concern.pk).update(
+            status="acknowledged", acknowledged_by=cast.lead, acknowledged_at=concern.submitted_at
+        )
     with CaptureQueriesContext(connection) as five:
         response = clinician_client.get(url)
     assert response.content.decode().count("Leah Lead") == 4
@@ -161,8 +162,14 @@ def test_my_concerns_query_count_does_not_grow_with_rows(clinician_client, cast)
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [("clinician", 200), ("other_clinician", 404), ("clinician_other_team", 404), ("lead", 200),
-     ("deputy", 200), ("lead_other_team", 404)],
+    [
+        ("clinician", 200),
+        ("other_clinician", 404),
+        ("clinician_other_team", 404),
+        ("lead", 200),
+        ("deputy", 200),
+        ("lead_other_team", 404),
+    ],
 )
 def test_concern_page_access(client, cast, persona, status):
     concern = submit_test_concern(reporter=cast.clinician)
@@ -170,7 +177,8 @@ def test_concern_page_access(client, cast, persona, status):
     for name in ("concerns:detail", "concerns:print"):
         assert client.get(reverse(name, args=[concern.pk])).status_code == status
     assert AuditEvent.objects.filter(action="concern.viewed", subject_ref=concern.reference).count() == (
-        2 if status == 200 else 0)
+        2 if status == 200 else 0
+    )
 
 
 def test_concern_about_a_staff_member_is_hidden_from_them_even_as_covering_lead(client, cast):
@@ -185,12 +193,17 @@ def test_concern_about_a_staff_member_is_hidden_from_them_even_as_covering_lead(
 
 
 def test_concern_page_records_the_view_and_shows_everything(clinician_client, cast):
-    concern = submit_test_concern(reporter=cast.clinician, alleged_role="foster_carer",
-                                  alleged_position_of_trust="yes")
+    concern = submit_test_concern(reporter=cast.clinician, alleged_role="foster_carer", alleged_position_of_trust="yes")
     response = clinician_client.get(reverse("concerns:detail", args=[concern.pk]))
     html = response.content.decode()
-    for text in (concern.reference, "Foster carer", "Children placed with the foster carer",
-                 "He did things to me when I was little.", "He is now a foster carer.", "Sexual abuse"):
+    for text in (
+        concern.reference,
+        "Foster carer",
+        "Children placed with the foster carer",
+        "He did things to me when I was little.",
+        "He is now a foster carer.",
+        "Sexual abuse",
+    ):
         assert text in html
     event = AuditEvent.objects.get(action="concern.viewed")
     assert (event.actor, event.subject_ref, event.details) == (cast.clinician, concern.reference, {"view": "page"})
@@ -216,8 +229,10 @@ def test_addendum_rows_are_append_only_in_the_database(cast):
 
     concern = submit_test_concern(reporter=cast.clinician)
     addendum = add_addendum(actor=cast.clinician, concern=concern, text="Later.")
-    for statement in ("UPDATE concerns_addendum SET text = 'x' WHERE id = %s",
-                      "DELETE FROM concerns_addendum WHERE id = %s"):
+    for statement in (
+        "UPDATE concerns_addendum SET text = 'x' WHERE id = %s",
+        "DELETE FROM concerns_addendum WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(statement, [addendum.pk])

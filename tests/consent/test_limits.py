@@ -85,17 +85,20 @@ def test_recording_an_explanation_through_the_page(client, cast, v1):
         sent.append(kwargs)
 
     try:
-        response = client.post(url, {
-            "statement": v1.pk,
-            "explained_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-            "method": "both",
-            "interpreter_used": "on",
-            "interpreter_language": "Polish",
-            "present": "Her sister",
-            "understanding": "partly",
-            "understanding_notes": "Thought the police would always be told.",
-            "review_on": review_on.isoformat(),
-        })
+        response = client.post(
+            url,
+            {
+                "statement": v1.pk,
+                "explained_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+                "method": "both",
+                "interpreter_used": "on",
+                "interpreter_language": "Polish",
+                "present": "Her sister",
+                "understanding": "partly",
+                "understanding_notes": "Thought the police would always be told.",
+                "review_on": review_on.isoformat(),
+            },
+        )
     finally:
         review_date_set.disconnect(capture)
     assert response.status_code == 302
@@ -103,18 +106,33 @@ def test_recording_an_explanation_through_the_page(client, cast, v1):
     assert (record.client, record.statement, record.explained_by) == (c, v1, cast.clinician)
     assert record.interpreter_language == "Polish" and record.understanding == "partly"
     assert AuditEvent.objects.filter(action="limits.explained", subject_id=str(record.pk)).exists()
-    assert sent == [dict(signal=review_date_set, obligation="limits_revisit", subject=record, due_on=review_on,
-                         concern=None, actor=cast.clinician)]
+    assert sent == [
+        dict(
+            signal=review_date_set,
+            obligation="limits_revisit",
+            subject=record,
+            due_on=review_on,
+            concern=None,
+            actor=cast.clinician,
+        )
+    ]
 
 
 def test_bad_input_is_explained_beside_the_fields_and_kept(client, cast, v1):
     c = ClientFactory(team=cast.team, created_by=cast.clinician)
     client.force_login(cast.clinician)
     future = (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(reverse("consent:limits_new", args=[c.pk]), {
-        "statement": v1.pk, "explained_at": future, "method": "spoken", "interpreter_used": "on",
-        "understanding": "understood", "present": "Mother",
-    })
+    response = client.post(
+        reverse("consent:limits_new", args=[c.pk]),
+        {
+            "statement": v1.pk,
+            "explained_at": future,
+            "method": "spoken",
+            "interpreter_used": "on",
+            "understanding": "understood",
+            "present": "Mother",
+        },
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "cannot be in the future" in errors["explained_at"][0]
@@ -129,10 +147,16 @@ def test_a_correction_is_a_new_record_that_replaces_the_old_as_latest(client, ca
     client.force_login(cast.clinician)
     url = reverse("consent:limits_new", args=[c.pk]) + f"?corrects={wrong.pk}"
     assert client.get(url).status_code == 200
-    response = client.post(url, {
-        "statement": v1.pk, "explained_at": timezone.localtime(wrong.explained_at).strftime("%Y-%m-%dT%H:%M"),
-        "method": "spoken", "understanding": "not", "correction_reason": "Understanding was recorded wrongly.",
-    })
+    response = client.post(
+        url,
+        {
+            "statement": v1.pk,
+            "explained_at": timezone.localtime(wrong.explained_at).strftime("%Y-%m-%dT%H:%M"),
+            "method": "spoken",
+            "understanding": "not",
+            "correction_reason": "Understanding was recorded wrongly.",
+        },
+    )
     assert response.status_code == 302
     correction = LimitsRecord.objects.exclude(pk=wrong.pk).get()
     assert correction.corrects == wrong
@@ -141,10 +165,13 @@ def test_a_correction_is_a_new_record_that_replaces_the_old_as_latest(client, ca
 
 
 def test_limits_records_are_append_only_in_the_database(cast, v1):
-    record = explain_limits(client=ClientFactory(team=cast.team, created_by=cast.clinician), statement=v1,
-                            actor=cast.clinician)
-    for sql in ("UPDATE consent_limitsrecord SET understanding = 'not' WHERE id = %s",
-                "DELETE FROM consent_limitsrecord WHERE id = %s"):
+    record = explain_limits(
+        client=ClientFactory(team=cast.team, created_by=cast.clinician), statement=v1, actor=cast.clinician
+    )
+    for sql in (
+        "UPDATE consent_limitsrecord SET understanding = 'not' WHERE id = %s",
+        "DELETE FROM consent_limitsrecord WHERE id = %s",
+    ):
         with pytest.raises(ProgrammingError, match="append-only"), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(sql, [record.pk])

@@ -22,10 +22,18 @@ def render_panel(concern) -> tuple[str, int]:
 def record_decision(concern, actor, n):
     basis = {o.kind: o for o in LawfulBasisOption.objects.filter(safeguarding_default=True)}
     services.record_sharing_decision(
-        actor=actor, concern=concern, decision="share", recipients=f"Recipient {n}", purpose="Protect children",
-        information_shared="Summary", consent="not_sought", not_sought_reason="risk_to_person",
-        without_consent_justification="Risk", article6_basis=basis["article6"],
-        article9_condition=basis["article9"], common_law_basis=basis["common_law"],
+        actor=actor,
+        concern=concern,
+        decision="share",
+        recipients=f"Recipient {n}",
+        purpose="Protect children",
+        information_shared="Summary",
+        consent="not_sought",
+        not_sought_reason="risk_to_person",
+        without_consent_justification="Risk",
+        article6_basis=basis["article6"],
+        article9_condition=basis["article9"],
+        common_law_basis=basis["common_law"],
     )
 
 
@@ -37,8 +45,9 @@ def test_the_panel_shows_everything_at_a_glance_in_constant_queries(cast):
     assert "no record of the limits of confidentiality" in html
     assert "No sharing decision recorded yet" in html
 
-    explain_limits(client=client, statement=published_statement(version=1), actor=cast.clinician,
-                   understanding="partly")
+    explain_limits(
+        client=client, statement=published_statement(version=1), actor=cast.clinician, understanding="partly"
+    )
     record_decision(concern, cast.clinician, 1)
     services.record_client_informed(actor=cast.clinician, concern=concern, status="after")
     html, one_decision_queries = render_panel(concern)

@@ -60,9 +60,12 @@ def test_sharing_without_consent_needs_a_reason_and_a_lawful_basis_through_the_f
     """Acceptance 2, the form."""
     client.force_login(cast.clinician)
     url = reverse("concerns:sharing_new", args=[concern.pk])
-    response = client.post(url, share_without_consent(
-        without_consent_justification="", article6_basis="", common_law_basis="", not_sought_reason=None
-    ))
+    response = client.post(
+        url,
+        share_without_consent(
+            without_consent_justification="", article6_basis="", common_law_basis="", not_sought_reason=None
+        ),
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "needs a reason" in errors["without_consent_justification"][0]
@@ -113,8 +116,9 @@ def test_sharing_without_consent_cannot_be_inserted_straight_into_the_database(c
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(insert, [concern.pk, cast.clinician.pk, justification, article6, common_law])
     with connection.cursor() as cursor:  # the same row with a reason and a basis is accepted
-        cursor.execute(insert, [concern.pk, cast.clinician.pk, "Risk to children", basis["article6"].pk,
-                                basis["common_law"].pk])
+        cursor.execute(
+            insert, [concern.pk, cast.clinician.pk, "Risk to children", basis["article6"].pk, basis["common_law"].pk]
+        )
     assert SharingDecision.objects.count() == 1
 
 
@@ -122,8 +126,13 @@ def test_a_decision_not_to_share_needs_reasons_and_a_review_date_and_starts_a_cl
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as caught:
-        services.record_sharing_decision(actor=cast.clinician, concern=concern, decision="not_share",
-                                         purpose="Client's own history", consent="sought_given")
+        services.record_sharing_decision(
+            actor=cast.clinician,
+            concern=concern,
+            decision="not_share",
+            purpose="Client's own history",
+            consent="sought_given",
+        )
     assert set(caught.value.message_dict) == {"not_sharing_reasons", "review_on"}
 
     sent = []
@@ -135,19 +144,37 @@ def test_a_decision_not_to_share_needs_reasons_and_a_review_date_and_starts_a_cl
     review_on = timezone.localdate() + datetime.timedelta(days=14)
     try:
         decision = services.record_sharing_decision(
-            actor=cast.lead, concern=concern, decision="not_share", purpose="Client's own history",
-            consent="sought_given", not_sharing_reasons="No child in contact now.", review_on=review_on,
+            actor=cast.lead,
+            concern=concern,
+            decision="not_share",
+            purpose="Client's own history",
+            consent="sought_given",
+            not_sharing_reasons="No child in contact now.",
+            review_on=review_on,
         )
     finally:
         review_date_set.disconnect(capture)
-    assert sent == [dict(signal=review_date_set, obligation="sharing_review", subject=decision, due_on=review_on,
-                         concern=concern, actor=cast.lead)]
+    assert sent == [
+        dict(
+            signal=review_date_set,
+            obligation="sharing_review",
+            subject=decision,
+            due_on=review_on,
+            concern=concern,
+            actor=cast.lead,
+        )
+    ]
 
 
 def test_a_change_of_mind_supersedes_the_earlier_decision(client, cast, concern):
     first = services.record_sharing_decision(
-        actor=cast.clinician, concern=concern, decision="not_share", purpose="p", consent="sought_given",
-        not_sharing_reasons="Not yet clear", review_on=timezone.localdate() + datetime.timedelta(days=3),
+        actor=cast.clinician,
+        concern=concern,
+        decision="not_share",
+        purpose="p",
+        consent="sought_given",
+        not_sharing_reasons="Not yet clear",
+        review_on=timezone.localdate() + datetime.timedelta(days=3),
     )
     client.force_login(cast.lead)
     url = reverse("concerns:sharing_new", args=[concern.pk]) + f"?supersedes={first.pk}"
@@ -162,8 +189,9 @@ def test_sharing_pages_are_404_for_people_who_may_not_see_the_concern(client, ca
     for person in (cast.other_clinician, cast.clinician_other_team, cast.lead_other_team):
         client.force_login(person)
         assert client.get(reverse("concerns:sharing_new", args=[concern.pk])).status_code == 404
-        assert client.post(reverse("concerns:sharing_new", args=[concern.pk]),
-                           share_without_consent()).status_code == 404
+        assert (
+            client.post(reverse("concerns:sharing_new", args=[concern.pk]), share_without_consent()).status_code == 404
+        )
         assert client.get(reverse("concerns:client_informed_new", args=[concern.pk])).status_code == 404
     assert not SharingDecision.objects.exists()
 
@@ -184,8 +212,9 @@ def test_not_telling_the_client_needs_a_reason_and_a_review_date(client, cast, c
 
     review_on = timezone.localdate() + datetime.timedelta(days=7)
     try:
-        response = client.post(url, {"status": "not_told", "reason": "prejudice_enquiry",
-                                     "review_on": review_on.isoformat()})
+        response = client.post(
+            url, {"status": "not_told", "reason": "prejudice_enquiry", "review_on": review_on.isoformat()}
+        )
     finally:
         review_date_set.disconnect(capture)
     assert response.status_code == 302
@@ -204,9 +233,13 @@ def test_not_told_without_a_reason_is_refused_by_the_database(cast, concern):
 
 @pytest.mark.parametrize("table", ["consent_sharingdecision", "consent_clientinformedrecord"])
 def test_sharing_records_are_append_only(cast, concern, table):
-    services.record_sharing_decision(actor=cast.clinician, concern=concern, **{
-        k: v for k, v in share_without_consent().items() if not k.endswith(("_basis", "_condition"))
-    }, article6_basis=defaults()["article6"], common_law_basis=defaults()["common_law"])
+    services.record_sharing_decision(
+        actor=cast.clinician,
+        concern=concern,
+        **{k: v for k, v in share_without_consent().items() if not k.endswith(("_basis", "_condition"))},
+        article6_basis=defaults()["article6"],
+        common_law_basis=defaults()["common_law"],
+    )
     services.record_client_informed(actor=cast.clinician, concern=concern, status="after")
     for sql in (f"UPDATE {table} SET concern_id = concern_id", f"DELETE FROM {table}"):  # noqa: S608
         with pytest.raises(ProgrammingError, match="append-only"), transaction.atomic():

@@ -76,15 +76,22 @@ def test_referrals_waiting_for_a_response(cast):
     concern = submit_test_concern(reporter=cast.clinician)
     now = timezone.now()
     common = dict(concern=concern, area="Northshire", method="phone", made_by=cast.lead, created_at=now)
-    ExternalReferral.objects.create(agency="police", referred_at=now - dt.timedelta(days=3),
-                                    response_due_at=now - dt.timedelta(days=1), **common)
-    ExternalReferral.objects.create(agency="childrens_social_care", referred_at=now - dt.timedelta(days=1),
-                                    response_due_at=now + dt.timedelta(days=1), **common)
-    ExternalReferral.objects.create(agency="police", referred_at=now - dt.timedelta(days=9),
-                                    response_received_at=now, **common)
+    ExternalReferral.objects.create(
+        agency="police", referred_at=now - dt.timedelta(days=3), response_due_at=now - dt.timedelta(days=1), **common
+    )
+    ExternalReferral.objects.create(
+        agency="childrens_social_care",
+        referred_at=now - dt.timedelta(days=1),
+        response_due_at=now + dt.timedelta(days=1),
+        **common,
+    )
+    ExternalReferral.objects.create(
+        agency="police", referred_at=now - dt.timedelta(days=9), response_received_at=now, **common
+    )
     waiting = dashboards.referrals_awaiting_response()
     assert [(r["agency"], r["overdue"], r["days_waiting"]) for r in waiting] == [
-        ("Police", True, 3), ("Children's social care", False, 1)
+        ("Police", True, 3),
+        ("Children's social care", False, 1),
     ]
     by_agency = {r["label"]: (r["waiting"], r["overdue"]) for r in dashboards.referrals_awaiting_by_agency()}
     assert by_agency == {"Police": (1, 1), "Children's social care": (1, 0)}

@@ -21,12 +21,12 @@ def _earliest_open(concern):
 
 
 def test_next_due_follows_open_deadlines_through_acknowledgement(cast):
-    foster = submit_test_concern(
-        reporter=cast.clinician, alleged_position_of_trust="yes", alleged_role="foster_carer"
-    )
+    foster = submit_test_concern(reporter=cast.clinician, alleged_position_of_trust="yes", alleged_role="foster_carer")
     acknowledge_deadline = Deadline.objects.get(concern=foster, kind=ObligationKind.ACKNOWLEDGE_CONCERN)
-    assert _next_due(foster) == _earliest_open(foster) == min(
-        acknowledge_deadline.due_at, Deadline.objects.get(concern=foster, kind=ObligationKind.LADO_TASK).due_at
+    assert (
+        _next_due(foster)
+        == _earliest_open(foster)
+        == min(acknowledge_deadline.due_at, Deadline.objects.get(concern=foster, kind=ObligationKind.LADO_TASK).due_at)
     )
 
     acknowledge_concern(actor=cast.lead, concern_id=foster.pk)

@@ -50,9 +50,7 @@ def _data_queries(client, url, **kwargs):
         response = client.get(url, **kwargs)
     assert response.status_code == 200
     sql = [q["sql"] for q in captured.captured_queries]
-    return [
-        q for q in sql if ("concerns_" in q or "escalation_" in q) and "escalation_notification" not in q
-    ], response
+    return [q for q in sql if ("concerns_" in q or "escalation_" in q) and "escalation_notification" not in q], response
 
 
 def test_queue_issues_the_same_number_of_queries_for_10_and_500_concerns(cast, client, django_assert_num_queries):
@@ -85,8 +83,9 @@ def test_queue_issues_the_same_number_of_queries_for_10_and_500_concerns(cast, c
     assert response.content.count(b'<th scope="row">') == 50
     assert len(page_500) == len(page_10)
     # The htmx refresh of the rows, with filters on, stays flat too.
-    refresh, response = _data_queries(client, QUEUE + "?mine=on&urgency=same_day&page=2",
-                                      headers={"HX-Request": "true"})
+    refresh, response = _data_queries(
+        client, QUEUE + "?mine=on&urgency=same_day&page=2", headers={"HX-Request": "true"}
+    )
     assert b"<html" not in response.content  # only the rows
     assert len(refresh) == len(page_10)
 
@@ -107,8 +106,13 @@ def test_queue_orders_by_earliest_deadline_and_filters_keep_their_values(cast, c
 def test_overdue_referral_shows_chase(cast, client):
     concern = acknowledged(submit_test_concern(reporter=cast.clinician), by=cast.lead)
     services.record_referral(
-        actor=cast.lead, concern_id=concern.pk, expected_status="acknowledged", agency="childrens_social_care",
-        area="Leeds", method="email", referred_at=timezone.now() - timedelta(days=4),
+        actor=cast.lead,
+        concern_id=concern.pk,
+        expected_status="acknowledged",
+        agency="childrens_social_care",
+        area="Leeds",
+        method="email",
+        referred_at=timezone.now() - timedelta(days=4),
         response_due_at=timezone.now() - timedelta(days=2),
     )
     body = _signed_in(client, cast.lead).get(QUEUE + "?overdue=on").content.decode()
@@ -158,8 +162,13 @@ def test_acknowledge_from_the_queue(cast, client):
 
 def test_a_conflict_keeps_what_the_lead_typed(cast, client):
     concern = acknowledged(submit_test_concern(reporter=cast.clinician), by=cast.lead)
-    services.close_concern(actor=cast.deputy, concern_id=concern.pk, expected_status="acknowledged",
-                           outcome="no_further_action", rationale="Known already.")
+    services.close_concern(
+        actor=cast.deputy,
+        concern_id=concern.pk,
+        expected_status="acknowledged",
+        outcome="no_further_action",
+        rationale="Known already.",
+    )
     response = _signed_in(client, cast.lead).post(
         reverse("escalation:triage", args=[concern.pk]),
         {"expected_status": "acknowledged", "risk_rating": "high", "rating_rationale": "Children placed now."},
@@ -236,8 +245,7 @@ def test_a_concern_about_a_staff_member_is_hidden_from_them_even_through_break_g
 def test_lead_workflow_page_records_the_view_before_showing_it(cast, client):
     concern = submit_test_concern(reporter=cast.clinician)
     _signed_in(client, cast.lead).get(reverse("escalation:concern", args=[concern.pk]))
-    assert AuditEvent.objects.filter(action="concern.viewed", subject_ref=concern.reference,
-                                     actor=cast.lead).exists()
+    assert AuditEvent.objects.filter(action="concern.viewed", subject_ref=concern.reference, actor=cast.lead).exists()
 
 
 def test_workflow_panel_queries_do_not_grow_with_the_history(cast, client):
@@ -250,9 +258,15 @@ def test_workflow_panel_queries_do_not_grow_with_the_history(cast, client):
     with CaptureQueriesContext(connection) as before:
         client.get(page)
     for n in range(5):
-        services.record_referral(actor=cast.lead, concern_id=concern.pk,
-                                 expected_status="acknowledged" if n == 0 else "referred",
-                                 agency="police", area=f"Area {n}", method="email", referred_at=timezone.now())
+        services.record_referral(
+            actor=cast.lead,
+            concern_id=concern.pk,
+            expected_status="acknowledged" if n == 0 else "referred",
+            agency="police",
+            area=f"Area {n}",
+            method="email",
+            referred_at=timezone.now(),
+        )
     with CaptureQueriesContext(connection) as after:
         client.get(page)
     assert len(after) == len(before)

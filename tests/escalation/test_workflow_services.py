@@ -66,8 +66,13 @@ def test_referral_to_the_lado_completes_the_task_and_stops_its_clock(cast):
     concern = submit_test_concern(reporter=cast.clinician, alleged_position_of_trust="yes", alleged_role="foster_carer")
     concern = acknowledged(concern, by=cast.lead)
     referral = services.record_referral(
-        actor=cast.lead, concern_id=concern.pk, expected_status=concern.status, agency="lado", area="Devon",
-        method="phone", referred_at=timezone.now(),
+        actor=cast.lead,
+        concern_id=concern.pk,
+        expected_status=concern.status,
+        agency="lado",
+        area="Devon",
+        method="phone",
+        referred_at=timezone.now(),
     )
     task = LadoTask.objects.get(concern=concern)
     assert task.completed_at is not None and task.referral == referral
@@ -84,14 +89,29 @@ def test_referral_to_the_lado_completes_the_task_and_stops_its_clock(cast):
 
 def test_changing_the_risk_rating_needs_a_reason_which_goes_into_the_chronology(cast):
     concern = acknowledged(submit_test_concern(reporter=cast.clinician), by=cast.lead)
-    services.record_triage(actor=cast.lead, concern_id=concern.pk, expected_status="acknowledged",
-                           risk_rating="medium", rating_rationale="Historic, but he now fosters.")
+    services.record_triage(
+        actor=cast.lead,
+        concern_id=concern.pk,
+        expected_status="acknowledged",
+        risk_rating="medium",
+        rating_rationale="Historic, but he now fosters.",
+    )
     with pytest.raises(services.WorkflowError, match="Give a reason"):
-        services.record_triage(actor=cast.lead, concern_id=concern.pk, expected_status="triaged",
-                               risk_rating="high", rating_rationale="Children placed now.")
-    services.record_triage(actor=cast.lead, concern_id=concern.pk, expected_status="triaged",
-                           risk_rating="high", rating_rationale="Children placed now.",
-                           change_reason="Learned that two children are placed with him.")
+        services.record_triage(
+            actor=cast.lead,
+            concern_id=concern.pk,
+            expected_status="triaged",
+            risk_rating="high",
+            rating_rationale="Children placed now.",
+        )
+    services.record_triage(
+        actor=cast.lead,
+        concern_id=concern.pk,
+        expected_status="triaged",
+        risk_rating="high",
+        rating_rationale="Children placed now.",
+        change_reason="Learned that two children are placed with him.",
+    )
     entries = [e for e in concern_chronology(concern) if e.action == "concern.risk_changed"]
     assert len(entries) == 1
     assert "Learned that two children are placed with him" in entries[0].summary
@@ -99,29 +119,51 @@ def test_changing_the_risk_rating_needs_a_reason_which_goes_into_the_chronology(
 
 def test_a_stale_status_is_a_conflict_and_nothing_is_saved(cast):
     concern = acknowledged(submit_test_concern(reporter=cast.clinician), by=cast.lead)
-    services.close_concern(actor=cast.deputy, concern_id=concern.pk, expected_status="acknowledged",
-                           outcome="no_further_action", rationale="Already known to CSC, no new risk.")
+    services.close_concern(
+        actor=cast.deputy,
+        concern_id=concern.pk,
+        expected_status="acknowledged",
+        outcome="no_further_action",
+        rationale="Already known to CSC, no new risk.",
+    )
     with pytest.raises(services.WorkflowConflict, match="changed by someone else.*Closed"):
-        services.record_triage(actor=cast.lead, concern_id=concern.pk, expected_status="acknowledged",
-                               risk_rating="low", rating_rationale="x")
+        services.record_triage(
+            actor=cast.lead,
+            concern_id=concern.pk,
+            expected_status="acknowledged",
+            risk_rating="low",
+            rating_rationale="x",
+        )
     assert not concern.triage_records.exists()
 
 
 def test_triage_before_acknowledgement_is_refused(cast):
     concern = submit_test_concern(reporter=cast.clinician)
     with pytest.raises(services.WorkflowConflict, match="acknowledged first"):
-        services.record_triage(actor=cast.lead, concern_id=concern.pk, expected_status="submitted",
-                               risk_rating="low", rating_rationale="x")
+        services.record_triage(
+            actor=cast.lead, concern_id=concern.pk, expected_status="submitted", risk_rating="low", rating_rationale="x"
+        )
 
 
 def test_close_stops_every_deadline_and_reopen_needs_a_reason(cast):
     concern = submit_test_concern(reporter=cast.clinician, alleged_position_of_trust="yes", alleged_role="teacher")
     concern = acknowledged(concern, by=cast.lead)
-    services.record_referral(actor=cast.lead, concern_id=concern.pk, expected_status="acknowledged",
-                             agency="childrens_social_care", area="Leeds", method="portal",
-                             referred_at=timezone.now())
-    services.close_concern(actor=cast.lead, concern_id=concern.pk, expected_status="referred",
-                           outcome="referral_accepted", rationale="CSC have taken it on.")
+    services.record_referral(
+        actor=cast.lead,
+        concern_id=concern.pk,
+        expected_status="acknowledged",
+        agency="childrens_social_care",
+        area="Leeds",
+        method="portal",
+        referred_at=timezone.now(),
+    )
+    services.close_concern(
+        actor=cast.lead,
+        concern_id=concern.pk,
+        expected_status="referred",
+        outcome="referral_accepted",
+        rationale="CSC have taken it on.",
+    )
     assert not Deadline.objects.filter(concern=concern, state="open").exists()
     concern.refresh_from_db()
     assert concern.status == ConcernStatus.CLOSED and concern.closed_at is not None
@@ -131,25 +173,41 @@ def test_close_stops_every_deadline_and_reopen_needs_a_reason(cast):
     concern.refresh_from_db()
     assert concern.status == ConcernStatus.REOPENED and concern.closed_at is None
     actions = [e.action for e in concern_chronology(concern)]
-    assert actions.index("concern.submitted") < actions.index("concern.acknowledged") < actions.index(
-        "concern.referred") < actions.index("concern.closed") < actions.index("concern.reopened")
+    assert (
+        actions.index("concern.submitted")
+        < actions.index("concern.acknowledged")
+        < actions.index("concern.referred")
+        < actions.index("concern.closed")
+        < actions.index("concern.reopened")
+    )
 
 
 def test_recording_the_response_ends_the_chase(cast):
     concern = acknowledged(submit_test_concern(reporter=cast.clinician), by=cast.lead)
     referral = services.record_referral(
-        actor=cast.lead, concern_id=concern.pk, expected_status="acknowledged", agency="police", area="Avon",
-        method="email", referred_at=timezone.now() - timedelta(days=3),
+        actor=cast.lead,
+        concern_id=concern.pk,
+        expected_status="acknowledged",
+        agency="police",
+        area="Avon",
+        method="email",
+        referred_at=timezone.now() - timedelta(days=3),
         response_due_at=timezone.now() - timedelta(days=1),
     )
-    services.record_referral_response(actor=cast.lead, referral_id=referral.pk, received_at=timezone.now(),
-                                      response_summary="Crime number issued.", outcome="Police to visit.")
+    services.record_referral_response(
+        actor=cast.lead,
+        referral_id=referral.pk,
+        received_at=timezone.now(),
+        response_summary="Crime number issued.",
+        outcome="Police to visit.",
+    )
     referral.refresh_from_db()
     assert referral.response_received_at is not None
     assert not Deadline.objects.filter(kind=ObligationKind.REFERRAL_RESPONSE, concern=concern, state="open").exists()
     with pytest.raises(services.WorkflowConflict, match="already recorded"):
-        services.record_referral_response(actor=cast.lead, referral_id=referral.pk, received_at=timezone.now(),
-                                          response_summary="again")
+        services.record_referral_response(
+            actor=cast.lead, referral_id=referral.pk, received_at=timezone.now(), response_summary="again"
+        )
 
 
 def test_assign_tells_the_new_owner_and_is_audited(cast):
@@ -169,8 +227,9 @@ def test_decisions_are_append_only_in_the_database(cast):
     from django.db import DatabaseError, transaction
 
     concern = acknowledged(submit_test_concern(reporter=cast.clinician), by=cast.lead)
-    record = services.record_triage(actor=cast.lead, concern_id=concern.pk, expected_status="acknowledged",
-                                    risk_rating="low", rating_rationale="x")
+    record = services.record_triage(
+        actor=cast.lead, concern_id=concern.pk, expected_status="acknowledged", risk_rating="low", rating_rationale="x"
+    )
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         type(record).objects.filter(pk=record.pk).update(risk_rating="high")
 
@@ -190,8 +249,13 @@ def test_possible_links_show_references_of_similar_alleged_persons(cast):
 def test_referral_queryset_marks_overdue_as_chase(cast):
     concern = acknowledged(submit_test_concern(reporter=cast.clinician), by=cast.lead)
     services.record_referral(
-        actor=cast.lead, concern_id=concern.pk, expected_status="acknowledged", agency="police", area="Avon",
-        method="email", referred_at=timezone.now() - timedelta(days=3),
+        actor=cast.lead,
+        concern_id=concern.pk,
+        expected_status="acknowledged",
+        agency="police",
+        area="Avon",
+        method="email",
+        referred_at=timezone.now() - timedelta(days=3),
         response_due_at=timezone.now() - timedelta(days=1),
     )
     from escalation.selectors import queue_for_lead

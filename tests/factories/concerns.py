@@ -72,8 +72,15 @@ def submit_test_concern(
     data["prior_reports"] = (
         prior_reports
         if prior_reports is not None
-        else [dict(recipient="csc", made_by="client", reported_on_text="years ago", reported_on_approximate=True,
-                   new_since="He is now a foster carer.")]
+        else [
+            dict(
+                recipient="csc",
+                made_by="client",
+                reported_on_text="years ago",
+                reported_on_approximate=True,
+                new_since="He is now a foster carer.",
+            )
+        ]
     )
     concern, _created = submit_concern(
         actor=reporter, data=data, submission_key=submission_key or uuid.uuid4(), team=team
@@ -82,8 +89,12 @@ def submit_test_concern(
 
 
 def formset_management(prefix: str, total: int) -> dict:
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": "0",
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "20"}
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "20",
+    }
 
 
 def intake_form_data(key=None, **overrides) -> dict:

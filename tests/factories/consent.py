@@ -1,8 +1,8 @@
 """Consent records for tests, made through the real services where there is one.
 
-    client = ClientFactory(team=cast.team)
-    v1 = published_statement(version=1)
-    explain_limits(client=client, statement=v1, actor=cast.clinician)
+client = ClientFactory(team=cast.team)
+v1 = published_statement(version=1)
+explain_limits(client=client, statement=v1, actor=cast.clinician)
 """
 
 import datetime

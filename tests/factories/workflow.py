@@ -1,8 +1,8 @@
 """Concerns in given workflow states, and many open concerns at once (for query-count tests).
 
-    concern = submit_test_concern(reporter=cast.clinician)       # tests.factories.concerns
-    acknowledged(concern, by=cast.lead)
-    clone_open_concerns(concern, 500)                             # rows for the queue
+concern = submit_test_concern(reporter=cast.clinician)       # tests.factories.concerns
+acknowledged(concern, by=cast.lead)
+clone_open_concerns(concern, 500)                             # rows for the queue
 """
 
 import uuid

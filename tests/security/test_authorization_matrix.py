@@ -189,8 +189,14 @@ def build_world(cast) -> World:
     concern = submit_test_concern(reporter=cast.clinician, team=cast.team)
     now = timezone.now()
     referral = ExternalReferral.objects.create(
-        concern=concern, agency=Agency.CHILDRENS_SOCIAL_CARE, area="Anytown", method=ReferralMethod.PHONE,
-        referred_at=now, made_by=cast.lead, created_at=now, response_due_at=now + timedelta(days=1),
+        concern=concern,
+        agency=Agency.CHILDRENS_SOCIAL_CARE,
+        area="Anytown",
+        method=ReferralMethod.PHONE,
+        referred_at=now,
+        made_by=cast.lead,
+        created_at=now,
+        response_due_at=now + timedelta(days=1),
     )
     client_record = ClientFactory(team=cast.team, created_by=cast.clinician)
     statement = published_statement(version=1, admin=cast.administrator)
@@ -343,7 +349,6 @@ def request_in_savepoint(client, method: str, path: str, data: dict, count_sql: 
     return response, (before != after if count_sql else False)
 
 
-
 def test_every_url_pattern_has_a_row_and_every_role_gets_its_expected_answer(cast):
     world = build_world(cast)
     record = os.environ.get("MATRIX_RECORD") == "1"
@@ -377,8 +382,10 @@ def test_every_url_pattern_has_a_row_and_every_role_gets_its_expected_answer(cas
                 response, _ = request_in_savepoint(clients[role], row.method, path, row.data)
                 actual[role] = classify(response)
         if record:
-            recorded.append(f'    "{pattern.key}": Row(({", ".join(_name(actual[r]) for r in ROLES)}),'
-                            f'{"" if row.method == "GET" else " method=" + repr(row.method) + ","})  # {path}')
+            recorded.append(
+                f'    "{pattern.key}": Row(({", ".join(_name(actual[r]) for r in ROLES)}),'
+                f"{'' if row.method == 'GET' else ' method=' + repr(row.method) + ','})  # {path}"
+            )
             continue
         for role, answer in row.expected().items():
             if not (actual[role] in answer if isinstance(answer, frozenset) else actual[role] == answer):

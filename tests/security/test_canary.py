@@ -85,9 +85,26 @@ class LoggingWorker(WorkerProcess):
     def start(self):
         self.log = tempfile.NamedTemporaryFile(prefix="canary-worker-", suffix=".log", delete=False)  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "safeguarding", "worker", "--loglevel=INFO", "--concurrency=2",
-             "--pool=threads", "-n", f"{self.name}@%h", "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=self.env(), start_new_session=True, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "safeguarding",
+                "worker",
+                "--loglevel=INFO",
+                "--concurrency=2",
+                "--pool=threads",
+                "-n",
+                f"{self.name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            start_new_session=True,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         return self
 
@@ -187,8 +204,9 @@ def test_the_account_text_never_leaves_the_record(client, cast, caplog):
 
         emails = OutboxMessage.objects.filter(channel=Channel.EMAIL)
         assert emails.count() >= 2, "expected alert and acknowledgement emails"
-        wait_for(lambda: not emails.exclude(status=OutboxStatus.SENT).exists(), timeout=60,
-                 message="every email delivered")
+        wait_for(
+            lambda: not emails.exclude(status=OutboxStatus.SENT).exists(), timeout=60, message="every email delivered"
+        )
         wait_for(lambda: len(sink.texts()) >= emails.count(), timeout=30, message="emails at the SMTP server")
     finally:
         before_task_publish.disconnect(remember_publish)

@@ -20,7 +20,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true", help="Keep sweeping until SIGTERM or Ctrl-C.")
         parser.add_argument(
-            "--interval", type=float, default=None,
+            "--interval",
+            type=float,
+            default=None,
             help="Seconds between sweeps with --loop (default: SWEEP_INTERVAL_SECONDS).",
         )
 

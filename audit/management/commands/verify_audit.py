@@ -4,10 +4,7 @@ from audit.verification import CHUNK_SIZE, verify_chain
 
 
 class Command(BaseCommand):
-    help = (
-        "Check the whole audit hash chain (streamed, constant memory). Exits non-zero naming the "
-        "first bad event."
-    )
+    help = "Check the whole audit hash chain (streamed, constant memory). Exits non-zero naming the first bad event."
 
     def add_arguments(self, parser):
         parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE, help="Rows fetched per round trip.")
