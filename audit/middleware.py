@@ -1,6 +1,7 @@
 import re
 import uuid
 
+from audit.actions import AuditAction
 from audit.context import RequestContext, reset_request_context, set_request_context
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -42,9 +43,9 @@ class RequestContextMiddleware:
 
         user = getattr(request, "user", None)
         if isinstance(exception, PermissionDenied):
-            action = "access.denied"
+            action = AuditAction.ACCESS_DENIED
         elif isinstance(exception, Http404) and getattr(user, "is_authenticated", False):
-            action = "access.not_found"
+            action = AuditAction.ACCESS_NOT_FOUND
         else:
             return None
         from audit.services import record_event

@@ -3,25 +3,26 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from audit.actions import AuditAction
 from audit.services import record_event
 
 
 @receiver(user_logged_in, dispatch_uid="audit.login")
 def audit_login(sender, request, user, **kwargs):
-    record_event(action="auth.login", actor=user, subject=user, details={})
+    record_event(action=AuditAction.AUTH_LOGIN, actor=user, subject=user, details={})
 
 
 @receiver(user_logged_out, dispatch_uid="audit.logout")
 def audit_logout(sender, request, user, **kwargs):
     if user is not None:
-        record_event(action="auth.logout", actor=user, subject=user)
+        record_event(action=AuditAction.AUTH_LOGOUT, actor=user, subject=user)
 
 
 @receiver(user_login_failed, dispatch_uid="audit.login_failed")
 def audit_login_failed(sender, credentials, request=None, **kwargs):
     # The attempted login is kept (it names who was targeted); the password never is.
     attempted = str(credentials.get("email") or credentials.get("username") or "")[:254]
-    record_event(action="auth.login_failed", details={"attempted_login": attempted})
+    record_event(action=AuditAction.AUTH_LOGIN_FAILED, details={"attempted_login": attempted})
 
 
 # --- Password changes (allauth) -------------------------------------------------------------
@@ -38,9 +39,9 @@ def _connect_password_events():
         return audit_password_event
 
     for action, signal in (
-        ("auth.password_changed", account_signals.password_changed),
-        ("auth.password_set", account_signals.password_set),
-        ("auth.password_reset", account_signals.password_reset),
+        (AuditAction.AUTH_PASSWORD_CHANGED, account_signals.password_changed),
+        (AuditAction.AUTH_PASSWORD_SET, account_signals.password_set),
+        (AuditAction.AUTH_PASSWORD_RESET, account_signals.password_reset),
     ):
         signal.connect(receiver_for(action), dispatch_uid=f"audit.{action}", weak=False)
 
@@ -54,30 +55,32 @@ def _authenticator_details(authenticator, **extra) -> dict:
 
 
 def audit_authenticator_added(sender, request=None, user=None, authenticator=None, **kwargs):
-    record_event(action="mfa.added", actor=user, subject=user, details=_authenticator_details(authenticator))
+    record_event(action=AuditAction.MFA_ADDED, actor=user, subject=user, details=_authenticator_details(authenticator))
 
 
 def audit_authenticator_removed(sender, request=None, user=None, authenticator=None, **kwargs):
-    record_event(action="mfa.removed", actor=user, subject=user, details=_authenticator_details(authenticator))
+    record_event(
+        action=AuditAction.MFA_REMOVED, actor=user, subject=user, details=_authenticator_details(authenticator)
+    )
 
 
 def audit_authenticator_reset(sender, request=None, user=None, authenticator=None, **kwargs):
-    record_event(action="mfa.reset", actor=user, subject=user, details=_authenticator_details(authenticator))
+    record_event(action=AuditAction.MFA_RESET, actor=user, subject=user, details=_authenticator_details(authenticator))
 
 
 def audit_authenticator_used(sender, request=None, user=None, authenticator=None, **kwargs):
     details = _authenticator_details(
         authenticator,
-        reauthenticated=bool(kwargs.get("reauthenticated")),
+        reauthentication=bool(kwargs.get("reauthenticated")),
         passwordless=bool(kwargs.get("passwordless")),
     )
-    record_event(action="mfa.used", actor=user, subject=user, details=details)
+    record_event(action=AuditAction.MFA_USED, actor=user, subject=user, details=details)
 
 
 def audit_authentication_failed(sender, request=None, user=None, authenticator=None, **kwargs):
     # Not yet signed in, so no actor: the targeted account is the subject.
     details = _authenticator_details(authenticator, reauthentication=bool(kwargs.get("reauthentication")))
-    record_event(action="mfa.failed", subject=user, details=details)
+    record_event(action=AuditAction.MFA_FAILED, subject=user, details=details)
 
 
 def _connect_mfa_events():
@@ -103,7 +106,7 @@ def audit_admin_change(sender, instance, created, **kwargs):
     verb = {1: "added", 2: "changed", 3: "deleted"}.get(instance.action_flag, str(instance.action_flag))
     content_type = instance.content_type
     record_event(
-        action="admin.changed",
+        action=AuditAction.ADMIN_CHANGED,
         actor=instance.user,
         subject_type=f"{content_type.app_label}.{content_type.model}" if content_type else "",
         subject_id=str(instance.object_id or "")[:64],

@@ -5,6 +5,7 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
+from audit.actions import AuditAction, parse_action
 from audit.chain import CHAIN_LOCK_KEY, GENESIS_HASH, event_hash
 from audit.context import current_request_context
 from audit.models import AuditEvent
@@ -45,7 +46,7 @@ def _normalise(details: dict | None) -> dict:
 
 def record_event(
     *,
-    action: str,
+    action: AuditAction,
     actor=None,
     subject=None,
     subject_type: str = "",
@@ -57,7 +58,11 @@ def record_event(
 
     The chain lock is a transaction-level advisory lock: it is held until the caller commits,
     so chain order equals commit order and no two events share a predecessor.
+
+    ``action`` is a member of audit.actions.AuditAction (or its code); any other code raises
+    ValueError before anything is written.
     """
+    action = parse_action(action)
     if subject is not None:
         subject_type = subject_type or subject._meta.label_lower
         subject_id = subject_id or subject.pk
@@ -73,39 +78,24 @@ def record_event(
                 " (SELECT hash FROM audit_auditevent ORDER BY id DESC LIMIT 1)"
             )
             occurred_at, event_id, last_hash = cursor.fetchone()
-        content = dict(
-            event_id=event_id,
-            occurred_at=occurred_at,
-            actor_id=actor.pk if actor else None,
-            actor_email=actor.email if actor else "",
-            actor_role=(actor.primary_role or "") if actor else "",
-            ip_address=request.ip_address,
-            user_agent=request.user_agent,
-            action=action,
-            subject_type=subject_type,
-            subject_id=str(subject_id) if subject_id != "" else "",
-            subject_ref=subject_ref,
-            details=_normalise(details),
-            request_id=request.request_id,
-            prev_hash=last_hash or GENESIS_HASH,
-        )
-        return AuditEvent.objects.create(
-            id=event_id,
-            occurred_at=occurred_at,
-            actor=actor,
-            actor_email=content["actor_email"],
-            actor_role=content["actor_role"],
-            ip_address=content["ip_address"],
-            user_agent=content["user_agent"],
-            action=action,
-            subject_type=subject_type,
-            subject_id=content["subject_id"],
-            subject_ref=subject_ref,
-            details=content["details"],
-            request_id=content["request_id"],
-            prev_hash=content["prev_hash"],
-            hash=event_hash(**content),
-        )
+        content = {
+            "id": event_id,
+            "occurred_at": occurred_at,
+            "actor_id": actor.pk if actor else None,
+            "actor_email": actor.email if actor else "",
+            "actor_role": (actor.primary_role or "") if actor else "",
+            "ip_address": request.ip_address,
+            "user_agent": request.user_agent,
+            "action": action.value,
+            "subject_type": subject_type,
+            "subject_id": str(subject_id) if subject_id != "" else "",
+            "subject_ref": subject_ref,
+            "details": _normalise(details),
+            "request_id": request.request_id,
+            "prev_hash": last_hash or GENESIS_HASH,
+        }
+        # The row is exactly the hashed content (audit.chain.CHAIN_FIELDS) plus its hash.
+        return AuditEvent.objects.create(**content, hash=event_hash(content))
 
 
 class BreakGlassReviewError(ValueError):
@@ -125,7 +115,7 @@ def record_break_glass(*, actor, concern_reference: str, team, reason: str):
         raise ValueError("A reason is required to open a concern outside your teams.")
     with transaction.atomic():
         event = record_event(
-            action="concern.break_glass",
+            action=AuditAction.CONCERN_BREAK_GLASS,
             actor=actor,
             subject_type="concerns.concern",
             subject_ref=concern_reference,
@@ -159,7 +149,7 @@ def review_break_glass(*, actor, access_id: int, comment: str):
         if access.actor_id == actor.pk:
             raise BreakGlassReviewError("Someone else must review your own break-glass access.")
         event = record_event(
-            action="break_glass.reviewed",
+            action=AuditAction.BREAK_GLASS_REVIEWED,
             actor=actor,
             subject=access,
             subject_ref=access.concern_reference,

@@ -6,29 +6,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from audit.chain import GENESIS_HASH, hash_of_event
+from audit.actions import AuditAction
+from audit.chain import CHAIN_FIELDS, GENESIS_HASH, hash_of_event
 from audit.models import AuditChainHead, AuditEvent
 
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 5000
-# The columns the chain covers (audit.chain.hash_of_event reads these attributes).
-HASHED_FIELDS = (
-    "id",
-    "occurred_at",
-    "actor_id",
-    "actor_email",
-    "actor_role",
-    "ip_address",
-    "user_agent",
-    "action",
-    "subject_type",
-    "subject_id",
-    "subject_ref",
-    "details",
-    "request_id",
-    "prev_hash",
-)
 
 
 @dataclass(frozen=True)
@@ -88,7 +72,7 @@ def verify_chain(*, chunk_size: int = CHUNK_SIZE) -> ChainReport:
         # at a fraction of the cost per row.
         events = (
             AuditEvent.objects.order_by("id")
-            .values_list(*HASHED_FIELDS, "hash", named=True)
+            .values_list(*CHAIN_FIELDS, "hash", named=True)
             .iterator(chunk_size=chunk_size)
         )
         for event in events:
@@ -155,11 +139,11 @@ def verify_and_record_head() -> AuditChainHead:
             "audit chain intact: %s events, head #%s %s", report.events_checked, report.last_event_id, report.last_hash
         )
         record_event(
-            action="audit.chain_verified",
+            action=AuditAction.AUDIT_CHAIN_VERIFIED,
             subject=head,
             details={"events_checked": report.events_checked, "head_event_id": report.last_event_id},
         )
     else:
         logger.critical("audit chain BROKEN: %s", report.fault)
-        record_event(action="audit.chain_broken", subject=head, details={"problem": str(report.fault)})
+        record_event(action=AuditAction.AUDIT_CHAIN_BROKEN, subject=head, details={"problem": str(report.fault)})
     return head

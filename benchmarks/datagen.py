@@ -826,28 +826,11 @@ REFERRAL_COLUMNS = (
 
 # --- The audit trail ---------------------------------------------------------------------------
 
-EVENT_COLUMNS = (
-    "id",
-    "occurred_at",
-    "actor_id",
-    "actor_email",
-    "actor_role",
-    "ip_address",
-    "user_agent",
-    "action",
-    "subject_type",
-    "subject_id",
-    "subject_ref",
-    "details",
-    "request_id",
-    "prev_hash",
-    "hash",
-)
-
 
 def _load_audit_trail(people: People, facts: list[ConcernFacts], scale: Scale, *, rng, now, counts, log) -> None:
     """Events in time order, each concern's story spread after its submission, hashed in one pass."""
-    from audit.chain import GENESIS_HASH, event_hash
+    from audit.actions import AuditAction
+    from audit.chain import CHAIN_FIELDS, GENESIS_HASH, event_hash
     from audit.models import AuditEvent
 
     started = time.monotonic()
@@ -869,7 +852,7 @@ def _load_audit_trail(people: People, facts: list[ConcernFacts], scale: Scale, *
             yield (
                 fact.submitted_at,
                 tiebreak,
-                "concern.submitted",
+                AuditAction.CONCERN_SUBMITTED,
                 fact.reporter,
                 "clinician",
                 "concerns.concern",
@@ -883,18 +866,20 @@ def _load_audit_trail(people: People, facts: list[ConcernFacts], scale: Scale, *
                 later.append(
                     (
                         fact.acknowledged_at - timedelta(minutes=1),
-                        "concern.viewed",
+                        AuditAction.CONCERN_VIEWED,
                         fact.lead,
                         "safeguarding_lead",
                         {"page": "workflow"},
                     )
                 )
-                later.append((fact.acknowledged_at, "concern.acknowledged", fact.lead, "safeguarding_lead", {}))
+                later.append(
+                    (fact.acknowledged_at, AuditAction.CONCERN_ACKNOWLEDGED, fact.lead, "safeguarding_lead", {})
+                )
                 if fact.status in ("triaged", "referred", "monitoring", "closed"):
                     later.append(
                         (
                             fact.acknowledged_at + timedelta(minutes=30),
-                            "concern.triaged",
+                            AuditAction.CONCERN_TRIAGED,
                             fact.lead,
                             "safeguarding_lead",
                             {"risk_rating": rng.choice(["low", "medium", "high"])},
@@ -904,7 +889,7 @@ def _load_audit_trail(people: People, facts: list[ConcernFacts], scale: Scale, *
                 later.append(
                     (
                         fact.closed_at,
-                        "concern.closed",
+                        AuditAction.CONCERN_CLOSED,
                         fact.lead,
                         "safeguarding_lead",
                         {"outcome_label": "No further action needed"},
@@ -923,7 +908,7 @@ def _load_audit_trail(people: People, facts: list[ConcernFacts], scale: Scale, *
                 later.append(
                     (
                         fact.submitted_at + timedelta(seconds=rng.randint(60, 30 * 86400)),
-                        "concern.viewed",
+                        AuditAction.CONCERN_VIEWED,
                         actor,
                         role,
                         {"page": "concern" if role == "clinician" else "workflow"},
@@ -946,24 +931,7 @@ def _load_audit_trail(people: People, facts: list[ConcernFacts], scale: Scale, *
             ip = f"10.{actor[0] % 250}.{(actor[0] // 250) % 250}.{actor[0] % 97 + 1}"
             agent = USER_AGENTS[actor[0] % len(USER_AGENTS)]
             request_id = f"{rng.getrandbits(128):032x}"
-            content = dict(
-                event_id=next_id,
-                occurred_at=at,
-                actor_id=actor[0],
-                actor_email=actor[1],
-                actor_role=role,
-                ip_address=ip,
-                user_agent=agent,
-                action=action,
-                subject_type=subject_type,
-                subject_id=subject_id,
-                subject_ref=ref,
-                details=details,
-                request_id=request_id,
-                prev_hash=prev_hash,
-            )
-            digest = event_hash(**content)
-            yield {
+            content = {
                 "id": next_id,
                 "occurred_at": at,
                 "actor_id": actor[0],
@@ -971,19 +939,20 @@ def _load_audit_trail(people: People, facts: list[ConcernFacts], scale: Scale, *
                 "actor_role": role,
                 "ip_address": ip,
                 "user_agent": agent,
-                "action": action,
+                "action": action.value,
                 "subject_type": subject_type,
                 "subject_id": subject_id,
                 "subject_ref": ref,
                 "details": details,
                 "request_id": request_id,
                 "prev_hash": prev_hash,
-                "hash": digest,
             }
+            digest = event_hash(content)
+            yield {**content, "hash": digest}
             prev_hash = digest
             next_id += 1
 
-    count = copy_rows(AuditEvent, rows(), provided=EVENT_COLUMNS)
+    count = copy_rows(AuditEvent, rows(), provided=(*CHAIN_FIELDS, "hash"))
     counts["audit_events"] = count
     with connection.cursor() as cursor:
         cursor.execute("SELECT setval(pg_get_serial_sequence('audit_auditevent', 'id'), %s)", [next_id - 1])

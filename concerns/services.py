@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.selectors import covered_team_ids
+from audit.actions import AuditAction
 from audit.services import record_event
 from concerns.models import (
     Addendum,
@@ -147,7 +148,7 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
 
         ConcernDraft.objects.filter(author=actor, submission_key=submission_key).delete()
         record_event(
-            action="concern.submitted",
+            action=AuditAction.CONCERN_SUBMITTED,
             actor=actor,
             subject=concern,
             details={
@@ -174,7 +175,7 @@ def add_addendum(*, actor, concern: Concern, text: str) -> Addendum:
     with transaction.atomic():
         addendum.save(force_insert=True)
         record_event(
-            action="concern.addendum_added",
+            action=AuditAction.CONCERN_ADDENDUM_ADDED,
             actor=actor,
             subject=concern,
             details={"addendum_id": addendum.pk},

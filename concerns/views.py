@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.roles import Role
 from accounts.selectors import leads_covering_team
+from audit.actions import AuditAction
 from audit.services import record_event
 from concerns import selectors, services
 from concerns.forms import FORMSETS, AddendumForm, ConcernForm, filled_rows
@@ -98,7 +99,7 @@ def _save_draft_quietly(user, submission_key, post) -> None:
 def _audit_view(user, concern: Concern, *, view: str) -> None:
     """Every view of concern content is recorded before it is shown; if this fails, nothing is shown."""
     with transaction.atomic():
-        record_event(action="concern.viewed", actor=user, subject=concern, details={"view": view})
+        record_event(action=AuditAction.CONCERN_VIEWED, actor=user, subject=concern, details={"page": view})
 
 
 # --- Intake ---------------------------------------------------------------------------------------

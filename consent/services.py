@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.roles import Role
+from audit.actions import AuditAction
 from audit.services import record_event
 from consent.models import (
     SHARING_DECISIONS,
@@ -47,7 +48,7 @@ def create_client(*, actor, team, reference: str, display_name: str = "") -> Cli
                 team=team, reference=reference, display_name=display_name.strip(), created_by=actor
             )
             record_event(
-                action="client.created",
+                action=AuditAction.CLIENT_CREATED,
                 actor=actor,
                 # Not ``subject=client``: subject_ref is reserved for concern references.
                 subject_type=client._meta.label_lower,
@@ -80,7 +81,7 @@ def create_statement_draft(*, actor, title: str, text: str) -> ConfidentialitySt
         version=last + 1, title=title.strip(), text=text.strip(), created_by=actor
     )
     record_event(
-        action="statement.drafted",
+        action=AuditAction.STATEMENT_DRAFTED,
         actor=actor,
         subject_type=statement._meta.label_lower,
         subject_id=statement.pk,
@@ -101,7 +102,7 @@ def update_statement_draft(*, actor, statement: ConfidentialityStatement, title:
     statement.text = text.strip()
     statement.save(update_fields=["title", "text"])
     record_event(
-        action="statement.draft_updated",
+        action=AuditAction.STATEMENT_DRAFT_UPDATED,
         actor=actor,
         subject_type=statement._meta.label_lower,
         subject_id=statement.pk,
@@ -141,7 +142,7 @@ def publish_statement(
     statement.published_by = actor
     statement.save(update_fields=["effective_from", "published_at", "published_by"])
     record_event(
-        action="statement.published",
+        action=AuditAction.STATEMENT_PUBLISHED,
         actor=actor,
         subject_type=statement._meta.label_lower,
         subject_id=statement.pk,
@@ -203,7 +204,7 @@ def record_limits_explanation(
         recorded_by=actor,
     )
     record_event(
-        action="limits.explained",
+        action=AuditAction.LIMITS_EXPLAINED,
         actor=actor,
         subject_type=record._meta.label_lower,
         subject_id=record.pk,
@@ -323,7 +324,7 @@ def record_sharing_decision(*, actor, concern, supersedes: SharingDecision | Non
         **{k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()},
     )
     record_event(
-        action="sharing.decision_recorded",
+        action=AuditAction.SHARING_DECISION_RECORDED,
         actor=actor,
         subject_type=record._meta.label_lower,
         subject_id=record.pk,
@@ -400,12 +401,12 @@ def record_client_informed(
         recorded_by=actor,
     )
     record_event(
-        action="client_informed.recorded",
+        action=AuditAction.CLIENT_INFORMED_RECORDED,
         actor=actor,
         subject_type=record._meta.label_lower,
         subject_id=record.pk,
         subject_ref=concern.reference,
-        details={"status": status, "reason": record.reason, "review_on": review_on},
+        details={"status": status, "not_told_reason": record.reason, "review_on": review_on},
     )
     if review_on is not None:
         review_date_set.send(

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.decorators import role_required
 from accounts.roles import Role
+from audit.actions import AuditAction
 from audit.services import record_event
 from escalation import dashboards
 
@@ -24,7 +25,7 @@ def dashboard(request):
     period = dashboards.Period.last(_weeks(request))
     with transaction.atomic():
         # The referral list names concerns: reading it is on record like any other page.
-        record_event(action="dashboard.viewed", actor=request.user, details={"weeks": period.weeks})
+        record_event(action=AuditAction.DASHBOARD_VIEWED, actor=request.user, details={"weeks": period.weeks})
         acknowledge = dashboards.time_to_acknowledge_by_week(period)
         deadlines = dashboards.deadlines_met_and_missed(period)
         by_category = dashboards.concerns_by_category(period)

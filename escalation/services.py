@@ -24,6 +24,7 @@ from accounts.selectors import covered_team_ids
 from alerts.models import Channel, Deadline, DeadlineState, ObligationKind
 from alerts.services.deadlines import close_deadlines, lock_open_deadlines, open_deadline
 from alerts.services.outbox import absolute_link, queue_for_people, queue_message
+from audit.actions import AuditAction
 from audit.services import record_break_glass, record_event
 from concerns.models import AllegedPerson, Concern, ConcernStatus, Jurisdiction, YesNoUnknown
 from escalation.models import (
@@ -206,7 +207,7 @@ def acknowledge_concern(*, actor, concern_id: int) -> Concern:
             raise ConcernClosed(concern)
         close_deadlines(kind=ObligationKind.ACKNOWLEDGE_CONCERN, concern=concern, outcome="met", actor=actor)
         record_event(
-            action="concern.acknowledged",
+            action=AuditAction.CONCERN_ACKNOWLEDGED,
             actor=actor,
             subject=concern,
             details={"acknowledged_at": concern.acknowledged_at.isoformat(), "owner_id": concern.owner_id},
@@ -257,7 +258,7 @@ def assign_concern(*, actor: User, concern_id: int, new_owner_id: int, note: str
             assigned_at=timezone.now(),
         )
         record_event(
-            action="concern.assigned",
+            action=AuditAction.CONCERN_ASSIGNED,
             actor=actor,
             subject=concern,
             details={
@@ -333,22 +334,24 @@ def record_triage(
         )
         if previous and previous != risk_rating:
             record_event(
-                action="concern.risk_changed",
+                action=AuditAction.CONCERN_RISK_CHANGED,
                 actor=actor,
                 subject=concern,
                 details={"previous_rating": previous, "risk_rating": risk_rating, "reason": change_reason},
             )
         elif not previous:
-            record_event(action="concern.triaged", actor=actor, subject=concern, details={"risk_rating": risk_rating})
+            record_event(
+                action=AuditAction.CONCERN_TRIAGED, actor=actor, subject=concern, details={"risk_rating": risk_rating}
+            )
         if decision:
             record_event(
-                action="concern.decided",
+                action=AuditAction.CONCERN_DECIDED,
                 actor=actor,
                 subject=concern,
                 details={
                     "decision": decision,
                     "decision_label": TriageDecision(decision).label,
-                    "review_date": review_date,
+                    "review_on": review_date,
                     "triage_record_id": record.pk,
                 },
             )
@@ -407,7 +410,7 @@ def record_referral(
         referral.response_due_at = _open_referral_clock(referral, concern=concern, due_at=response_due_at, actor=actor)
         ExternalReferral.objects.filter(pk=referral.pk).update(response_due_at=referral.response_due_at)
         record_event(
-            action="concern.referred",
+            action=AuditAction.CONCERN_REFERRED,
             actor=actor,
             subject=concern,
             details={
@@ -445,7 +448,7 @@ def record_referral_response(
         referral.outcome = outcome.strip()
         referral.save(update_fields=["response_received_at", "response_summary", "outcome"])
         record_event(
-            action="referral.response_recorded",
+            action=AuditAction.REFERRAL_RESPONSE_RECORDED,
             actor=actor,
             subject=concern,
             details={"referral_id": referral.pk, "agency_label": referral.agency_label},
@@ -465,7 +468,7 @@ def confirm_referral_in_writing(*, actor: User, referral_id: int, confirmed_at: 
         referral.confirmed_in_writing_at = confirmed_at
         referral.save(update_fields=["confirmed_in_writing_at"])
         record_event(
-            action="referral.confirmed_in_writing",
+            action=AuditAction.REFERRAL_CONFIRMED_IN_WRITING,
             actor=actor,
             subject=concern,
             details={"referral_id": referral.pk, "agency_label": referral.agency_label},
@@ -509,7 +512,7 @@ def open_lado_task_if_needed(*, concern: Concern, actor: User | None) -> LadoTas
         task.due_at = _open_lado_clock(task, concern=concern, actor=actor)
         LadoTask.objects.filter(pk=task.pk).update(due_at=task.due_at)
         record_event(
-            action="concern.lado_task_created",
+            action=AuditAction.CONCERN_LADO_TASK_CREATED,
             actor=actor,
             subject=concern,
             details={"lado_task_id": task.pk, "due_at": task.due_at, "jurisdiction": concern.jurisdiction},
@@ -554,7 +557,7 @@ def close_concern(*, actor: User, concern_id: int, expected_status: str, outcome
             recorded_at=now,
         )
         record_event(
-            action="concern.closed",
+            action=AuditAction.CONCERN_CLOSED,
             actor=actor,
             subject=concern,
             details={"outcome": outcome, "outcome_label": outcome.label, "closure_record_id": record.pk},
@@ -582,7 +585,9 @@ def reopen_concern(*, actor: User, concern_id: int, reason: str) -> ClosureRecor
             recorded_by=actor,
             recorded_at=timezone.now(),
         )
-        record_event(action="concern.reopened", actor=actor, subject=concern, details={"reason": reason.strip()})
+        record_event(
+            action=AuditAction.CONCERN_REOPENED, actor=actor, subject=concern, details={"reason": reason.strip()}
+        )
         return record
 
 

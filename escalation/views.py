@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.roles import LEAD_ROLES
 from accounts.security import require_fresh_second_factor
+from audit.actions import AuditAction
 from audit.services import record_event
 from concerns.models import ConcernStatus
 from escalation import forms, selectors, services
@@ -106,7 +107,9 @@ def concern_page(request, concern_id: int):
     concern = selectors.get_concern_for_lead(request.user, concern_id)
     # The access is recorded before anything is shown; if the write fails, the page is not shown.
     with transaction.atomic():
-        record_event(action="concern.viewed", actor=request.user, subject=concern, details={"page": "workflow"})
+        record_event(
+            action=AuditAction.CONCERN_VIEWED, actor=request.user, subject=concern, details={"page": "workflow"}
+        )
     return render(request, "escalation/concern/workflow.html", {"concern": concern})
 
 

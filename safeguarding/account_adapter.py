@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.adapters import PortalAccountAdapter
 from accounts.security import has_second_factor, just_signed_in_with_password
+from audit.actions import AuditAction
 from audit.services import record_event
 
 
@@ -45,7 +46,7 @@ class SecurePortalAccountAdapter(PortalAccountAdapter):
             # Refused during the cool-off, even with the right password: audited as an
             # attempt on a locked login (ASVS v5.0.0-16.3.3).
             record_event(
-                action="auth.login_refused_locked_out",
+                action=AuditAction.AUTH_LOGIN_REFUSED_LOCKED_OUT,
                 details={"attempted_login": _attempted_login(credentials)},
             )
             raise
@@ -57,7 +58,7 @@ class SecurePortalAccountAdapter(PortalAccountAdapter):
 
             user = User.objects.filter(email__iexact=_attempted_login(credentials)).first()
             record_event(
-                action="auth.locked_out",
+                action=AuditAction.AUTH_LOCKED_OUT,
                 subject=user,
                 details={
                     "attempted_login": _attempted_login(credentials),

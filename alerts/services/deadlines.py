@@ -16,6 +16,7 @@ from django.utils import timezone
 from alerts.calendar import compute_due_at
 from alerts.models import Deadline, DeadlineState, ObligationKind
 from alerts.policies import resolve_policy
+from audit.actions import AuditAction
 from audit.services import record_event
 
 
@@ -120,7 +121,7 @@ def open_deadline(
                 kind=kind, subject_type=subject_type, subject_id=subject_id, state=DeadlineState.OPEN
             )
         record_event(
-            action="deadline.opened",
+            action=AuditAction.DEADLINE_OPENED,
             actor=actor,
             subject_type="alerts.deadline",
             subject_id=deadline.pk,
@@ -135,6 +136,13 @@ def lock_open_deadlines(*, kind: str, concern=None, subject=None) -> list[Deadli
     return list(_open_deadlines(kind=kind, concern=concern, subject=subject).select_for_update().order_by("pk"))
 
 
+# How a deadline closed -> what is recorded.
+DEADLINE_CLOSED_ACTIONS = {
+    DeadlineState.MET: AuditAction.DEADLINE_MET,
+    DeadlineState.CANCELLED: AuditAction.DEADLINE_CANCELLED,
+}
+
+
 def close_deadlines(*, kind: str, concern=None, subject=None, outcome: str = "met", actor=None) -> int:
     """Close the open deadlines of one obligation; returns how many were closed.
 
@@ -142,7 +150,7 @@ def close_deadlines(*, kind: str, concern=None, subject=None, outcome: str = "me
     sweep cannot alert for them after this transaction commits. Call it before changing the
     rest of the obligation's state in the same transaction.
     """
-    if outcome not in (DeadlineState.MET, DeadlineState.CANCELLED):
+    if outcome not in DEADLINE_CLOSED_ACTIONS:
         raise ValueError("outcome must be 'met' or 'cancelled'.")
     with transaction.atomic():
         rows = lock_open_deadlines(kind=kind, concern=concern, subject=subject)
@@ -151,7 +159,7 @@ def close_deadlines(*, kind: str, concern=None, subject=None, outcome: str = "me
         Deadline.objects.filter(pk__in=[d.pk for d in rows]).update(state=outcome, closed_at=Now(), next_fire_at=None)
         for deadline in rows:
             record_event(
-                action=f"deadline.{outcome}",
+                action=DEADLINE_CLOSED_ACTIONS[outcome],
                 actor=actor,
                 subject_type="alerts.deadline",
                 subject_id=deadline.pk,

@@ -26,6 +26,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 
 from alerts.models import Channel, DeliveryAttempt, Notification, OutboxMessage, OutboxStatus
+from audit.actions import AuditAction
 from audit.services import record_event
 from health.services import ClockTimestamp
 
@@ -103,8 +104,17 @@ def _send_webhook(message: OutboxMessage) -> None:
     response.raise_for_status()
 
 
-def _audit_action(message: OutboxMessage, outcome: str) -> str:
-    return f"alert.{outcome}" if message.alert_id else f"notification.{outcome}"
+# (is an alert, outcome) -> what is recorded; other messages are notifications.
+DELIVERY_ACTIONS = {
+    (True, "delivered"): AuditAction.ALERT_DELIVERED,
+    (True, "failed"): AuditAction.ALERT_FAILED,
+    (False, "delivered"): AuditAction.NOTIFICATION_DELIVERED,
+    (False, "failed"): AuditAction.NOTIFICATION_FAILED,
+}
+
+
+def _audit_action(message: OutboxMessage, outcome: str) -> AuditAction:
+    return DELIVERY_ACTIONS[(bool(message.alert_id), outcome)]
 
 
 def _audit(message: OutboxMessage, outcome: str, **details) -> None:

@@ -37,6 +37,7 @@ from alerts.models import (
 from alerts.policies import ResolvedPolicy, resolve_policy
 from alerts.selectors import recipients_for
 from alerts.services.outbox import absolute_link, publish, queue_for_people, requeue_delay
+from audit.actions import AuditAction
 from audit.services import record_event
 from concerns.models import Concern, ConcernStatus
 from health.services import ClockTimestamp, record_heartbeat
@@ -175,7 +176,7 @@ def _fire(deadline: Deadline, policies: dict, recipients_cache: dict, result: Sw
             fresh=True,
         )
         record_event(
-            action="alert.created",
+            action=AuditAction.ALERT_CREATED,
             subject_type="alerts.alert",
             subject_id=alert.pk,
             subject_ref=deadline.subject_ref,

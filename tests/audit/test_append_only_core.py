@@ -3,6 +3,7 @@ import pytest
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
+from audit.actions import AuditAction
 from audit.chain import GENESIS_HASH, hash_of_event
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -21,7 +22,7 @@ def _app_role_connection():
 
 @pytest.mark.django_db(transaction=True)
 def test_runtime_role_may_insert_but_not_update_delete_or_truncate_audit_events():
-    event = record_event(action="test.event", details={"n": 1})
+    event = record_event(action="auth.login", details={"n": 1})
     with _app_role_connection() as conn:
         assert conn.execute("SELECT count(*) FROM audit_auditevent").fetchone()[0] == 1
         for statement in (
@@ -34,7 +35,7 @@ def test_runtime_role_may_insert_but_not_update_delete_or_truncate_audit_events(
 
 
 def test_triggers_refuse_update_and_delete_even_for_the_owner(db):
-    event = record_event(action="test.event")
+    event = record_event(action="auth.login")
     for statement in (
         "UPDATE audit_auditevent SET action = 'x' WHERE id = %s",
         "DELETE FROM audit_auditevent WHERE id = %s",
@@ -45,11 +46,16 @@ def test_triggers_refuse_update_and_delete_even_for_the_owner(db):
 
 
 def test_events_form_a_hash_chain_and_redact_sensitive_details(db):
-    first = record_event(action="test.first", details={"password": "hunter2", "nested": {"own_words": "secret"}})
-    second = record_event(action="test.second")
+    first = record_event(
+        action=AuditAction.AUTH_LOGIN_FAILED, details={"password": "hunter2", "nested": {"own_words": "secret"}}
+    )
+    second = record_event(action=AuditAction.AUTH_LOGIN_FAILED)
     first.refresh_from_db()
     second.refresh_from_db()
-    assert first.prev_hash == GENESIS_HASH or AuditEvent.objects.filter(id__lt=first.id).exists()
+    # The first links to whatever was last in the chain before it (events committed by other
+    # tests stay: the table is append-only), or to the genesis value on an empty trail.
+    predecessor = AuditEvent.objects.filter(id__lt=first.id).order_by("-id").first()
+    assert first.prev_hash == (predecessor.hash if predecessor else GENESIS_HASH)
     assert second.prev_hash == first.hash
     assert hash_of_event(first) == first.hash
     assert hash_of_event(second) == second.hash

@@ -52,6 +52,6 @@ def test_second_factor_events_are_recorded_without_secrets(cast):
     signals.authentication_failed.send(**common)
     events = {e.action: e for e in AuditEvent.objects.filter(action__startswith="mfa.")}
     assert set(events) == {"mfa.added", "mfa.used", "mfa.failed"}
-    assert events["mfa.used"].details["reauthenticated"] is True
+    assert events["mfa.used"].details["reauthentication"] is True
     assert events["mfa.failed"].actor is None and events["mfa.failed"].subject_id == str(cast.manager.pk)
     assert "s3cr3t" not in str([e.details for e in events.values()])

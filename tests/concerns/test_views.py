@@ -206,7 +206,7 @@ def test_concern_page_records_the_view_and_shows_everything(clinician_client, ca
     ):
         assert text in html
     event = AuditEvent.objects.get(action="concern.viewed")
-    assert (event.actor, event.subject_ref, event.details) == (cast.clinician, concern.reference, {"view": "page"})
+    assert (event.actor, event.subject_ref, event.details) == (cast.clinician, concern.reference, {"page": "page"})
 
 
 def test_addenda_are_appended_in_order_and_audited(clinician_client, cast):
