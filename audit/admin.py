@@ -7,7 +7,7 @@ from audit.models import AuditEvent
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the trail cannot be changed from the admin either."""
 
-    list_display = ["id", "occurred_at", "actor_email", "action", "subject_ref"]
+    list_display = ["id", "occurred_at", "actor_email", "action", "action_label", "subject_ref"]
     list_filter = ["action"]
     search_fields = ["subject_ref", "actor_email", "action"]
 

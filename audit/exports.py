@@ -23,6 +23,10 @@ COLUMNS = [
     "details",
     "request_id",
     "hash",
+    # Readable columns after the raw ones, so a script reading the raw columns by position
+    # still works: the registry's label for the code, and the details as a sentence.
+    "action_label",
+    "details_readable",
 ]
 
 
@@ -48,6 +52,8 @@ def event_row(event) -> list[str]:
         json.dumps(event.details, sort_keys=True, ensure_ascii=False),
         event.request_id,
         event.hash,
+        event.action_label,
+        event.readable_details,
     ]
     return [neutralise(v) for v in values]
 

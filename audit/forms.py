@@ -1,23 +1,21 @@
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from audit.actions import AuditKind, code_choices
 from audit.selectors import TrailFilter, people_for_filter
 
-ACTION_SUGGESTIONS = [
-    "concern.",
-    "concern.viewed",
-    "concern.printed",
-    "concern.break_glass",
-    "concern.submitted",
-    "concern.acknowledged",
-    "auth.",
-    "auth.login_failed",
-    "mfa.",
-    "access.denied",
-    "admin.changed",
-    "audit.",
-    "audit.exported",
-    "alert.",
-]
+
+def action_suggestions() -> list[tuple[str, str]]:
+    """(value, label) for the action field's suggestions: each code's start, then every code.
+
+    Read from the registry, so a suggestion always matches something the portal writes.
+    """
+    codes = code_choices()
+    prefixes = dict.fromkeys(code.split(".")[0] + "." for code, _label in codes)
+    return [(prefix, gettext("Every action starting %(prefix)s") % {"prefix": prefix}) for prefix in prefixes] + [
+        (code, str(label)) for code, label in codes
+    ]
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -35,6 +33,11 @@ class TrailFilterForm(forms.Form):
         max_length=80,
         label="Action",
         help_text="A code or its start: concern. finds every concern event.",
+    )
+    kind = forms.ChoiceField(
+        required=False,
+        choices=[("", _("Any kind"))] + AuditKind.choices,
+        label=_("Kind of event"),
     )
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
@@ -65,6 +68,7 @@ class TrailFilterForm(forms.Form):
             person_id=person.pk if person else None,
             reference=data.get("reference", ""),
             action=data.get("action", ""),
+            kind=data.get("kind", ""),
             date_from=data.get("date_from"),
             date_to=data.get("date_to") if "date_to" not in self.errors else None,
         )

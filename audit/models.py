@@ -2,6 +2,9 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import OpClass
 from django.db import models
+from django.utils.functional import cached_property
+
+from audit import actions
 
 
 class AuditEvent(models.Model):
@@ -51,6 +54,20 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.id} {self.action} {self.subject_ref or self.subject_id}"
+
+    # How the trail reads the event (audit.actions): a label for the code, and the details as
+    # text, never as a dict. Old codes and old detail keys read too.
+    @property
+    def action_label(self) -> str:
+        return actions.action_label(self.action)
+
+    @property
+    def action_kind(self) -> actions.AuditKind | None:
+        return actions.action_kind(self.action)
+
+    @cached_property
+    def readable_details(self) -> actions.ReadableDetails:
+        return actions.readable_details(self.action, self.details)
 
 
 class BreakGlassAccess(models.Model):

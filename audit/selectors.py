@@ -15,11 +15,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from audit.actions import AuditKind, codes_of_kind
 from audit.models import AuditEvent, BreakGlassAccess
 
 PAGE_SIZE = 50
-# "Who has seen this": the events that show a concern's content to someone.
-ACCESS_ACTIONS = ("concern.viewed", "concern.printed", "concern.exported", "concern.break_glass")
+# "Who has seen this": the access kind of the registry (concern.viewed, printed pages included,
+# and concern.break_glass are the ones that carry a concern reference).
+ACCESS_ACTIONS = codes_of_kind(AuditKind.ACCESS)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class TrailFilter:
     person_id: int | None = None
     reference: str = ""
     action: str = ""  # a prefix: "concern." matches concern.viewed and concern.acknowledged
+    kind: str = ""  # an audit.actions.AuditKind
     date_from: dt.date | None = None
     date_to: dt.date | None = None  # inclusive
 
@@ -58,6 +61,7 @@ class TrailFilter:
             "person_id": self.person_id,
             "reference": self.reference,
             "action": self.action,
+            "kind": self.kind,
             "date_from": self.date_from.isoformat() if self.date_from else None,
             "date_to": self.date_to.isoformat() if self.date_to else None,
         }
@@ -87,6 +91,8 @@ def filtered_events(trail_filter: TrailFilter) -> QuerySet:
         events = events.filter(subject_ref=trail_filter.reference)
     if trail_filter.action:
         events = events.filter(action__startswith=trail_filter.action)
+    if trail_filter.kind:
+        events = events.filter(action__in=codes_of_kind(trail_filter.kind))
     if trail_filter.date_from:
         events = events.filter(occurred_at__gte=_local_midnight(trail_filter.date_from))
     if trail_filter.date_to:
@@ -116,7 +122,7 @@ def trail_page(trail_filter: TrailFilter, cursor: Cursor | None = None, *, size:
 
 
 def concern_access_page(reference: str, cursor: Cursor | None = None, *, size: int = PAGE_SIZE) -> Page:
-    """Who has seen this concern: views, prints, exports and break-glass openings."""
+    """Who has seen this concern: views (on screen or printed) and break-glass openings."""
     events = AuditEvent.objects.filter(subject_ref=reference, action__in=ACCESS_ACTIONS).order_by("-occurred_at", "-id")
     return page_of(events, cursor, size=size)
 

@@ -11,8 +11,9 @@ from accounts.decorators import role_required
 from accounts.roles import Role
 from accounts.security import require_fresh_second_factor
 from audit import selectors
+from audit.actions import AuditAction
 from audit.exports import csv_lines
-from audit.forms import ACTION_SUGGESTIONS, BreakGlassReviewForm, TrailFilterForm
+from audit.forms import BreakGlassReviewForm, TrailFilterForm, action_suggestions
 from audit.models import BreakGlassAccess
 from audit.services import BreakGlassReviewError, record_event, review_break_glass
 
@@ -21,7 +22,7 @@ managers_only = role_required(Role.MANAGER)
 
 def _record_view(request, page: str, **details):
     """Audit the reading of the trail before anything of it is rendered."""
-    record_event(action="audit.viewed", actor=request.user, details={"page": page, **details})
+    record_event(action=AuditAction.AUDIT_VIEWED, actor=request.user, details={"page": page, **details})
 
 
 def _filter_from(request) -> tuple[TrailFilterForm, selectors.TrailFilter]:
@@ -53,7 +54,7 @@ def trail(request):
             "form": form,
             "page": page,
             "filter_query": _query_without_cursor(request),
-            "action_suggestions": ACTION_SUGGESTIONS,
+            "action_suggestions": action_suggestions(),
         },
     )
 
@@ -131,7 +132,9 @@ def export_csv(request):
     form, trail_filter = _filter_from(request)
     # Audited (and committed) before a single row leaves the building.
     with transaction.atomic():
-        record_event(action="audit.exported", actor=request.user, details={"filter": trail_filter.as_details()})
+        record_event(
+            action=AuditAction.AUDIT_EXPORTED, actor=request.user, details={"filter": trail_filter.as_details()}
+        )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(
         csv_lines(selectors.events_for_export(trail_filter)), content_type="text/csv; charset=utf-8"

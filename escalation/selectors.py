@@ -11,9 +11,11 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Greatest, Now
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Team, User
 from accounts.selectors import covered_team_ids, leads_covering_team
+from audit.actions import action_kind, action_label, readable_details, spec_for
 from audit.models import AuditEvent
 from concerns.models import OPEN_STATUSES, AllegedPerson, Concern, ConcernCategory, ConcernStatus
 from concerns.selectors import concerns_visible_to
@@ -160,77 +162,39 @@ def workflow_state(concern: Concern) -> WorkflowState:
 
 # --- Chronology ------------------------------------------------------------------------------
 
-# Readable labels for the audit codes that make up a concern's story.
-CHRONOLOGY_LABELS = {
-    "concern.submitted": "Concern submitted",
-    "concern.viewed": "Concern viewed",
-    "concern.acknowledged": "Acknowledged",
-    "concern.assigned": "Assigned",
-    "concern.triaged": "Triaged",
-    "concern.risk_changed": "Risk rating changed",
-    "concern.decided": "Decision recorded",
-    "concern.referred": "Referred externally",
-    "referral.response_recorded": "Agency response recorded",
-    "concern.lado_task_created": "LADO referral task created",
-    "concern.closed": "Closed",
-    "concern.reopened": "Reopened",
-    "concern.break_glass": "Opened outside the covering team (break-glass)",
-    "concern.addendum_added": "Addendum added",
-    "sharing.recorded": "Information-sharing decision recorded",
-    "sharing_decision.recorded": "Information-sharing decision recorded",
-    "alert.created": "Alert raised",
-    "alert.sent": "Alert sent",
-    "deadline.opened": "Deadline started",
-    "deadline.closed": "Deadline met",
-    "notification.sent": "Notification sent",
-}
-
 
 @dataclass(frozen=True)
 class ChronologyEntry:
     occurred_at: datetime
     action: str
+    # An audit.actions.AuditKind ("" for a code no longer registered), to filter the story by.
+    kind: str
     label: str
     actor: str
     summary: str
 
 
-def _summary(event: AuditEvent) -> str:
-    d = event.details or {}
-    if event.action == "concern.risk_changed":
-        return f"{d.get('previous_rating', '?')} to {d.get('risk_rating', '?')}. Reason: {d.get('reason', '')}"
-    if event.action == "concern.triaged":
-        return f"Risk rating {d.get('risk_rating', '')}"
-    if event.action == "concern.decided":
-        return d.get("decision_label", "")
-    if event.action == "concern.referred":
-        return d.get("agency_label", "")
-    if event.action == "concern.assigned":
-        return f"To {d.get('new_owner_name', '')}"
-    if event.action == "concern.closed":
-        return d.get("outcome_label", "")
-    if event.action == "concern.reopened":
-        return f"Reason: {d.get('reason', '')}"
-    if event.action == "concern.break_glass":
-        return f"Reason: {d.get('reason', '')}"
-    if event.action.startswith("alert."):
-        return " ".join(str(d[k]) for k in ("kind", "level") if k in d)
-    return ""
+def _chronology_entry(event: AuditEvent) -> ChronologyEntry:
+    details = readable_details(event.action, event.details)
+    known = spec_for(event.action) is not None
+    return ChronologyEntry(
+        occurred_at=event.occurred_at,
+        action=event.action,
+        kind=action_kind(event.action) or "",
+        label=action_label(event.action),
+        actor=(event.actor.get_full_name() if event.actor else (event.actor_email or gettext("The portal"))),
+        # The action's sentence; an old code without one shows its details as "key: value".
+        summary=details.sentence if known else str(details),
+    )
 
 
 def concern_chronology(concern: Concern) -> list[ChronologyEntry]:
-    """Every event about the concern, oldest first, read from the audit trail (one query)."""
+    """Every event about the concern, oldest first, read from the audit trail (one query).
+
+    Labels and sentences come from the audit registry (audit.actions), like the managers' trail.
+    """
     events = AuditEvent.objects.filter(subject_ref=concern.reference).select_related("actor").order_by("id")
-    return [
-        ChronologyEntry(
-            occurred_at=e.occurred_at,
-            action=e.action,
-            label=CHRONOLOGY_LABELS.get(e.action, e.action.replace(".", ": ").replace("_", " ").capitalize()),
-            actor=(e.actor.get_full_name() if e.actor else (e.actor_email or "The portal")),
-            summary=_summary(e),
-        )
-        for e in events
-    ]
+    return [_chronology_entry(event) for event in events]
 
 
 # --- Possible links ----------------------------------------------------------------------------
