@@ -42,6 +42,19 @@ def concerns_visible_to(user) -> QuerySet[Concern]:
     return Concern.objects.filter(visible).exclude(Exists(about_them))
 
 
+def excluded_people(concern: Concern) -> set[int]:
+    """Ids of the people a concern must never reach: no page, list, count, message or alert.
+
+    Today: staff named as an alleged person. Everything that notifies, lists or routes people
+    for a concern (alerts, assignment, break-glass notices, rota choices) skips these ids.
+    """
+    return set(
+        AllegedPerson.objects.filter(concern=concern, staff_member__isnull=False).values_list(
+            "staff_member_id", flat=True
+        )
+    )
+
+
 def get_concern_for_user(user, *, concern_id: int) -> Concern:
     try:
         return concerns_visible_to(user).select_related("team", "reporter", "client").get(pk=concern_id)
