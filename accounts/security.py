@@ -6,8 +6,8 @@ administrators (and clinicians when ``MFA_REQUIRED_FOR_CLINICIANS`` is true). Th
 themselves are django-allauth's ``mfa`` app: TOTP, WebAuthn security keys and passkeys,
 recovery codes.
 
-This module reads allauth's record of the authentication steps taken in a session
-(``account_authentication_methods``); the helpers below are the one place that knows it.
+This module reads allauth's record of the authentication steps taken in a session through
+``accounts.allauth_internals``, the one module that touches allauth's internals.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ import time
 from functools import wraps
 
 from allauth.account import app_settings as account_settings
-from allauth.account.internal.flows import reauthentication
-from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
@@ -25,6 +23,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from accounts.allauth_internals import (
+    authentication_records,
+    end_other_sessions,
+    record_authentication,
+    suspend_for_reauthentication,
+)
 from accounts.roles import Role
 
 # Roles that may not use the portal on a password alone (ASVS v5.0.0-6.3.3).
@@ -49,7 +53,7 @@ def has_second_factor(user) -> bool:
 
 
 def _second_factor_times(request) -> list[float]:
-    records = get_authentication_records(request, request.user)
+    records = authentication_records(request)
     return [record["at"] for record in records if record.get("method") == "mfa"]
 
 
@@ -81,7 +85,7 @@ def require_fresh_second_factor(view):
             messages.info(request, "Set up a second factor first: this action needs one.")
             return redirect("mfa_activate_totp")
         if not second_factor_is_fresh(request):
-            return reauthentication.suspend_request(request, step_up_url(user))
+            return suspend_for_reauthentication(request, step_up_url(user))
         return view(request, *args, **kwargs)
 
     wrapped.requires_fresh_second_factor = True
@@ -102,7 +106,7 @@ def just_signed_in_with_password(request) -> bool:
     Used so that a person enrolling their first second factor straight after signing in is
     not asked for the password they have just typed (allauth asks by default).
     """
-    records = get_authentication_records(request, request.user)
+    records = authentication_records(request)
     if not records or records[-1].get("method") != "password":
         return False
     return time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
@@ -120,7 +124,6 @@ def stamp_session_start(sender, request, user, **kwargs):
 def end_other_sessions_after_factor_change(sender, request, user, **kwargs):
     """A changed password or second factor ends every other session (ASVS v5.0.0-7.4.3)."""
     from allauth.core import context
-    from allauth.usersessions.internal.flows.sessions import end_other_sessions
     from allauth.usersessions.models import UserSession
 
     if request is None or user is None:

@@ -1,5 +1,7 @@
 """Writes about people and teams."""
 
+from collections.abc import Sequence
+
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -18,8 +20,8 @@ def upsert_user(
     full_name: str,
     password: str,
     roles: list[str],
-    teams: list[Team] = (),
-    covered_teams: list[Team] = (),
+    teams: Sequence[Team] = (),
+    covered_teams: Sequence[Team] = (),
     covers_all_teams: bool = False,
     job_title: str = "",
 ) -> tuple[User, bool]:

@@ -50,10 +50,9 @@ def main() -> int:
     try:
         from accounts.roles import Role
         from alerts.models import Channel, Deadline, DutyShift, EscalationPolicy, OutboxMessage, OutboxStatus
-        from tests.alerts.support import SmtpSink, SweepLoop
-        from tests.conftest import WorkerProcess
         from tests.factories.accounts import TeamFactory, UserFactory
         from tests.factories.clocks import make_due_concern
+        from tests.support import CeleryWorker, SmtpSink, SweepLoop
 
         settings.SWEEP_INTERVAL_SECONDS = args.interval
         team = TeamFactory(name="Bench team", code="bench")
@@ -68,7 +67,7 @@ def main() -> int:
         EscalationPolicy.objects.all().delete()
 
         sink = SmtpSink().start()
-        worker = WorkerProcess(
+        worker = CeleryWorker(
             {"EMAIL_URL": sink.email_url, "SWEEP_INTERVAL_SECONDS": str(args.interval)}, name="bench"
         ).start()
         try:

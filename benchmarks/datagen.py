@@ -280,10 +280,11 @@ def seed_people(
 def enrol_totp(user):
     """A TOTP authenticator, so the second-factor middleware lets a bench session through."""
     from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP
+
+    from accounts.allauth_internals import activate_totp
 
     existing = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
-    return existing or TOTP.activate(user, TOTP_SECRET).instance
+    return existing or activate_totp(user, TOTP_SECRET)
 
 
 def load_people() -> People:

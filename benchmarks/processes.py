@@ -1,169 +1,40 @@
-"""The benchmark's own servers: Redis, an SMTP sink, gunicorn, a Celery worker and beat.
+"""The benchmark's own servers, shaped as in production, and the peak memory of its processes.
 
-Each is started on a free port of its own and stopped by its process id; nothing shared
-with the other people on this machine is touched.
+The servers are tests/support's (the test suite starts the same ones): each on a free port
+of its own, in its own process group, stopped by its process id; nothing shared with the other
+people on this machine is touched. Here they get the shape of scripts/run.sh and a log file
+each under the run's log folder.
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
-from dataclasses import dataclass, field
-from email import message_from_bytes
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
+from tests.support import CeleryBeat, CeleryWorker, GunicornServer, RedisServer
 
 
-def free_port(preferred: int) -> int:
-    for port in [preferred, *range(preferred + 1, preferred + 200)]:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"No free port near {preferred}")
+def start_redis(port: int, log_dir: Path) -> RedisServer:
+    return RedisServer(port, log=log_dir / "redis.log").start()
 
 
-def wait_port(port: int, *, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode} before listening on {port}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"Nothing listened on port {port} within {timeout}s")
+def start_gunicorn(port: int, env: dict, log_dir: Path, *, workers: int = 2, threads: int = 4) -> GunicornServer:
+    # As scripts/run.sh: two workers with four threads each.
+    return GunicornServer(port, env=env, log=log_dir / "gunicorn.log", workers=workers, threads=threads).start()
 
 
-@dataclass
-class Managed:
-    name: str
-    proc: subprocess.Popen
-    log: Path
-
-    def stop(self, timeout: float = 20.0) -> None:
-        if self.proc.poll() is not None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)  # its own session: only what we started
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-        except ProcessLookupError:
-            pass
-
-
-def start(name: str, args: list[str], *, env: dict, log_dir: Path) -> Managed:
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log = log_dir / f"{name}.log"
-    handle = log.open("wb")
-    proc = subprocess.Popen(  # noqa: S603 - our own fixed commands
-        args,
-        cwd=ROOT,
-        env=env,
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    return Managed(name, proc, log)
-
-
-def start_redis(port: int, log_dir: Path) -> Managed:
-    managed = start(
-        "redis",
-        [
-            "redis-server",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--daemonize",
-            "no",
-        ],
-        env=dict(os.environ),
-        log_dir=log_dir,
-    )
-    wait_port(port, proc=managed.proc)
-    return managed
-
-
-def start_gunicorn(port: int, env: dict, log_dir: Path, *, workers: int = 2, threads: int = 4) -> Managed:
-    # The same shape as scripts/run.sh: two workers with four threads each.
-    managed = start(
-        "gunicorn",
-        [
-            str(VENV_BIN / "gunicorn"),
-            "safeguarding.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--graceful-timeout",
-            "5",
-            "--timeout",
-            "120",
-        ],
-        env=env,
-        log_dir=log_dir,
-    )
-    wait_port(port, proc=managed.proc)
-    return managed
-
-
-def start_celery_worker(env: dict, log_dir: Path, *, concurrency: int = 2) -> Managed:
+def start_celery_worker(env: dict, log_dir: Path, *, concurrency: int = 2) -> CeleryWorker:
     # As scripts/run.sh: the prefork pool with two processes.
-    return start(
-        "celery-worker",
-        [
-            str(VENV_BIN / "celery"),
-            "-A",
-            "safeguarding",
-            "worker",
-            "--loglevel=WARNING",
-            f"--concurrency={concurrency}",
-            "-n",
-            "bench@%h",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        env=env,
-        log_dir=log_dir,
+    worker = CeleryWorker(
+        env=env, name="bench", pool="prefork", concurrency=concurrency, log=log_dir / "celery-worker.log"
     )
+    return worker.start()
 
 
-def start_celery_beat(env: dict, log_dir: Path) -> Managed:
-    return start(
-        "celery-beat",
-        [
-            str(VENV_BIN / "celery"),
-            "-A",
-            "safeguarding",
-            "beat",
-            "--loglevel=WARNING",
-            "--schedule",
-            str(log_dir / "celerybeat-schedule"),
-            "--pidfile=",
-        ],
-        env=env,
-        log_dir=log_dir,
-    )
+def start_celery_beat(env: dict, log_dir: Path) -> CeleryBeat:
+    beat = CeleryBeat(env=env, schedule=log_dir / "celerybeat-schedule", log=log_dir / "celery-beat.log")
+    return beat.start()
 
 
 # --- Memory ---------------------------------------------------------------------------------
@@ -232,47 +103,3 @@ class PeakMemory:
         self.sample()
         self._stop.set()
         return {name: round(value, 1) for name, value in self.peaks.items()}
-
-
-# --- SMTP sink ------------------------------------------------------------------------------
-
-
-@dataclass
-class Accepted:
-    at: float  # time.time() when the sink accepted the message
-    subject: str
-    to: list[str] = field(default_factory=list)
-
-
-class SmtpSink:
-    """An in-process aiosmtpd server that notes when it accepted each message."""
-
-    def __init__(self, port: int):
-        from aiosmtpd.controller import Controller
-
-        self.port = port
-        self.accepted: list[Accepted] = []
-        self._lock = threading.Lock()
-        sink = self
-
-        class Handler:
-            async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-                message = message_from_bytes(envelope.original_content or envelope.content)
-                with sink._lock:
-                    sink.accepted.append(
-                        Accepted(time.time(), str(message.get("Subject", "")), list(envelope.rcpt_tos))
-                    )
-                return "250 Message accepted for delivery"
-
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-
-    def start(self) -> SmtpSink:
-        self.controller.start()
-        return self
-
-    def stop(self) -> None:
-        self.controller.stop()
-
-    def snapshot(self) -> list[Accepted]:
-        with self._lock:
-            return list(self.accepted)

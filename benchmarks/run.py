@@ -169,28 +169,16 @@ def create_minimal_table() -> None:
 
 def signed_in_client(email: str):
     """A client whose session is as after a password and a second factor (as tests/conftest.py's)."""
-    from allauth.account.internal.flows.login import (
-        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
-        AUTHENTICATION_METHODS_SESSION_KEY,
-    )
-    from allauth.account.internal.userkit import user_id_to_str
     from django.test import Client
 
+    from accounts.allauth_internals import record_completed_sign_in
     from accounts.models import User
     from benchmarks.datagen import enrol_totp
 
     user = User.objects.get(email=email)
     client = Client()
     client.force_login(user)
-    session = client.session
-    authenticator = enrol_totp(user)
-    now = time.time()
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": now, "email": user.email},
-        {"method": "mfa", "at": now, "id": authenticator.pk, "type": authenticator.type},
-    ]
-    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
-    session.save()
+    record_completed_sign_in(client.session, user, enrol_totp(user))
     return client
 
 
@@ -688,7 +676,7 @@ def bench_alert_latency(env: dict, sink, people, *, deadlines: int = 1000, timeo
     Deadline.objects.filter(pk__in=opened).update(next_fire_at=due_at, step=0)
     refs = dict(Deadline.objects.filter(pk__in=opened).values_list("subject_ref", "pk"))
     log(f"alert latency: {len(opened)} deadlines due at {due_at:%H:%M:%S}")
-    seen_before = len(sink.snapshot())
+    seen_before = len(sink.received)
     expected = None
     deadline_time = time.monotonic() + timeout
     while time.monotonic() < deadline_time:
@@ -696,20 +684,20 @@ def bench_alert_latency(env: dict, sink, people, *, deadlines: int = 1000, timeo
         if expected is None and Deadline.objects.filter(pk__in=opened, step__gte=1).count() == len(opened):
             expected = OutboxMessage.objects.filter(alert__deadline_id__in=opened, channel=Channel.EMAIL).count()
         got = (
-            [a for a in sink.snapshot()[seen_before:] if any(ref in a.subject for ref in refs)]
+            [a for a in sink.received[seen_before:] if any(ref in a.subject for ref in refs)]
             if expected is not None
             else []
         )
         if expected is not None and len(got) >= expected:
             break
-    accepted = [a for a in sink.snapshot()[seen_before:]]
+    accepted = sink.received[seen_before:]
     first_by_ref: dict[str, float] = {}
     all_latencies = []
     for message in accepted:
         ref = next((r for r in re.findall(r"SG-\d{4}-\d{6}", message.subject) if r in refs), None)
         if ref is None:
             continue
-        latency = message.at - due_at.timestamp()
+        latency = message.received_at - due_at.timestamp()
         all_latencies.append(latency)
         first_by_ref[ref] = min(first_by_ref.get(ref, latency), latency)
     per_deadline = list(first_by_ref.values())
@@ -828,14 +816,15 @@ def main() -> int:
     import signal
 
     from benchmarks import processes
+    from tests.support import SmtpSink, free_port
 
     # A stopped run still stops its servers (the finally below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     run_started = time.monotonic()
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    redis_port = processes.free_port(6391)
-    web_port = processes.free_port(8391)
-    smtp_port = processes.free_port(8491)
+    redis_port = free_port()
+    web_port = free_port()
+    smtp_port = free_port()
     owner_env = base_env(redis_port=redis_port, smtp_port=smtp_port, web_port=web_port, database=BIG_DB, role=OWNER)
     app_env = base_env(redis_port=redis_port, smtp_port=smtp_port, web_port=web_port, database=BIG_DB, role=APP_ROLE)
     os.environ.update(owner_env)
@@ -927,10 +916,10 @@ def main() -> int:
         guarded("sweep", sweep_phase)
         guarded("verify_audit", verify_phase)
 
-        sink = processes.SmtpSink(smtp_port).start()
+        sink = SmtpSink(smtp_port).start()
         web = processes.start_gunicorn(web_port, app_env, LOG_DIR)
         managed.append(web)
-        memory.watch("web", web.proc.pid)
+        memory.watch("web", web.pid)
         base = f"http://127.0.0.1:{web_port}"
 
         def queue_phase():
@@ -956,7 +945,7 @@ def main() -> int:
             if latency is None:
                 worker = processes.start_celery_worker(app_env, LOG_DIR)
                 managed.append(worker)
-                memory.watch("worker", worker.proc.pid)
+                memory.watch("worker", worker.pid)
                 beat = processes.start_celery_beat(app_env, LOG_DIR)
                 managed.append(beat)
                 latency = bench_alert_latency(app_env, sink, people)

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -52,7 +53,7 @@ CONCERN_INPUT_FIELDS = (
     "consulted",
     "consultation_notes",
 )
-PART_MODELS = {
+PART_MODELS: dict[str, type[PersonAtRisk] | type[AllegedPerson] | type[PriorReport]] = {
     "persons_at_risk": PersonAtRisk,
     "alleged_persons": AllegedPerson,
     "prior_reports": PriorReport,
@@ -139,7 +140,7 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
         concern.categories.set(categories)
 
         for key, model in PART_MODELS.items():
-            rows = []
+            rows: list[Any] = []  # instances of ``model``, whichever of the three it is
             for position, values in enumerate(data.get(key) or []):
                 row = model(concern=concern, position=position, **values)
                 row.full_clean(exclude=["concern", "staff_member"])

@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -136,7 +137,7 @@ def _revisit_reasons(*, version, review_on, explained_at, last_concern_at, curre
 def _last_concern_at():
     # The concerns app is a higher layer: reach its model through the reverse relation
     # (Concern.client, related_name "concerns") rather than by importing it.
-    concern_model = Client._meta.get_field("concerns").related_model
+    concern_model: Any = Client._meta.get_field("concerns").related_model
     return Subquery(
         concern_model.objects.filter(client=OuterRef("pk")).order_by("-submitted_at").values("submitted_at")[:1]
     )

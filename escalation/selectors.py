@@ -3,6 +3,7 @@ the chronology and possible links. Each read issues a fixed number of queries, w
 the number of rows.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -244,7 +245,7 @@ def possible_links(concern: Concern, *, limit: int = 20) -> list[PossibleLink]:
         for name in names:
             near |= Q(name__trigram_similar=name)
         similarities = [TrigramSimilarity("name", name) for name in names]
-        rows = (
+        rows: Iterable[tuple[int, str]] = (
             AllegedPerson.objects.filter(near)
             .exclude(concern_id=concern.pk)
             .annotate(similarity=similarities[0] if len(similarities) == 1 else Greatest(*similarities))

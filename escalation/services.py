@@ -98,7 +98,7 @@ def _move_status(concern: Concern, *, expected: str, allowed_from, new: str, **f
         raise WorkflowConflict(_not_now_message(concern, expected))
     updated = Concern.objects.filter(pk=concern.pk, status=expected).update(status=new, **fields)
     if updated != 1:
-        current = Concern.objects.filter(pk=concern.pk).values_list("status", flat=True).first()
+        current = Concern.objects.filter(pk=concern.pk).values_list("status", flat=True).get()
         raise WorkflowConflict(
             f"{concern.reference} was changed by someone else while you were working: it is now "
             f"“{ConcernStatus(current).label}”. Nothing was saved; check the chronology and try again."
@@ -205,6 +205,7 @@ def acknowledge_concern(*, actor, concern_id: int) -> Concern:
             if concern.acknowledged_at is not None:
                 raise AlreadyAcknowledged(concern)
             raise ConcernClosed(concern)
+        assert concern.acknowledged_at is not None  # for the type checker: the UPDATE above set it
         close_deadlines(kind=ObligationKind.ACKNOWLEDGE_CONCERN, concern=concern, outcome="met", actor=actor)
         record_event(
             action=AuditAction.CONCERN_ACKNOWLEDGED,
@@ -311,7 +312,7 @@ def record_triage(
         if previous and previous != risk_rating and not change_reason:
             raise WorkflowError(f"The risk rating was {RiskRating(previous).label}. Give a reason for changing it.")
         if decision == TriageDecision.REFER and expected_status == ConcernStatus.REFERRED:
-            new_status = ConcernStatus.REFERRED  # already referred; another referral may follow
+            new_status: str = ConcernStatus.REFERRED  # already referred; another referral may follow
         elif decision:
             new_status = DECISION_STATUS[decision]
         elif expected_status in (ConcernStatus.ACKNOWLEDGED, ConcernStatus.REOPENED):

@@ -7,11 +7,11 @@ layer) may not import ``audit``.
 from __future__ import annotations
 
 from allauth.core import context
-from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.adapters import PortalAccountAdapter
+from accounts.allauth_internals import LoginFailureKeyHook, login_failures_exhausted
 from accounts.security import has_second_factor, just_signed_in_with_password
 from audit.actions import AuditAction
 from audit.services import record_event
@@ -21,8 +21,8 @@ def _attempted_login(credentials) -> str:
     return str(credentials.get("email") or credentials.get("username") or "").strip().lower()[:254]
 
 
-class SecurePortalAccountAdapter(PortalAccountAdapter):
-    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+class SecurePortalAccountAdapter(LoginFailureKeyHook, PortalAccountAdapter):
+    def login_failure_key(self, request, **credentials) -> str:
         """Failures count per (email address, IP address), never per address alone.
 
         Keying on the address alone would let anyone lock a lead out from anywhere
@@ -31,13 +31,7 @@ class SecurePortalAccountAdapter(PortalAccountAdapter):
         return f"{self.get_client_ip(request)}:{_attempted_login(credentials)}"
 
     def _login_failures_exhausted(self, request, **credentials) -> bool:
-        return not ratelimit.consume(
-            request,
-            app="allauth.account",
-            action="login_failed",
-            key=self._get_login_attempts_cache_key(request, **credentials),
-            dry_run=True,
-        )
+        return login_failures_exhausted(request, key=self.login_failure_key(request, **credentials))
 
     def pre_authenticate(self, request, **credentials) -> None:
         try:

@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Static checks: ruff, migrations in step with models, the production deploy check, bandit, pip-audit.
+# Static checks: ruff (lint and format), the import layers, mypy on the services and selectors,
+# migrations in step with models, the production deploy check, bandit, pip-audit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 echo "== ruff"
 .venv/bin/ruff check .
+echo "== ruff format (run .venv/bin/ruff format . to fix)"
+.venv/bin/ruff format --check .
+echo "== import layers (import-linter; [tool.importlinter] in pyproject.toml)"
+# accounts < health < audit < consent < concerns < alerts < escalation < safeguarding < devtools:
+# a lower layer importing a higher one fails here (tests/tooling/test_layers.py shows it does).
+.venv/bin/lint-imports
+echo "== mypy with django-stubs (services and selectors; [tool.mypy] in pyproject.toml)"
+.venv/bin/mypy
 echo "== migrations"
 DATABASE_URL=postgres://safeguarding@127.0.0.1:5432/safeguarding $PY manage.py makemigrations --check --dry-run
 echo "== deploy check (production settings)"

@@ -26,8 +26,10 @@ if ! running web && (exec 3<>/dev/tcp/127.0.0.1/8000) 2>/dev/null; then
 fi
 
 echo "Starting the portal:"
+# gunicorn's default control socket is one path in the home folder, shared by every instance on
+# the machine: this one keeps its own under var/run.
 start web "$VENV/gunicorn" safeguarding.wsgi --bind 127.0.0.1:8000 --workers 2 --threads 4 \
-  --access-logfile - --graceful-timeout 10
+  --access-logfile - --graceful-timeout 10 --control-socket var/run/gunicorn.ctl
 start worker "$VENV/celery" -A safeguarding worker --loglevel=INFO --concurrency=2 -n "worker@%h"
 start beat "$VENV/celery" -A safeguarding beat --loglevel=INFO --schedule var/run/celerybeat-schedule \
   --pidfile=

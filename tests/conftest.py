@@ -1,27 +1,20 @@
-"""Fixtures shared by the whole suite: the cast of personas, the browser, axe, a Celery worker.
+"""Fixtures shared by the whole suite: the cast of personas, second factors, the browser, axe.
 
-Everything runs against the real services: PostgreSQL, Redis, a Celery worker subprocess and
-Debian's Chromium. Nothing of ours is mocked.
+Everything runs against the real services: PostgreSQL, Redis, Celery worker subprocesses and
+Debian's Chromium. Nothing of ours is mocked. The processes and servers that tests start are
+in tests/support/.
 """
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.test import Client
 
 from accounts.roles import Role
 from tests.factories.accounts import PERSONA_PASSWORD, TeamFactory, UserFactory
+from tests.support import ROOT, START_HOOKS
 
-ROOT = Path(__file__).resolve().parent.parent
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -89,57 +82,32 @@ TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # base32; test personas o
 def enrol_test_totp(user):
     """Give ``user`` a TOTP authenticator (the known test secret) unless they have one."""
     from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP
+
+    from accounts.allauth_internals import activate_totp
 
     existing = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
-    return existing or TOTP.activate(user, TEST_TOTP_SECRET).instance
+    return existing or activate_totp(user, TEST_TOTP_SECRET)
 
 
 def totp_code_for(user) -> str:
-    """The current code of ``user``'s authenticator app, computed with allauth's own helpers.
-
-    allauth refuses a code used twice within its 30-second step; a test that signs the same
-    person in twice would trip that, so the "used" mark for this code is cleared first.
-    """
+    """The current code of ``user``'s authenticator app (usable even if used a moment ago)."""
     from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
-    from allauth.mfa.utils import decrypt
-    from django.core.cache import cache
 
-    authenticator = Authenticator.objects.get(user_id=user.pk, type=Authenticator.Type.TOTP)
-    secret = decrypt(authenticator.data["secret"])
-    counters = list(yield_hotp_counters_from_time())
-    code = format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
-    cache.delete(TOTP(authenticator)._get_used_cache_key(code))
-    return code
+    from accounts.allauth_internals import current_totp_code
 
-
-def mark_second_factor_done(session, user, authenticator) -> None:
-    """What allauth records in the session after a password and a TOTP code."""
-    from allauth.account.internal.flows.login import (
-        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
-        AUTHENTICATION_METHODS_SESSION_KEY,
-    )
-    from allauth.account.internal.userkit import user_id_to_str
-
-    now = time.time()
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": now, "email": user.email},
-        {"method": "mfa", "at": now, "id": authenticator.pk, "type": authenticator.type},
-    ]
-    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
-    session.save()
+    return current_totp_code(Authenticator.objects.get(user_id=user.pk, type=Authenticator.Type.TOTP))
 
 
 class SecondFactorClient(Client):
     """The test client; ``force_login`` also completes the second factor where the role needs one."""
 
     def force_login(self, user, backend=None):
+        from accounts.allauth_internals import record_completed_sign_in
         from accounts.security import second_factor_required
 
         super().force_login(user, backend)
         if second_factor_required(user):
-            mark_second_factor_done(self.session, user, enrol_test_totp(user))
+            record_completed_sign_in(self.session, user, enrol_test_totp(user))
 
 
 @pytest.fixture
@@ -282,84 +250,35 @@ def axe_page(page, live_server):
     return AxePage(page, live_server.url)
 
 
-# --- Celery worker ---------------------------------------------------------------------------
+# --- Markers: what ``make test-fast`` (-m "not browser and not worker") leaves out -------------
+
+BROWSER_FIXTURES = {"page", "browser", "context", "new_context", "axe_page"}
 
 
-class WorkerProcess:
-    """A real Celery worker subprocess connected to the test database."""
-
-    def __init__(self, extra_env: dict | None = None, *, name: str = "testworker"):
-        self.extra_env = extra_env or {}
-        self.name = name
-        self.process = None
-
-    def env(self) -> dict:
-        db = connection.settings_dict
-        env = dict(os.environ)
-        env.update(
-            {
-                "DJANGO_SETTINGS_MODULE": "safeguarding.settings_test",
-                "DATABASE_URL": (
-                    f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-                ),
-                "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-                "CACHE_URL": settings.CACHES["default"]["LOCATION"],
-                "EMAIL_URL": os.environ.get("EMAIL_URL", "smtp://127.0.0.1:8025"),
-            }
-        )
-        env.update(self.extra_env)
-        return env
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "safeguarding",
-                "worker",
-                "--loglevel=WARNING",
-                "--concurrency=2",
-                "--pool=threads",
-                "-n",
-                f"{self.name}@%h",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=ROOT,
-            env=self.env(),
-            start_new_session=True,
-        )
-        return self
-
-    def stop(self, sig=signal.SIGTERM, timeout=20):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, sig)
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.process = None
-
-    def kill(self):
-        self.stop(sig=signal.SIGKILL)
+def pytest_collection_modifyitems(config, items):
+    """A test that drives the browser must say so with @pytest.mark.browser."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())) and item.get_closest_marker("browser") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError("These tests use the browser but are not marked browser:\n" + "\n".join(unmarked))
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db):
-    """Start a worker for one test; the test's data must be committed (transactional_db)."""
-    worker = WorkerProcess().start()
-    yield worker
-    worker.stop()
+@pytest.fixture(autouse=True)
+def _background_workers_need_the_worker_marker(request):
+    """A test that starts a Celery worker, beat or the sweep loop must be marked worker."""
+    if request.node.get_closest_marker("worker") is not None:
+        yield
+        return
 
+    def refuse(process):
+        if process.background_worker:
+            raise RuntimeError(f"{request.node.nodeid} starts {process.name} but is not marked @pytest.mark.worker")
 
-def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2, message: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"Timed out after {timeout}s waiting for {message}")
+    START_HOOKS.append(refuse)
+    try:
+        yield
+    finally:
+        START_HOOKS.remove(refuse)

@@ -226,7 +226,7 @@ def _record_outcome(message: OutboxMessage, *, error: str, duration_ms: int) -> 
             message_id=message.pk, number=message.attempts, succeeded=not error, error=error, duration_ms=duration_ms
         )
         # Our claim still holds only if nobody reclaimed the message after a lease expiry.
-        changes = {"status": status, "lease_until": None, "last_error": error}
+        changes: dict[str, object] = {"status": status, "lease_until": None, "last_error": error}
         if status == OutboxStatus.SENT:
             changes["sent_at"] = ClockTimestamp()
         elif status == OutboxStatus.RETRY:

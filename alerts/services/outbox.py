@@ -11,6 +11,7 @@ Messages carry no sensitive detail: a reference, the urgency, the team, how over
 import logging
 import time
 from datetime import timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -152,7 +153,10 @@ def deliver_in_app_now(messages: list[OutboxMessage]) -> None:
     if not pending:
         return
     Notification.objects.bulk_create(
-        [Notification(user_id=m.recipient_id, message=m, title=m.subject, body=m.body, link=m.link) for m in pending],
+        [
+            Notification(user_id=cast(int, m.recipient_id), message=m, title=m.subject, body=m.body, link=m.link)
+            for m in pending
+        ],
         ignore_conflicts=True,
     )
     DeliveryAttempt.objects.bulk_create([DeliveryAttempt(message=m, number=1, succeeded=True) for m in pending])

@@ -95,7 +95,7 @@ def _describe_overdue(seconds: int) -> str:
     return " ".join(p for p in parts if p) + " overdue"
 
 
-AUDIENCE = {
+AUDIENCE: dict[str, str] = {
     RecipientRole.DUTY_LEADS: "as the owner or the lead or deputy on duty",
     RecipientRole.SAFEGUARDING_MANAGER: "as a safeguarding manager, because it was not dealt with in time",
     RecipientRole.NAMED_LEAD: "as the named lead, because it is still not dealt with",
@@ -110,7 +110,7 @@ def _alert_message(
     what = ObligationKind(deadline.kind).label.lower()
     overdue = _describe_overdue(overdue_seconds)
     urgency = deadline.urgency.replace("_", " ") if deadline.urgency else ""
-    team = deadline.team.name if deadline.team_id else ""
+    team = deadline.team.name if deadline.team is not None else ""
     link = concern.get_absolute_url() if concern is not None else "/notifications/"
     subject = f"[{overdue}] {ref}: {what}"
     facts = "; ".join(p for p in [f"urgency {urgency}" if urgency else "", f"team {team}" if team else ""] if p)

@@ -28,11 +28,11 @@ from alerts.models import (
     RecipientRole,
 )
 from alerts.services.sweep import run_sweep
+from alerts.tasks import sweep_alerts as sweep_alerts_task
 from audit.models import AuditEvent
 from health.models import Heartbeat
-from tests.alerts.support import SmtpSink, SweepLoop, beat_process
-from tests.conftest import WorkerProcess, wait_for
 from tests.factories.clocks import make_due_concern
+from tests.support import CeleryBeat, CeleryWorker, SmtpSink, SweepLoop, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -125,7 +125,7 @@ def test_200_concerns_due_at_once_every_step_alerted_exactly_once(cast):
     fast_ladder()
     lead_on_duty(cast)
     sink = SmtpSink().start()
-    worker = WorkerProcess({"EMAIL_URL": sink.email_url}).start()
+    worker = CeleryWorker({"EMAIL_URL": sink.email_url}).start()
     try:
         deadlines = due_burst(cast, 200, due_in_seconds=1.0)
         with SweepLoop(interval=0.5) as loop:
@@ -147,8 +147,8 @@ def test_three_sweepers_and_two_beats_never_duplicate_an_alert(cast):
     lead_on_duty(cast)
     sink = SmtpSink().start()
     env = {"EMAIL_URL": sink.email_url, "SWEEP_INTERVAL_SECONDS": "1", "HEARTBEAT_INTERVAL_SECONDS": "1"}
-    worker = WorkerProcess(env).start()
-    beats = [beat_process(env, name=f"beat{i}").start() for i in range(2)]
+    worker = CeleryWorker(env).start()
+    beats = [CeleryBeat(env, name=f"beat{i}").start() for i in range(2)]
     stop = threading.Event()
     errors = []
 
@@ -185,9 +185,10 @@ def test_three_sweepers_and_two_beats_never_duplicate_an_alert(cast):
 
 
 def test_smtp_down_retries_then_delivers_once_with_every_attempt_recorded(cast):
+    """SMTP refuses connections, then answers 451 to every message, then accepts them."""
     fast_ladder(steps=(RecipientRole.DUTY_LEADS,))
     sink = SmtpSink()  # not listening yet: connection refused
-    worker = WorkerProcess(
+    worker = CeleryWorker(
         {
             "EMAIL_URL": sink.email_url,
             "OUTBOX_RETRY_BASE_SECONDS": "0.3",
@@ -204,7 +205,15 @@ def test_smtp_down_retries_then_delivers_once_with_every_attempt_recorded(cast):
                 timeout=60,
                 message="every email tried at least twice while SMTP is down",
             )
+            sink.failing = True
             sink.start()
+            refused = DeliveryAttempt.objects.filter(message__in=emails, succeeded=False, error__contains="451")
+            wait_for(
+                lambda: refused.values("message").distinct().count() == 10,
+                timeout=60,
+                message="every email refused by the server (451) at least once",
+            )
+            sink.failing = False
             wait_for(
                 lambda: not emails.exclude(status=OutboxStatus.SENT).exists(),
                 timeout=60,
@@ -223,4 +232,9 @@ def test_smtp_down_retries_then_delivers_once_with_every_attempt_recorded(cast):
         assert "Connection" in attempts[0].error or "refused" in attempts[0].error.lower()
     assert not AuditEvent.objects.filter(action="alert.failed").exists()
     assert timezone.now() - min(d.due_at for d in deadlines) < timedelta(minutes=5)
-    assert settings.SWEEP_INTERVAL_SECONDS  # the beat entry exists for production
+    # Delivery tasks carry no countdown: every retry above was republished by the sweep (the
+    # SweepLoop standing in for beat). In production that is beat's schedule: it must run this
+    # same sweep task, every SWEEP_INTERVAL_SECONDS.
+    sweeps = [entry for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == sweep_alerts_task.name]
+    assert len(sweeps) == 1, "beat does not schedule the alert sweep: retries would never be republished"
+    assert sweeps[0]["schedule"] == settings.SWEEP_INTERVAL_SECONDS

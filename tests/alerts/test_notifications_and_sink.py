@@ -13,9 +13,9 @@ from alerts.models import Channel, Deadline, DutyShift, Notification, Obligation
 from alerts.selectors import duty_leads
 from alerts.services.sweep import run_sweep
 from health.models import Heartbeat
-from tests.alerts.support import free_port
 from tests.factories.clocks import make_due_concern
 from tests.factories.concerns import submit_test_concern
+from tests.support import ROOT, free_port
 
 
 def test_new_concern_opens_its_deadline_and_tells_the_lead_on_duty_at_once(cast):
@@ -89,8 +89,6 @@ def test_alerting_delayed_banner_for_leads_and_managers_only(client, cast):
 def test_smtp_sink_stores_mail_for_the_administrators_page(client, cast, settings, tmp_path):
     import subprocess
     import sys
-
-    from tests.conftest import ROOT
 
     settings.DEV_MAIL_DIR = tmp_path
     port = free_port()

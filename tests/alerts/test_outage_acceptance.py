@@ -6,7 +6,6 @@ saving: every queued task is lost). After they return, the sweep rebuilds the lo
 PostgreSQL: every due alert is delivered, none twice.
 """
 
-import os
 import signal
 import time
 
@@ -14,7 +13,6 @@ import pytest
 from django.db import connections
 
 from alerts.models import Alert, Channel, OutboxMessage, OutboxStatus, RecipientRole
-from tests.alerts.support import RedisServer, SmtpSink, sweep_loop_process
 from tests.alerts.test_delivery_acceptance import (
     assert_each_email_received_once,
     assert_each_step_alerted_once,
@@ -22,12 +20,12 @@ from tests.alerts.test_delivery_acceptance import (
     fast_ladder,
     lead_on_duty,
 )
-from tests.conftest import WorkerProcess, wait_for
+from tests.support import CeleryWorker, RedisServer, SmtpSink, SweepLoopProcess, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def sigkill_between_sends(worker: WorkerProcess) -> None:
+def sigkill_between_sends(worker: CeleryWorker) -> None:
     """SIGKILL the worker while no message is mid-send.
 
     A worker killed after the SMTP server accepted a message but before it recorded "sent"
@@ -35,15 +33,12 @@ def sigkill_between_sends(worker: WorkerProcess) -> None:
     the same Message-ID (docs/alerts.md). This test checks everything else, so it freezes the
     worker, and kills it only when nothing is in ``sending``.
     """
-    pgid = worker.process.pid
     for _ in range(200):
-        os.killpg(pgid, signal.SIGSTOP)
+        worker.send_signal(signal.SIGSTOP)
         if not OutboxMessage.objects.filter(status=OutboxStatus.SENDING).exists():
-            os.killpg(pgid, signal.SIGKILL)
-            worker.process.wait(timeout=10)
-            worker.process = None
+            worker.kill()
             return
-        os.killpg(pgid, signal.SIGCONT)
+        worker.send_signal(signal.SIGCONT)
         time.sleep(0.02)
     raise AssertionError("The worker was never between two sends")
 
@@ -59,8 +54,8 @@ def test_worker_killed_and_redis_stopped_during_a_burst_loses_nothing(cast):
         "SWEEP_INTERVAL_SECONDS": "1",
         "OUTBOX_LEASE_SECONDS": "5",
     }
-    worker = WorkerProcess(env, name="outage").start()
-    sweeper = sweep_loop_process(env, interval=1.0).start()
+    worker = CeleryWorker(env, name="outage").start()
+    sweeper = SweepLoopProcess(env, interval=1.0).start()
     try:
         first = due_burst(cast, 60, due_in_seconds=1.0)
         wait_for(lambda: len(sink.received) >= 10, timeout=60, message="the burst to start arriving")
@@ -76,7 +71,7 @@ def test_worker_killed_and_redis_stopped_during_a_burst_loses_nothing(cast):
 
         redis.start()
         restored = time.monotonic()
-        worker = WorkerProcess(env, name="outage2").start()
+        worker = CeleryWorker(env, name="outage2").start()
         wait_for(
             lambda: not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists(),
             timeout=90,

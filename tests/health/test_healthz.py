@@ -2,7 +2,7 @@ import pytest
 from django.test import override_settings
 
 from health.services import record_heartbeat
-from tests.conftest import WorkerProcess, wait_for
+from tests.support import CeleryWorker, wait_for
 
 
 def _components(client):
@@ -34,7 +34,7 @@ def test_healthz_turns_503_soon_after_the_worker_stops(client, transactional_db)
     With the production defaults (10 s beats, 60 s maximum age) the same mechanism fails
     /healthz within 70 s, inside the two minutes the foundation issue asks for.
     """
-    worker = WorkerProcess({"HEARTBEAT_INTERVAL_SECONDS": "1"}).start()
+    worker = CeleryWorker({"HEARTBEAT_INTERVAL_SECONDS": "1"}).start()
     try:
         wait_for(lambda: _components(client)[1]["worker"]["healthy"], timeout=40, message="worker heartbeat")
         worker.kill()

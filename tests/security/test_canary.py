@@ -14,21 +14,11 @@ delivering email to a real SMTP server), and afterwards the string is looked for
 import base64
 import json
 import logging
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import threading
 import uuid
 from datetime import timedelta
-from email import message_from_bytes
-from email.policy import default as default_policy
-from pathlib import Path
 
 import pytest
 import redis
-from aiosmtpd.controller import Controller
 from celery.signals import before_task_publish
 from django.conf import settings
 from django.urls import reverse
@@ -36,84 +26,12 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from concerns.models import Concern
-from tests.conftest import ROOT, WorkerProcess, wait_for
 from tests.factories.concerns import intake_form_data
+from tests.support import CeleryWorker, SmtpSink, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 ACCOUNT_FIELDS = ("summary", "own_words", "observations", "opinion", "questions_asked", "actions_taken")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class FullMessageSink:
-    """An aiosmtpd SMTP server on a loopback port that keeps each message whole."""
-
-    def __init__(self):
-        self.port = _free_port()
-        self.messages: list[bytes] = []
-        self.lock = threading.Lock()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append(envelope.content)
-        return "250 Message accepted"
-
-    def texts(self) -> list[str]:
-        """Each message as text: raw, plus every part decoded (base64, quoted-printable)."""
-        with self.lock:
-            raw_messages = list(self.messages)
-        texts = []
-        for raw in raw_messages:
-            parsed = message_from_bytes(raw, policy=default_policy)
-            parts = [raw.decode("utf-8", "replace"), str(parsed.get("Subject", ""))]
-            for part in parsed.walk():
-                if not part.is_multipart():
-                    parts.append(part.get_content() if part.get_content_maintype() == "text" else "")
-            texts.append("\n".join(parts))
-        return texts
-
-
-class LoggingWorker(WorkerProcess):
-    """The real worker, at INFO level, with its output kept for inspection."""
-
-    def start(self):
-        self.log = tempfile.NamedTemporaryFile(prefix="canary-worker-", suffix=".log", delete=False)  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "safeguarding",
-                "worker",
-                "--loglevel=INFO",
-                "--concurrency=2",
-                "--pool=threads",
-                "-n",
-                f"{self.name}@%h",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=ROOT,
-            env=self.env(),
-            start_new_session=True,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        return self
-
-    def output(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")
-
-    def cleanup(self):
-        self.stop()
-        os.unlink(self.log.name)
 
 
 def intake_post(canary: str) -> dict:
@@ -177,9 +95,9 @@ def test_the_account_text_never_leaves_the_record(client, cast, caplog):
         published.append(json.dumps({"task": sender, "body": body, "headers": headers}, default=str))
 
     before_task_publish.connect(remember_publish, weak=False)
-    sink = FullMessageSink()
-    sink.controller.start()
-    worker = LoggingWorker({"EMAIL_URL": f"smtp://127.0.0.1:{sink.port}"}, name="canaryworker").start()
+    sink = SmtpSink().start()
+    # At INFO, the production level, with its output kept to look for the canary in.
+    worker = CeleryWorker({"EMAIL_URL": sink.email_url}, name="canaryworker", loglevel="INFO", log=True).start()
     try:
         # The clinician files the concern through the real form.
         client.force_login(cast.clinician)
@@ -211,7 +129,7 @@ def test_the_account_text_never_leaves_the_record(client, cast, caplog):
     finally:
         before_task_publish.disconnect(remember_publish)
         worker.stop()
-        sink.controller.stop()
+        sink.stop()
 
     worker_output = worker.output()
     worker.cleanup()
