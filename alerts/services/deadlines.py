@@ -137,7 +137,7 @@ def lock_open_deadlines(*, kind: str, concern=None, subject=None) -> list[Deadli
 
 
 # How a deadline closed -> what is recorded.
-DEADLINE_CLOSED_ACTIONS = {
+DEADLINE_CLOSED_ACTIONS: dict[str, AuditAction] = {
     DeadlineState.MET: AuditAction.DEADLINE_MET,
     DeadlineState.CANCELLED: AuditAction.DEADLINE_CANCELLED,
 }
