@@ -61,6 +61,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     objects = UserManager()
 
+    # Every change to an account, from any client, is recorded in audit_rowchange. A plain
+    # flag that audit reads (audit.append_only.captured_tables): accounts does not import audit.
+    capture_row_changes = True
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]

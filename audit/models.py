@@ -5,10 +5,11 @@ from django.db import models
 from django.utils.functional import cached_property
 
 from audit import actions
+from audit.append_only import AppendOnly
 
 
 class AuditEvent(models.Model):
-    """One thing that happened: append-only (database triggers) and hash-chained.
+    """One thing that happened: append-only (``append_only`` below) and hash-chained.
 
     Never holds the text of a concern's account; ``details`` is redacted by record_event.
     """
@@ -30,6 +31,8 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+
+    append_only = AppendOnly()
 
     class Meta:
         ordering = ["-id"]
@@ -73,7 +76,7 @@ class AuditEvent(models.Model):
 class BreakGlassAccess(models.Model):
     """A lead opened a concern of a team they do not cover: reviewed afterwards by a manager.
 
-    Rows are never deleted; the only change allowed (enforced by a trigger) is the one review.
+    Rows are never deleted; the only change allowed is the one review.
     """
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -86,6 +89,8 @@ class BreakGlassAccess(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
+
+    append_only = AppendOnly(updatable=("reviewed_by", "reviewed_at", "review_comment"), until="reviewed_at")
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -132,6 +137,8 @@ class AuditChainHead(models.Model):
     events_checked = models.BigIntegerField()
     problem = models.TextField(blank=True, help_text="The first fault found, when not ok.")
 
+    append_only = AppendOnly()
+
     class Meta:
         ordering = ["-verified_at", "-id"]
         get_latest_by = "verified_at"
@@ -157,6 +164,8 @@ class RowChange(models.Model):
     application_name = models.CharField(max_length=64, blank=True)
     transaction_id = models.BigIntegerField()
     changed_at = models.DateTimeField()
+
+    append_only = AppendOnly(written_by_trigger=True)
 
     class Meta:
         ordering = ["-changed_at", "-id"]

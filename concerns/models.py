@@ -3,6 +3,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.urls import reverse
 
+from audit.append_only import AppendOnly
 from concerns.validators import bounded_char, bounded_text
 
 
@@ -32,7 +33,8 @@ class ConcernStatus(models.TextChoices):
 OPEN_STATUSES = [s for s in ConcernStatus.values if s != ConcernStatus.CLOSED]
 
 # The columns escalation services may change after submission; every other column of
-# concerns_concern is submitted content, frozen by the concern_content_immutable trigger.
+# concerns_concern is submitted content, frozen by Concern.append_only. The runtime role may
+# UPDATE these columns only (a column-level grant, from the same declaration).
 WORKFLOW_COLUMNS = ("status", "owner_id", "acknowledged_at", "acknowledged_by_id", "closed_at", "next_due_at")
 
 
@@ -138,7 +140,7 @@ class ConcernCategory(models.Model):
 class Concern(models.Model):
     """A submitted safeguarding concern.
 
-    The submitted content is immutable (services and a database trigger); later information
+    The submitted content is immutable (services, and ``append_only`` in PostgreSQL); later information
     goes into addenda. The lead's workflow fields (status, owner, acknowledgement, closure)
     are changed only by escalation services, with compare-and-set on ``status``.
     """
@@ -170,7 +172,7 @@ class Concern(models.Model):
     # read its order from an index instead of computing it for every open concern.
     next_due_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    # --- Submitted content: never updated (services, and the concern_content_immutable trigger).
+    # --- Submitted content: never updated (services, and ``append_only`` below).
     immediate_danger = models.CharField(max_length=10, choices=ImmediateDanger.choices)
     emergency_action = models.CharField(max_length=20, choices=EmergencyAction.choices, blank=True)
     emergency_action_notes = bounded_text(1000, help_text="What was done, when, any reference; or why no call.")
@@ -199,6 +201,10 @@ class Concern(models.Model):
     actions_taken = bounded_text(5000)
     consulted = ArrayField(models.CharField(max_length=20, choices=Consulted.choices), default=list, blank=True)
     consultation_notes = bounded_text(2000)
+
+    # Only the workflow columns ever change; the category links are frozen with the content.
+    append_only = AppendOnly(updatable=WORKFLOW_COLUMNS)
+    capture_row_changes = True
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -270,6 +276,8 @@ class PersonAtRisk(models.Model):
     whereabouts = bounded_text(1000, help_text="Where they are now and whether they are safe.")
     looked_after = models.CharField(max_length=10, choices=YesNoUnknown.choices, blank=True)
 
+    append_only = AppendOnly()
+
     class Meta:
         ordering = ["concern", "position", "id"]
 
@@ -322,6 +330,8 @@ class AllegedPerson(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    append_only = AppendOnly()
+
     class Meta:
         ordering = ["concern", "position", "id"]
         indexes = [
@@ -371,6 +381,8 @@ class PriorReport(models.Model):
     outcome = bounded_text(1000)
     new_since = bounded_text(2000, help_text="What is new since that report.")
 
+    append_only = AppendOnly()
+
     class Meta:
         ordering = ["concern", "position", "id"]
 
@@ -379,12 +391,15 @@ class PriorReport(models.Model):
 
 
 class Addendum(models.Model):
-    """Later information or a correction. Append-only (database trigger); shown in order."""
+    """Later information or a correction. Append-only; shown in order."""
 
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="addenda")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     text = bounded_text(10000, blank=False)
+
+    append_only = AppendOnly()
+    capture_row_changes = True
 
     class Meta:
         ordering = ["concern", "created_at", "id"]

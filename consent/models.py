@@ -2,13 +2,16 @@
 
 The records a clinician relies on to show what a client was told and why information was
 shared are append-only: ``LimitsRecord``, ``SharingDecision`` and ``ClientInformedRecord``
-refuse UPDATE and DELETE in PostgreSQL (migration 0003). A correction or a change of mind is
-a new row that points at the one it corrects or supersedes.
+declare ``append_only`` (audit.append_only), so PostgreSQL refuses UPDATE, DELETE and TRUNCATE
+whatever the client. A correction or a change of mind is a new row that points at the one it
+corrects or supersedes.
 """
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from audit.append_only import AppendOnly
 
 
 class Client(models.Model):
@@ -42,8 +45,9 @@ class ConfidentialityStatement(models.Model):
     """One version of the organisation's statement of the limits of confidentiality.
 
     Administrators write a draft, then publish it with an effective date. A published
-    version is frozen (the service refuses; a trigger refuses UPDATE of its wording and
-    DELETE), because limits records point at it as proof of what a client was told.
+    version is frozen (the service refuses; the database refuses any UPDATE or DELETE once
+    ``published_at`` is set), because limits records point at it as proof of what a client was
+    told.
     """
 
     version = models.PositiveIntegerField(unique=True)
@@ -56,6 +60,8 @@ class ConfidentialityStatement(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    append_only = AppendOnly(draft_until="published_at")
 
     class Meta:
         ordering = ["-version"]
@@ -115,6 +121,9 @@ class LimitsRecord(models.Model):
     correction_reason = models.CharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    append_only = AppendOnly()
+    capture_row_changes = True
 
     class Meta:
         ordering = ["-explained_at", "-id"]
@@ -274,6 +283,9 @@ class SharingDecision(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
 
+    append_only = AppendOnly()
+    capture_row_changes = True
+
     class Meta:
         ordering = ["decided_at", "id"]
         indexes = [
@@ -364,6 +376,8 @@ class ClientInformedRecord(models.Model):
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    append_only = AppendOnly()
 
     class Meta:
         ordering = ["recorded_at", "id"]

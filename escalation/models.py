@@ -1,6 +1,6 @@
 """The lead's workflow: triage, referrals, LADO tasks, closure, assignment, break-glass grants.
 
-Decisions are append-only records (a database trigger refuses UPDATE and DELETE): the current
+Decisions are append-only records (``append_only``: PostgreSQL refuses UPDATE and DELETE): the current
 state of a concern is its latest record, and the history is the chronology. Only an external
 referral changes after it is written (the agency's response arrives later), and every change
 to it is an audit event. The concern's own workflow fields (status, owner) are written only by
@@ -9,6 +9,8 @@ escalation.services with compare-and-set on the status.
 
 from django.conf import settings
 from django.db import models
+
+from audit.append_only import AppendOnly
 
 __all__ = [
     "RiskRating",
@@ -22,7 +24,6 @@ __all__ = [
     "ClosureRecord",
     "AssignmentRecord",
     "BreakGlassGrant",
-    "WORKFLOW_APPEND_ONLY_TABLES",
 ]
 
 
@@ -56,6 +57,8 @@ class TriageRecord(models.Model):
     review_date = models.DateField(null=True, blank=True, help_text="Required for advice and monitoring.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
+
+    append_only = AppendOnly()
 
     class Meta:
         ordering = ["concern", "-id"]
@@ -121,6 +124,8 @@ class ExternalReferral(models.Model):
     outcome = models.CharField(max_length=200, blank=True)
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
+
+    capture_row_changes = True
 
     class Meta:
         ordering = ["concern", "referred_at", "id"]
@@ -206,6 +211,8 @@ class ClosureRecord(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 
+    append_only = AppendOnly()
+
     class Meta:
         ordering = ["concern", "id"]
         constraints = [
@@ -229,6 +236,8 @@ class AssignmentRecord(models.Model):
     note = models.TextField(blank=True)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assigned_at = models.DateTimeField()
+
+    append_only = AppendOnly()
 
     class Meta:
         ordering = ["concern", "id"]
@@ -258,11 +267,3 @@ class BreakGlassGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} on {self.concern_id} until {self.expires_at:%Y-%m-%d %H:%M}"
-
-
-# Protected by audit_refuse_change() in escalation's workflow migration.
-WORKFLOW_APPEND_ONLY_TABLES = [
-    "escalation_triagerecord",
-    "escalation_closurerecord",
-    "escalation_assignmentrecord",
-]

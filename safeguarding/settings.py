@@ -116,23 +116,13 @@ DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=None)}
 # Two database roles (set up by scripts/services.sh): the owner runs migrations
 # (MIGRATION_DATABASE_URL); the runtime role in DATABASE_URL lacks UPDATE, DELETE and
-# TRUNCATE on the audit tables. Migrations grant the runtime role what it may do.
+# TRUNCATE on the append-only tables. After every migrate, audit.db grants the runtime role
+# what the models' declarations allow (audit.append_only), and attaches row capture to the
+# models that say capture_row_changes = True.
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="safeguarding_app")
-# Core tables whose every INSERT, UPDATE and DELETE a database trigger records in
-# audit_rowchange (raw SQL and psql included). Attached after each migrate (audit.db).
-AUDIT_CAPTURED_TABLES = [
-    "accounts_user",
-    "concerns_concern",
-    "concerns_addendum",
-    "consent_sharingdecision",
-    "consent_limitsrecord",
-    "alerts_deadline",
-    "alerts_alert",
-    "escalation_externalreferral",
-]
-# The test suite flushes tables between transactional tests with TRUNCATE; the audit
-# triggers allow that only for a session that sets this flag (and holds TRUNCATE, which the
-# runtime role never does).
+# The test suite flushes tables between transactional tests with TRUNCATE; the append-only
+# guard allows that only for a session that sets this flag (and holds TRUNCATE, which the
+# runtime role never does on those tables).
 if env.bool("AUDIT_MAINTENANCE_SESSION", default=False):
     DATABASES["default"]["OPTIONS"]["options"] = "-c safeguarding.audit_maintenance=on"
 

@@ -118,6 +118,8 @@ class Deadline(models.Model):
     state = models.CharField(max_length=10, choices=DeadlineState.choices, default=DeadlineState.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    capture_row_changes = True
+
     class Meta:
         ordering = ["due_at"]
         indexes = [
@@ -153,6 +155,8 @@ class Alert(models.Model):
         db_default=models.Func(template="clock_timestamp()", output_field=models.DateTimeField())
     )
     overdue_seconds = models.IntegerField(default=0)
+
+    capture_row_changes = True
 
     class Meta:
         ordering = ["created_at"]

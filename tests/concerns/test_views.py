@@ -222,22 +222,6 @@ def test_addenda_are_appended_in_order_and_audited(clinician_client, cast):
     assert Addendum.objects.count() == 2
 
 
-def test_addendum_rows_are_append_only_in_the_database(cast):
-    from django.db import DatabaseError, transaction
-
-    from concerns.services import add_addendum
-
-    concern = submit_test_concern(reporter=cast.clinician)
-    addendum = add_addendum(actor=cast.clinician, concern=concern, text="Later.")
-    for statement in (
-        "UPDATE concerns_addendum SET text = 'x' WHERE id = %s",
-        "DELETE FROM concerns_addendum WHERE id = %s",
-    ):
-        with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement, [addendum.pk])
-
-
 def test_other_clinician_cannot_add_an_addendum(client, cast):
     concern = submit_test_concern(reporter=cast.clinician)
     client.force_login(cast.other_clinician)

@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -229,19 +229,3 @@ def test_not_told_without_a_reason_is_refused_by_the_database(cast, concern):
     with pytest.raises(IntegrityError, match="consent_informed_not_told_reason_and_review"):
         with transaction.atomic():
             ClientInformedRecord.objects.create(concern=concern, status="not_told", recorded_by=cast.clinician)
-
-
-@pytest.mark.parametrize("table", ["consent_sharingdecision", "consent_clientinformedrecord"])
-def test_sharing_records_are_append_only(cast, concern, table):
-    services.record_sharing_decision(
-        actor=cast.clinician,
-        concern=concern,
-        **{k: v for k, v in share_without_consent().items() if not k.endswith(("_basis", "_condition"))},
-        article6_basis=defaults()["article6"],
-        common_law_basis=defaults()["common_law"],
-    )
-    services.record_client_informed(actor=cast.clinician, concern=concern, status="after")
-    for sql in (f"UPDATE {table} SET concern_id = concern_id", f"DELETE FROM {table}"):  # noqa: S608
-        with pytest.raises(ProgrammingError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
