@@ -1,10 +1,10 @@
 """Clients, confidentiality statements, limits-of-confidentiality records and sharing decisions.
 
 The records a clinician relies on to show what a client was told and why information was
-shared are append-only: ``LimitsRecord``, ``SharingDecision`` and ``ClientInformedRecord``
-declare ``append_only`` (audit.append_only), so PostgreSQL refuses UPDATE, DELETE and TRUNCATE
-whatever the client. A correction or a change of mind is a new row that points at the one it
-corrects or supersedes.
+shared are append-only: ``LimitsRecord``, ``SharingDecision`` (with its ``ProtectedIdentity``
+rows) and ``ClientInformedRecord`` declare ``append_only`` (audit.append_only), so PostgreSQL
+refuses UPDATE, DELETE and TRUNCATE whatever the client. A correction or a change of mind is a
+new row that points at the one it corrects or supersedes.
 """
 
 from django.conf import settings

@@ -527,3 +527,31 @@ def test_sharing_in_part_through_the_form_needs_parts_and_keeps_the_protected_id
     assert identity.forms == ["Jane Doe", "Jane", "JD"] and identity.replacement == "the discloser"
     event = AuditEvent.objects.get(action="sharing.decision_recorded")
     assert event.details["protected_identities"] == 1 and "Jane" not in str(event.details)
+
+
+# --- Templates are data ---------------------------------------------------------------------------
+
+
+def test_an_administrator_edits_a_template_and_only_packs_drafted_afterwards_follow_it(client, cast, draft):
+    from escalation.packs.models import PackTemplate
+
+    template = PackTemplate.objects.get(agency="lado", jurisdiction="", active=True)
+    cast.administrator.is_superuser = True  # as seed_demo makes the demo administrator
+    cast.administrator.save()
+    client.force_login(cast.administrator)
+    change = reverse("admin:escalation_packtemplate_change", args=[template.pk])
+    page = client.get(change)
+    assert page.status_code == 200 and "The allegation or concern" in page.content.decode()
+    heading = template.headings.order_by("position").first()
+    heading.title = "What is alleged"
+    heading.contents = ["summary"]
+    heading.save()
+
+    assert latest_revision(draft).sections[0]["heading"] == "The allegation or concern"  # drafted before
+    concern = draft.concern
+    later = build_pack(concern, actor=cast.lead, decision=draft.sharing_decision)
+    first = latest_revision(later).sections[0]
+    assert first["heading"] == "What is alleged" and first["contents"] == ["summary"]
+    # The parts that heading no longer asks for are not lost: they go under the last heading.
+    assert latest_revision(later).sections[-1]["heading"] == "Other information the decision allows"
+    assert "Now they've let him foster kids." in latest_revision(later).sections[-1]["body"]
