@@ -65,6 +65,9 @@ class AuditAction(StrEnum):
     REFERRAL_RESPONSE_RECORDED = "referral.response_recorded"
     REFERRAL_CONFIRMED_IN_WRITING = "referral.confirmed_in_writing"
     CONCERN_LADO_TASK_CREATED = "concern.lado_task_created"
+    REFERRAL_PACK_DRAFTED = "referral_pack.drafted"
+    REFERRAL_PACK_EDITED = "referral_pack.edited"
+    REFERRAL_PACK_FINALISED = "referral_pack.finalised"
     CONCERN_CLOSED = "concern.closed"
     CONCERN_REOPENED = "concern.reopened"
     # Information sharing and consent
@@ -139,6 +142,9 @@ CONCERN_PAGES = {
     "page": _("the concern page"),
     "print": _("the printable page"),
     "workflow": _("the lead's workflow page"),
+    "pack_draft": _("a referral pack draft"),
+    "pack_print": _("a referral pack's print view"),
+    "pack_download": _("a referral pack download"),
 }
 AUDIT_PAGES = {
     "trail": _("the audit trail"),
@@ -182,6 +188,8 @@ def _model_choices(path: str) -> dict[str, str]:
         model_field = apps.get_model(app_label, model_name)._meta.get_field(field_name)
     except (LookupError, FieldDoesNotExist):
         return {}
+    # A list of codes (an ArrayField) reads by the choices of its items.
+    model_field = getattr(model_field, "base_field", model_field)
     return {str(value): label for value, label in model_field.flatchoices}
 
 
@@ -240,6 +248,19 @@ SPECS: dict[AuditAction, ActionSpec] = {
     A.CONCERN_LADO_TASK_CREATED: ActionSpec(
         _("LADO referral task created"), K.CONCERN, (_("due {due_at}"), "{jurisdiction}")
     ),
+    A.REFERRAL_PACK_DRAFTED: ActionSpec(
+        _("Referral pack drafted"),
+        K.CONCERN,
+        (_("for {agency}"), _("pack {pack_number}"), _("from sharing decision #{sharing_decision_id}")),
+    ),
+    A.REFERRAL_PACK_EDITED: ActionSpec(
+        _("Referral pack edited"), K.CONCERN, (_("pack {pack_number}"), _("revision {revision}"))
+    ),
+    A.REFERRAL_PACK_FINALISED: ActionSpec(
+        _("Referral pack finalised"),
+        K.CONCERN,
+        (_("for {agency}"), _("pack {pack_number}"), _("revision {revision}"), _("SHA-256 {sha256}")),
+    ),
     A.CONCERN_CLOSED: ActionSpec(
         _("Closed"),
         K.CONCERN,
@@ -260,8 +281,14 @@ SPECS: dict[AuditAction, ActionSpec] = {
             _("Article 9 condition {article9_condition}"),
             _("common-law basis {common_law_basis}"),
             _("replaces decision #{supersedes}"),
+            _("may share: {shared_parts}"),
+            _("identities protected: {protected_identities}"),
         ),
-        vocabularies={"decision": "consent.SharingDecision.decision", "consent": "consent.SharingDecision.consent"},
+        vocabularies={
+            "decision": "consent.SharingDecision.decision",
+            "consent": "consent.SharingDecision.consent",
+            "shared_parts": "consent.SharingDecision.shared_parts",
+        },
     ),
     A.CLIENT_INFORMED_RECORDED: ActionSpec(
         _("Telling the client recorded"),

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 
 from concerns.selectors import get_concern_for_user
 from consent import services
-from consent.forms import ClientInformedForm, SharingDecisionForm
+from consent.forms import ClientInformedForm, SharingDecisionForm, protected_identity_formset
 from consent.models import SharingDecision
 
 
@@ -41,12 +41,23 @@ def sharing_new(request, pk):
                 for name in services.SHARING_FIELDS
             }
         )
+        identities = protected_identity_formset(
+            initial=[
+                {"name": i.name, "other_forms": i.other_forms, "replacement": i.replacement}
+                for i in supersedes.protected_identities.all()
+            ]
+        )
     else:
         form = SharingDecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+        identities = protected_identity_formset(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and all([form.is_valid(), identities.is_valid()]):
         try:
             services.record_sharing_decision(
-                actor=request.user, concern=concern, supersedes=supersedes, **form.service_values()
+                actor=request.user,
+                concern=concern,
+                supersedes=supersedes,
+                protected_identities=identities.identities(),
+                **form.service_values(),
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -56,7 +67,7 @@ def sharing_new(request, pk):
     return render(
         request,
         "concerns/sharing/decision_form.html",
-        {"concern": concern, "form": form, "supersedes": supersedes},
+        {"concern": concern, "form": form, "identities": identities, "supersedes": supersedes},
     )
 
 

@@ -8,6 +8,7 @@ from consent.models import (
     ClientInformedRecord,
     ConfidentialityStatement,
     LimitsRecord,
+    SharedPart,
     SharingDecision,
 )
 from consent.selectors import (
@@ -18,7 +19,12 @@ from consent.selectors import (
     lawful_basis_defaults,
     published_statements,
 )
-from consent.services import SHARING_FIELDS, client_informed_errors, sharing_decision_errors
+from consent.services import (
+    SHARING_FIELDS,
+    client_informed_errors,
+    protected_identity_errors,
+    sharing_decision_errors,
+)
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -157,6 +163,15 @@ class LawfulBasisField(forms.ModelChoiceField):
 class SharingDecisionForm(ServiceErrorsMixin, forms.ModelForm):
     """One information-sharing decision. The rules live in ``sharing_decision_errors``."""
 
+    shared_parts = forms.MultipleChoiceField(
+        label="What may be shared",
+        choices=SharedPart.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Sharing in part: tick each part of the concern that may be shared. Anything not ticked is "
+        "left out of referral packs built from this decision. Sharing in full lets every part go.",
+    )
+
     class Meta:
         model = SharingDecision
         fields = SHARING_FIELDS
@@ -175,7 +190,7 @@ class SharingDecisionForm(ServiceErrorsMixin, forms.ModelForm):
             "article9_condition": "UK GDPR Article 9 condition (special category data)",
             "common_law_basis": "Common-law justification (duty of confidence)",
             "necessity_proportionality": "Necessity and proportionality",
-            "identities_to_protect": "Identities to protect (optional)",
+            "identities_to_protect": "Notes on identities to protect (optional)",
             "advice_taken": "Advice was taken",
             "advice_from": "Advice taken from",
             "not_sharing_reasons": "Reasons for not sharing",
@@ -189,6 +204,7 @@ class SharingDecisionForm(ServiceErrorsMixin, forms.ModelForm):
             "weighed against the duty of confidence.",
             "necessity_proportionality": "Why sharing is necessary, and why this much and no more.",
             "article9_condition": "Usually needed: health, sex life and similar information is special category.",
+            "identities_to_protect": "Why, and from whom. The names themselves go in the rows below.",
         }
         widgets = {
             "decision": forms.RadioSelect,
@@ -235,6 +251,63 @@ class SharingDecisionForm(ServiceErrorsMixin, forms.ModelForm):
 
     def service_values(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in SHARING_FIELDS}
+
+
+class ProtectedIdentityForm(forms.Form):
+    """One identity a decision to share protects: the name as written, other forms, and the neutral words."""
+
+    name = forms.CharField(
+        label="Name or detail to protect",
+        max_length=200,
+        required=False,
+        help_text="As the record writes it, e.g. the discloser's full name.",
+    )
+    other_forms = forms.CharField(
+        label="Other ways it is written (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line: a first name alone, a nickname, a previous surname.",
+    )
+    replacement = forms.CharField(
+        label="Neutral words to use instead",
+        max_length=200,
+        required=False,
+        help_text='e.g. "the discloser", "a family member".',
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if any((cleaned.get(name) or "").strip() for name in ("name", "other_forms", "replacement")):
+            for name, message in protected_identity_errors(cleaned).items():
+                if name not in self.errors:
+                    self.add_error(name, message)
+        return cleaned
+
+
+class BaseProtectedIdentityFormSet(forms.BaseFormSet):
+    def identities(self) -> list[dict]:
+        """The rows filled in (blank rows are not identities)."""
+        return [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and any((form.cleaned_data.get(k) or "").strip() for k in form.fields)
+        ]
+
+
+ProtectedIdentityFormSet = forms.formset_factory(
+    ProtectedIdentityForm, formset=BaseProtectedIdentityFormSet, extra=2, max_num=20, absolute_max=20
+)
+PROTECTED_IDENTITY_PREFIX = "protect"
+
+
+def protected_identity_formset(data=None, *, initial=None) -> BaseProtectedIdentityFormSet:
+    """The formset of identities to protect. A POST without its management form (an older page, a
+    script) counts as no rows rather than an error, so nothing else typed is lost."""
+    if data is not None and f"{PROTECTED_IDENTITY_PREFIX}-TOTAL_FORMS" not in data:
+        data = data.copy()
+        data[f"{PROTECTED_IDENTITY_PREFIX}-TOTAL_FORMS"] = "0"
+        data[f"{PROTECTED_IDENTITY_PREFIX}-INITIAL_FORMS"] = "0"
+    return ProtectedIdentityFormSet(data, initial=initial, prefix=PROTECTED_IDENTITY_PREFIX)
 
 
 class ClientInformedForm(ServiceErrorsMixin, forms.ModelForm):

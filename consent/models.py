@@ -1,13 +1,14 @@
 """Clients, confidentiality statements, limits-of-confidentiality records and sharing decisions.
 
 The records a clinician relies on to show what a client was told and why information was
-shared are append-only: ``LimitsRecord``, ``SharingDecision`` and ``ClientInformedRecord``
-declare ``append_only`` (audit.append_only), so PostgreSQL refuses UPDATE, DELETE and TRUNCATE
-whatever the client. A correction or a change of mind is a new row that points at the one it
-corrects or supersedes.
+shared are append-only: ``LimitsRecord``, ``SharingDecision`` (with its ``ProtectedIdentity``
+rows) and ``ClientInformedRecord`` declare ``append_only`` (audit.append_only), so PostgreSQL
+refuses UPDATE, DELETE and TRUNCATE whatever the client. A correction or a change of mind is a
+new row that points at the one it corrects or supersedes.
 """
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
@@ -214,6 +215,32 @@ class NotSoughtReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class SharedPart(models.TextChoices):
+    """The parts of a concern a decision to share may include: what a referral pack is built from.
+
+    Every field of a concern, its people, earlier reports, addenda and triage belongs to exactly
+    one part (the pack builder in escalation holds that map), so "share in part" says precisely
+    which fields may leave the organisation.
+    """
+
+    SUMMARY = "summary", "What the concern is about: the summary, its categories and when the abuse happened"
+    CIRCUMSTANCES = "circumstances", "When and where it was disclosed or seen, and who was present"
+    ACCOUNT = "account", "The person's account in their own words"
+    OBSERVATIONS = "observations", "The clinician's observations"
+    OPINION = "opinion", "The clinician's professional opinion"
+    QUESTIONS = "questions", "What the clinician said or asked"
+    PERSONS_AT_RISK = "persons_at_risk", "Who may be at risk: descriptions, names, ages, addresses, whereabouts"
+    ALLEGED_IDENTITY = "alleged_identity", "Who the alleged person is: name, age, description, address, whereabouts"
+    ALLEGED_ROLE = "alleged_role", "The alleged person's role, employer or approving body, and contact with children"
+    DISCLOSER = "discloser", "Who disclosed, their wishes about the police and their identity, and support offered"
+    CLIENT = "client", "The client's name and reference"
+    REPORTER = "reporter", "The name of the clinician who raised the concern"
+    PRIOR_REPORTS = "prior_reports", "Earlier reports and what is new since"
+    ACTIONS = "actions", "Immediate danger, emergency action, action taken so far and who was consulted"
+    ADDENDA = "addenda", "Later information added to the concern (addenda)"
+    TRIAGE = "triage", "The lead's risk rating and decision, with the reasons"
+
+
 SHARING_DECISIONS = [Decision.SHARE, Decision.SHARE_IN_PART]
 # Sharing (in whole or in part) when consent was not sought and given.
 WITHOUT_CONSENT = Q(decision__in=SHARING_DECISIONS) & ~Q(consent=ConsentStatus.GIVEN)
@@ -275,6 +302,11 @@ class SharingDecision(models.Model):
     identities_to_protect = models.TextField(
         blank=True, help_text="e.g. the discloser's identity, from the alleged person."
     )
+    # What may be shared, part by part (every part for "share"; the chosen ones for "share in
+    # part"). Empty on decisions recorded before parts were asked, and on decisions not to share.
+    shared_parts = ArrayField(
+        models.CharField(max_length=30, choices=SharedPart.choices), default=list, db_default=[], blank=True
+    )
     advice_taken = models.BooleanField(default=False)
     advice_from = models.CharField(max_length=300, blank=True)
     not_sharing_reasons = models.TextField(blank=True)
@@ -334,6 +366,10 @@ class SharingDecision(models.Model):
         return self.decision in SHARING_DECISIONS and self.consent != ConsentStatus.GIVEN
 
     @property
+    def shared_part_labels(self) -> list[str]:
+        return [SharedPart(code).label for code in SharedPart.values if code in self.shared_parts]
+
+    @property
     def consent_summary(self) -> str:
         if self.consent == ConsentStatus.NOT_SOUGHT:
             reason = (
@@ -343,6 +379,48 @@ class SharingDecision(models.Model):
             )
             return f"Not sought: {reason}"
         return self.get_consent_display()
+
+
+class ProtectedIdentity(models.Model):
+    """A name or detail a decision to share protects, and the neutral words that replace it.
+
+    Append-only, written with its decision. Anything built from the decision (a referral pack)
+    replaces every way of writing it listed here, in every field and inside free text.
+    """
+
+    decision = models.ForeignKey(SharingDecision, on_delete=models.PROTECT, related_name="protected_identities")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=200, help_text="The name or identifying detail as the record writes it.")
+    other_forms = models.TextField(
+        blank=True, help_text="Other ways it is written, one per line: a first name alone, a nickname, a maiden name."
+    )
+    replacement = models.CharField(max_length=200, help_text='Neutral words to use instead, e.g. "the discloser".')
+
+    append_only = AppendOnly()
+    capture_row_changes = True
+
+    class Meta:
+        ordering = ["decision", "position", "id"]
+        verbose_name_plural = "protected identities"
+        constraints = [
+            models.CheckConstraint(
+                name="consent_protected_identity_has_name_and_replacement",
+                condition=~Q(name="") & ~Q(replacement=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Protected: replaced by {self.replacement!r}"
+
+    @property
+    def forms(self) -> list[str]:
+        """Every way of writing it: the name first, then the other forms (blank lines dropped)."""
+        seen: list[str] = []
+        for form in [self.name, *self.other_forms.splitlines()]:
+            form = " ".join(form.split())
+            if form and form.casefold() not in {f.casefold() for f in seen}:
+                seen.append(form)
+        return seen
 
 
 # --- Was the client told? ----------------------------------------------------------------------

@@ -231,6 +231,7 @@ def sharing_decisions_for_concern(concern) -> QuerySet[SharingDecision]:
     return (
         SharingDecision.objects.filter(concern=concern)
         .select_related("decided_by", "article6_basis", "article9_condition", "common_law_basis", "supersedes")
+        .prefetch_related("protected_identities")
         .order_by("decided_at", "id")
     )
 

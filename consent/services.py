@@ -7,6 +7,8 @@ with the record.
 """
 
 import datetime
+import re
+from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -27,6 +29,8 @@ from consent.models import (
     LimitsRecord,
     NotSoughtReason,
     NotToldReason,
+    ProtectedIdentity,
+    SharedPart,
     SharingDecision,
 )
 from consent.selectors import client_team_ids
@@ -267,7 +271,39 @@ def sharing_decision_errors(values: dict) -> dict[str, str]:
             )
     if values.get("advice_taken") and not (values.get("advice_from") or "").strip():
         errors["advice_from"] = "Say whose advice was taken."
+    parts = values.get("shared_parts") or []
+    if any(part not in SharedPart.values for part in parts):
+        errors["shared_parts"] = "Choose what may be shared from the list."
+    elif decision == Decision.SHARE_IN_PART and not parts:
+        errors["shared_parts"] = "Sharing in part: choose which parts of the concern may be shared."
     return errors
+
+
+def protected_identity_errors(identity: Mapping[str, str]) -> dict[str, str]:
+    """The rules for one identity to protect, as field -> message (the form's rows and the service)."""
+    errors = {}
+    name = " ".join((identity.get("name") or "").split())
+    replacement = " ".join((identity.get("replacement") or "").split())
+    if not name:
+        errors["name"] = "Write the name or detail to protect, as the record writes it."
+    if not replacement:
+        errors["replacement"] = 'Write the neutral words to use instead, e.g. "the discloser".'
+    forms = [name, *(identity.get("other_forms") or "").splitlines()]
+    # Any word of the name (of three letters or more) in the neutral words would give it away.
+    words = {word.casefold() for form in forms for word in re.findall(r"\w{3,}", form)}
+    if replacement and words & {word.casefold() for word in re.findall(r"\w{3,}", replacement)}:
+        errors["replacement"] = "The words used instead must not contain the name they replace, or part of it."
+    return errors
+
+
+def shared_parts_for(decision: str, chosen: Iterable[str]) -> list[str]:
+    """What a decision lets go: every part for "share", the chosen ones (in list order) for "in part"."""
+    if decision == Decision.SHARE:
+        return list(SharedPart.values)
+    if decision == Decision.SHARE_IN_PART:
+        chosen = set(chosen)
+        return [part for part in SharedPart.values if part in chosen]
+    return []
 
 
 SHARING_FIELDS = [
@@ -286,6 +322,7 @@ SHARING_FIELDS = [
     "common_law_basis",
     "necessity_proportionality",
     "identities_to_protect",
+    "shared_parts",
     "advice_taken",
     "advice_from",
     "not_sharing_reasons",
@@ -294,8 +331,20 @@ SHARING_FIELDS = [
 
 
 @transaction.atomic
-def record_sharing_decision(*, actor, concern, supersedes: SharingDecision | None = None, **values) -> SharingDecision:
+def record_sharing_decision(
+    *,
+    actor,
+    concern,
+    supersedes: SharingDecision | None = None,
+    protected_identities: Iterable[Mapping[str, str]] = (),
+    **values,
+) -> SharingDecision:
     """Record a decision to share or not (a change of mind supersedes an earlier decision).
+
+    ``shared_parts`` (SharedPart codes) says what may be shared: a decision to share lets every
+    part go, one to share in part the chosen ones. ``protected_identities`` are dicts of
+    ``name``, ``other_forms`` (one per line) and ``replacement``: names or details to replace
+    with neutral words in anything built from the decision.
 
     The caller has checked that ``actor`` may see ``concern`` (its author or a covering lead).
     """
@@ -305,9 +354,14 @@ def record_sharing_decision(*, actor, concern, supersedes: SharingDecision | Non
     errors = sharing_decision_errors(values)
     if supersedes is not None and supersedes.concern_id != concern.pk:
         errors["supersedes"] = "A decision can only supersede one about the same concern."
+    identities = [identity for identity in protected_identities if any((v or "").strip() for v in identity.values())]
+    for identity in identities:
+        for message in protected_identity_errors(identity).values():
+            errors.setdefault("protected_identities", message)
     if errors:
         raise ValidationError(errors)
     decision = values["decision"]
+    values["shared_parts"] = shared_parts_for(decision, values.get("shared_parts") or [])
     if decision in SHARING_DECISIONS:
         values["not_sharing_reasons"] = values.get("not_sharing_reasons") or ""
     if values.get("consent") != ConsentStatus.REFUSED:
@@ -323,6 +377,18 @@ def record_sharing_decision(*, actor, concern, supersedes: SharingDecision | Non
         supersedes=supersedes,
         **{k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()},
     )
+    ProtectedIdentity.objects.bulk_create(
+        ProtectedIdentity(
+            decision=record,
+            position=position,
+            name=" ".join(identity["name"].split()),
+            other_forms="\n".join(
+                line.strip() for line in (identity.get("other_forms") or "").splitlines() if line.strip()
+            ),
+            replacement=" ".join(identity["replacement"].split()),
+        )
+        for position, identity in enumerate(identities)
+    )
     record_event(
         action=AuditAction.SHARING_DECISION_RECORDED,
         actor=actor,
@@ -337,6 +403,9 @@ def record_sharing_decision(*, actor, concern, supersedes: SharingDecision | Non
             "article9_condition": record.article9_condition.code if record.article9_condition else None,
             "common_law_basis": record.common_law_basis.code if record.common_law_basis else None,
             "supersedes": supersedes.pk if supersedes else None,
+            "shared_parts": record.shared_parts,
+            # How many, never the names: the trail is read more widely than the decision.
+            "protected_identities": len(identities) or None,
         },
     )
     if record.decision == Decision.NOT_SHARE and record.review_on:

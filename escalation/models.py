@@ -267,3 +267,24 @@ class BreakGlassGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} on {self.concern_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+# The referral pack's models live beside its code (escalation/packs/); imported here so that
+# Django registers them with this app.
+from escalation.packs.models import (  # noqa: E402
+    FinalReferralPack,
+    PackContent,
+    PackHeading,
+    PackTemplate,
+    ReferralPack,
+    ReferralPackRevision,
+)
+
+__all__ += [
+    "PackContent",
+    "PackTemplate",
+    "PackHeading",
+    "ReferralPack",
+    "ReferralPackRevision",
+    "FinalReferralPack",
+]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from escalation import dashboard_views, views
+from escalation.packs import views as pack_views
 
 app_name = "escalation"
 urlpatterns = [
@@ -16,5 +17,10 @@ urlpatterns = [
     path("queue/concerns/<int:concern_id>/break-glass/", views.break_glass, name="break_glass"),
     path("queue/referrals/<int:referral_id>/response/", views.referral_response, name="referral_response"),
     path("queue/referrals/<int:referral_id>/confirmed/", views.referral_confirmed, name="referral_confirmed"),
+    path("queue/concerns/<int:concern_id>/packs/new/", pack_views.pack_new, name="pack_new"),
+    path("queue/packs/<int:pack_id>/", pack_views.pack_detail, name="pack"),
+    path("queue/packs/<int:pack_id>/finalise/", pack_views.pack_finalise, name="pack_finalise"),
+    path("queue/packs/<int:pack_id>/print/", pack_views.pack_print, name="pack_print"),
+    path("queue/packs/<int:pack_id>/download/", pack_views.pack_download, name="pack_download"),
     path("dashboards/", dashboard_views.dashboard, name="dashboard"),
 ]

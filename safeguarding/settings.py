@@ -275,6 +275,10 @@ EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="safeguardi
 # (development tools only).
 DEV_MAIL_DIR = env.path("DEV_MAIL_DIR", default=BASE_DIR / "var" / "mail")
 
+# Referral packs: the organisation's name and the protective marking printed on every page.
+ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="Safeguarding portal")
+REFERRAL_PACK_MARKING = env.str("REFERRAL_PACK_MARKING", default="OFFICIAL-SENSITIVE")
+
 # Logging: never the content of a concern (see tests/security/test_canary.py).
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

@@ -129,6 +129,8 @@ SEEDED_MODELS = (
     "consent.LawfulBasisOption",
     "alerts.EscalationPolicy",
     "alerts.EscalationStep",
+    "escalation.PackTemplate",
+    "escalation.PackHeading",
 )
 
 

@@ -22,6 +22,7 @@ from consent import services as consent_services
 from escalation import services as workflow
 from tests.factories.concerns import TRIGGER_CASE, submit_test_concern
 from tests.factories.consent import ClientFactory, explain_limits, published_statement
+from tests.factories.packs import build_pack, finalise_pack
 from tests.factories.workflow import acknowledged
 
 PROTECTED = protected_tables()
@@ -67,9 +68,13 @@ def test_the_registry_holds_every_append_only_table():
         "consent_clientinformedrecord": "consent.ClientInformedRecord",
         "consent_confidentialitystatement": "consent.ConfidentialityStatement",
         "consent_limitsrecord": "consent.LimitsRecord",
+        "consent_protectedidentity": "consent.ProtectedIdentity",
         "consent_sharingdecision": "consent.SharingDecision",
         "escalation_assignmentrecord": "escalation.AssignmentRecord",
         "escalation_closurerecord": "escalation.ClosureRecord",
+        "escalation_finalreferralpack": "escalation.FinalReferralPack",
+        "escalation_referralpack": "escalation.ReferralPack",
+        "escalation_referralpackrevision": "escalation.ReferralPackRevision",
         "escalation_triagerecord": "escalation.TriageRecord",
     }
     rules = {entry.table: entry for entry in PROTECTED}
@@ -95,22 +100,24 @@ def every_record(cast):
     explain_limits(client=client, statement=statement, actor=cast.clinician)
     concern = submit_test_concern(reporter=cast.clinician, client=client)
     add_addendum(actor=cast.clinician, concern=concern, text="Later information.")
-    consent_services.record_sharing_decision(
+    decision = consent_services.record_sharing_decision(
         actor=cast.clinician,
         concern=concern,
         decision="share",
         consent="sought_given",
         recipients="Children's social care front door",
         information_shared="The concern summary.",
+        protected_identities=[{"name": "Jane Doe", "replacement": "the discloser"}],
     )
     consent_services.record_client_informed(actor=cast.clinician, concern=concern, status="after")
     acknowledged(concern, by=cast.lead)
     workflow.record_triage(
         actor=cast.lead, concern_id=concern.pk, expected_status="acknowledged", risk_rating="low", rating_rationale="x"
     )
+    finalise_pack(build_pack(concern, actor=cast.lead, decision=decision), actor=cast.lead)
     workflow.assign_concern(actor=cast.lead, concern_id=concern.pk, new_owner_id=cast.deputy.pk)
     workflow.close_concern(
-        actor=cast.deputy, concern_id=concern.pk, expected_status="triaged", outcome="no_further_action", rationale="x"
+        actor=cast.deputy, concern_id=concern.pk, expected_status="referred", outcome="no_further_action", rationale="x"
     )
     record_break_glass(actor=cast.lead_other_team, concern_reference=concern.reference, team=cast.team, reason="x")
     verify_and_record_head()

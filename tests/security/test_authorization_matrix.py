@@ -146,6 +146,12 @@ MATRIX: dict[str, Row] = {
     "escalation:break_glass": Row((LOGIN, DENY, DENY, MOVED, OK, DENY, DENY)),
     "escalation:referral_response": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
     "escalation:referral_confirmed": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
+    # Referral packs (the world's pack is finalised: finalising again sends the lead back to it).
+    "escalation:pack_new": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
+    "escalation:pack": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
+    "escalation:pack_finalise": Row((LOGIN, DENY, DENY, MOVED, HIDE, DENY, DENY)),
+    "escalation:pack_print": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
+    "escalation:pack_download": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
     "escalation:dashboard": Row((LOGIN, DENY, DENY, DENY, DENY, OK, DENY)),  # managers
     # In-app notifications: one's own only (the notification is the lead's).
     "alerts:notifications": Row((LOGIN, OK, OK, OK, OK, OK, OK)),
@@ -176,6 +182,7 @@ class World:
     webauthn_key: object
     notification: object
     users: dict
+    pack: object = None
 
 
 def build_world(cast) -> World:
@@ -218,8 +225,16 @@ def build_world(cast) -> World:
         "manager": cast.manager,
         "administrator": cast.administrator,
     }
+    # A finalised referral pack, on another concern of the same team (so the world's concern
+    # keeps its state).
+    from tests.factories.packs import build_pack, decision_to_share, finalise_pack
+    from tests.factories.workflow import acknowledged
+
+    packed = acknowledged(submit_test_concern(reporter=cast.clinician, team=cast.team), by=cast.lead)
+    pack = build_pack(packed, actor=cast.lead, decision=decision_to_share(packed, actor=cast.lead))
+    finalise_pack(pack, actor=cast.lead)
     return World(
-        cast, concern, referral, client_record, statement, draft, break_glass, webauthn_key, notification, users
+        cast, concern, referral, client_record, statement, draft, break_glass, webauthn_key, notification, users, pack
     )
 
 
@@ -268,6 +283,7 @@ def object_kwargs(key: str, world: World) -> dict:
         "escalation": {
             "concern_id": world.concern.pk,
             "referral_id": world.referral.pk,
+            "pack_id": world.pack.pk,
         },
         "alerts": {"notification_id": world.notification.pk},
         "audit": {
