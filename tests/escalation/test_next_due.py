@@ -32,9 +32,7 @@ def test_next_due_follows_open_deadlines_through_acknowledgement(cast):
     acknowledge_concern(actor=cast.lead, concern_id=foster.pk)
     # The LADO task and the new "decide what to do" deadline are open: the earlier of the two
     # now decides the concern's place in the queue.
-    open_kinds = set(
-        Deadline.objects.filter(concern=foster, state=DeadlineState.OPEN).values_list("kind", flat=True)
-    )
+    open_kinds = set(Deadline.objects.filter(concern=foster, state=DeadlineState.OPEN).values_list("kind", flat=True))
     assert open_kinds == {ObligationKind.LADO_TASK, ObligationKind.DECIDE_CONCERN}
     assert _next_due(foster) == _earliest_open(foster)
 
