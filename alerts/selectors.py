@@ -93,10 +93,6 @@ def on_duty(*, team=None, at: datetime | None = None, role: str | None = None) -
     return _not_on_leave(users, at)
 
 
-def managers() -> list[User]:
-    return list(users_with_role(Role.MANAGER).order_by("full_name"))
-
-
 def _managers() -> QuerySet[User]:
     return users_with_role(Role.MANAGER)
 
@@ -177,12 +173,6 @@ def duty_leads(*, team=None, at: datetime | None = None, excluded: Iterable[int]
     return _first_audience(_duty_levels(team, at), at=at, excluded=frozenset(excluded)).people
 
 
-def named_leads(step_id: int | None = None, *, excluded: Iterable[int] = ()) -> list[User]:
-    at = timezone.now()
-    levels = [(AudienceSource.NAMED, _named(step_id)), *_manager_levels(None, at)]
-    return _first_audience(levels, at=at, excluded=frozenset(excluded)).people
-
-
 def audience_for(
     *,
     recipients: str,
@@ -246,7 +236,7 @@ def rota_gaps(*, now: datetime | None = None, horizon: timedelta = ROTA_LOOKAHEA
     not silence (alerts then go to the leads covering the team, then the fallbacks), but it is
     the administrator's to fill. Teams that use no rota at all in the window are left out: for
     them the covering leads are the plan, and ``teams_without_cover`` watches those.
-    Two queries, whatever the number of teams and shifts.
+    Five queries, whatever the number of teams and shifts.
     """
     now = (now or timezone.now()).replace(second=0, microsecond=0)
     end = now + horizon

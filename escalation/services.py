@@ -27,6 +27,7 @@ from alerts.services.outbox import absolute_link, queue_for_people
 from audit.actions import AuditAction
 from audit.services import record_break_glass, record_event
 from concerns.models import AllegedPerson, Concern, ConcernStatus, Jurisdiction, YesNoUnknown
+from concerns.selectors import is_about_staff
 from escalation.models import (
     Agency,
     AssignmentRecord,
@@ -527,7 +528,7 @@ def position_of_trust_reason(concern: Concern) -> str | None:
     A concern about one of our own staff always needs one, whatever its position-of-trust
     answer: the person works here, so the allegations procedure applies.
     """
-    if AllegedPerson.objects.filter(concern=concern, staff_member__isnull=False).exists():
+    if is_about_staff(concern):
         return "Alleged person works or volunteers here"
     person = (
         AllegedPerson.objects.filter(concern=concern, position_of_trust=YesNoUnknown.YES).order_by("position").first()
