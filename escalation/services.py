@@ -18,6 +18,7 @@ from django.db.models import Case, F, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.selectors import covered_team_ids
@@ -230,6 +231,10 @@ def acknowledge_concern(*, actor, concern_id: int) -> Concern:
     return concern
 
 
+def _when(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%H:%M on %d %b %Y}"
+
+
 def _tell_reporter(concern: Concern, *, key: str, subject: str, text: str) -> None:
     """A message to the clinician who raised the concern: news and a link to their concern page.
 
@@ -241,7 +246,7 @@ def _tell_reporter(concern: Concern, *, key: str, subject: str, text: str) -> No
         people=[concern.reporter],
         key=key,
         subject=subject,
-        body=f"{text}\n\nSee it (sign-in needed): {absolute_link(link)}",
+        body=f"{text}\n\n{gettext('See it (sign-in needed):')} {absolute_link(link)}",
         link=link,
         concern=concern,
         channels=(Channel.IN_APP, Channel.EMAIL),
@@ -392,11 +397,9 @@ def record_triage(
             _tell_reporter(
                 concern,
                 key=f"decided:{record.pk}",
-                subject=f"A decision was recorded on {concern.reference}",
-                text=(
-                    f"{actor.get_full_name()} recorded the safeguarding decision on your concern "
-                    f"{concern.reference} at {timezone.localtime(now):%H:%M on %d %b %Y}."
-                ),
+                subject=gettext("A decision was recorded on %(reference)s") % {"reference": concern.reference},
+                text=gettext("%(lead)s recorded the safeguarding decision on your concern %(reference)s at %(when)s.")
+                % {"lead": actor.get_full_name(), "reference": concern.reference, "when": _when(now)},
             )
         return record
 
@@ -635,11 +638,9 @@ def close_concern(
         _tell_reporter(
             concern,
             key=f"closed:{record.pk}",
-            subject=f"{concern.reference} was closed",
-            text=(
-                f"{actor.get_full_name()} closed your safeguarding concern {concern.reference} "
-                f"at {timezone.localtime(now):%H:%M on %d %b %Y}."
-            ),
+            subject=gettext("%(reference)s was closed") % {"reference": concern.reference},
+            text=gettext("%(lead)s closed your safeguarding concern %(reference)s at %(when)s.")
+            % {"lead": actor.get_full_name(), "reference": concern.reference, "when": _when(now)},
         )
         return record
 

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from alerts.models import (
     Alert,
@@ -106,11 +107,13 @@ AUDIENCE: dict[str, str] = {
 }
 # When the step's usual people could not be reached, the message says who the reader stands in
 # for (never why a particular person was skipped: that would hint at what the concern is about).
-STANDING_IN: dict[str, str] = {
-    AudienceSource.TEAM_LEADS: "as a lead or deputy covering the team (nobody is on the duty rota)",
-    AudienceSource.ORGANISATION_LEADS: "as an organisation-wide lead, because none of the team's leads could be told",
-    AudienceSource.MANAGERS: "as a safeguarding manager, because none of the team's leads could be told",
-    AudienceSource.ALLEGATIONS_MANAGER: "as the allegations manager, because nobody else could be told",
+STANDING_IN = {
+    AudienceSource.TEAM_LEADS: gettext_lazy("as a lead or deputy covering the team (nobody is on the duty rota)"),
+    AudienceSource.ORGANISATION_LEADS: gettext_lazy(
+        "as an organisation-wide lead, because none of the team's leads could be told"
+    ),
+    AudienceSource.MANAGERS: gettext_lazy("as a safeguarding manager, because none of the team's leads could be told"),
+    AudienceSource.ALLEGATIONS_MANAGER: gettext_lazy("as the allegations manager, because nobody else could be told"),
 }
 USUAL_SOURCES: dict[str, set[str]] = {
     RecipientRole.DUTY_LEADS: {AudienceSource.OWNER, AudienceSource.ROTA},
@@ -123,7 +126,7 @@ def audience_phrase(recipients: str, source: str) -> str:
     """Why the reader receives a message: the step's audience, or whom they stand in for."""
     if source in USUAL_SOURCES.get(recipients, set()) or source not in STANDING_IN:
         return AUDIENCE.get(recipients, "")
-    return STANDING_IN[source]
+    return str(STANDING_IN[source])
 
 
 def _alert_message(
