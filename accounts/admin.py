@@ -1,13 +1,53 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Exists
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Team, User
+from accounts.models import Organisation, Team, User
+from accounts.selectors import covering_leads, teams_without_cover
 
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "code"]
+    """Teams, their nation (working calendar) and whether any lead or deputy covers them."""
+
+    list_display = ["name", "code", "nation", "cover"]
+    list_filter = ["nation"]
     search_fields = ["name", "code"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(has_cover=Exists(covering_leads()))
+
+    @admin.display(description=_("Cover"), boolean=True, ordering="has_cover")
+    def cover(self, team: Team) -> bool:
+        """False: no lead or deputy covers the team by name (the warning above the list says so)."""
+        return bool(getattr(team, "has_cover", True))
+
+    def changelist_view(self, request, extra_context=None):
+        for team in teams_without_cover():
+            messages.warning(
+                request,
+                _(
+                    "No lead or deputy covers %(team)s: its alerts go to the organisation-wide leads, then the "
+                    "managers. Add the team to a lead's covered teams."
+                )
+                % {"team": team.name},
+            )
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    """The one row of organisation settings: the default nation and the allegations manager."""
+
+    list_display = ["name", "nation", "allegations_manager"]
+    autocomplete_fields = ["allegations_manager"]
+
+    def has_add_permission(self, request):
+        return not Organisation.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)

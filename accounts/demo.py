@@ -1,6 +1,6 @@
 """The demo organisation's teams and people (used by ``manage.py seed_demo``)."""
 
-from accounts.models import Team
+from accounts.models import Organisation, Team
 from accounts.roles import Role
 from accounts.services import upsert_user
 
@@ -64,6 +64,13 @@ def seed(*, password: str, log, **context) -> dict:
         user, created = upsert_user(password=password, **person)
         users[person["email"]] = user
         log(f"{'Created' if created else 'Kept'} {user.email}")
+    organisation = Organisation.current()
+    if organisation.allegations_manager_id is None:
+        # Hears a concern's alerts when everyone else must not see it (a concern about staff).
+        organisation.name = "Demo therapy service"
+        organisation.allegations_manager = users["manager@demo.test"]
+        organisation.save(update_fields=["name", "allegations_manager"])
+        log("Organisation: England; allegations manager manager@demo.test")
     admin = users["admin@demo.test"]
     if not admin.is_staff:
         admin.is_staff = True

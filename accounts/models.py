@@ -1,10 +1,79 @@
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import LEAD_ROLES, Role
+
+
+class Nation(models.TextChoices):
+    """The UK nations whose bank holidays make a working calendar.
+
+    The same codes as a concern's nation (concerns.Jurisdiction), which this layer cannot import.
+    """
+
+    ENGLAND = "england", _("England")
+    WALES = "wales", _("Wales")
+    SCOTLAND = "scotland", _("Scotland")
+    NORTHERN_IRELAND = "northern_ireland", _("Northern Ireland")
+
+
+class Organisation(models.Model):
+    """The organisation running the portal: one row (``Organisation.current()``).
+
+    Its nation is the working calendar of every team that does not name its own. The
+    allegations manager hears about a concern when everyone its alerts would normally reach
+    must never see it (a concern about one of our own staff).
+    """
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    name = models.CharField(_("name"), max_length=150, default="Our organisation")
+    nation = models.CharField(
+        _("nation"),
+        max_length=20,
+        choices=Nation.choices,
+        default=Nation.ENGLAND,
+        help_text=_(
+            "The working calendar (bank holidays) of every team without a nation of its own: it sets when "
+            "those teams' leads must act."
+        ),
+    )
+    allegations_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("allegations manager"),
+        help_text=_(
+            "Hears a concern's alerts when everyone they would normally go to must never see it (for "
+            "example a concern about the only lead on duty and the managers)."
+        ),
+    )
+
+    # Who changed the organisation's settings, from any client, is recorded in audit_rowchange.
+    capture_row_changes = True
+
+    class Meta:
+        verbose_name = _("organisation settings")
+        verbose_name_plural = _("organisation settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="organisation_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> "Organisation":
+        """The one row; created with the defaults (England) if a migration has not made it."""
+        organisation, _created = cls.objects.get_or_create(pk=cls.SINGLETON_ID)
+        return organisation
 
 
 class Team(models.Model):
@@ -12,6 +81,16 @@ class Team(models.Model):
 
     name = models.CharField(max_length=120, unique=True)
     code = models.SlugField(max_length=40, unique=True)
+    nation = models.CharField(
+        _("nation"),
+        max_length=20,
+        choices=Nation.choices,
+        blank=True,
+        help_text=_(
+            "Where the team works. Its bank holidays decide when the team's leads must acknowledge and "
+            "decide. Blank: the organisation's nation."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -1,9 +1,9 @@
-"""Reads about people, teams and roles."""
+"""Reads about people, teams, roles and the organisation's settings."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.models import Team, User
-from accounts.roles import Role
+from accounts.models import Organisation, Team, User
+from accounts.roles import LEAD_ROLES
 
 
 def covered_team_ids(user: User) -> list[int] | None:
@@ -19,6 +19,49 @@ def users_with_role(*roles: str) -> QuerySet[User]:
 
 def leads_covering_team(team: Team) -> QuerySet[User]:
     """Leads and deputies who answer for a team's concerns (including organisation-wide leads)."""
-    from django.db.models import Q
+    return users_with_role(*LEAD_ROLES).filter(Q(covers_all_teams=True) | Q(covered_teams=team)).distinct()
 
-    return users_with_role(Role.LEAD, Role.DEPUTY).filter(Q(covers_all_teams=True) | Q(covered_teams=team)).distinct()
+
+def team_leads(team: Team) -> QuerySet[User]:
+    """The leads and deputies who cover this team by name (not the organisation-wide leads)."""
+    return users_with_role(*LEAD_ROLES).filter(covered_teams=team).distinct()
+
+
+def organisation_wide_leads() -> QuerySet[User]:
+    """Leads and deputies who cover every team: the first fallback for a team without cover."""
+    return users_with_role(*LEAD_ROLES).filter(covers_all_teams=True)
+
+
+def covering_leads() -> QuerySet[User]:
+    """For ``Exists``: the active leads and deputies covering the outer team by name."""
+    return User.objects.filter(is_active=True, groups__name__in=LEAD_ROLES, covered_teams=OuterRef("pk"))
+
+
+def teams_without_cover() -> QuerySet[Team]:
+    """Teams that no active lead or deputy covers by name.
+
+    Their alerts still reach someone (the organisation-wide leads, then the managers), but
+    nobody answers for the team day to day: the admin and /healthz show the gap.
+    """
+    return Team.objects.filter(~Exists(covering_leads())).order_by("name")
+
+
+def organisation() -> Organisation:
+    return Organisation.current()
+
+
+def team_nation(team: Team | None) -> str:
+    """The nation whose working calendar a team follows: its own, else the organisation's."""
+    if team is not None and team.nation:
+        return team.nation
+    return organisation().nation
+
+
+def allegations_manager() -> User | None:
+    """The person named in the admin to hear alerts when everyone else must not (may be None)."""
+    manager = (
+        Organisation.objects.filter(pk=Organisation.SINGLETON_ID).values_list("allegations_manager", flat=True).first()
+    )
+    if manager is None:
+        return None
+    return User.objects.filter(pk=manager, is_active=True).first()

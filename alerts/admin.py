@@ -1,4 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from alerts.models import (
     Alert,
@@ -10,6 +12,7 @@ from alerts.models import (
     Leave,
     OutboxMessage,
 )
+from alerts.selectors import rota_gaps
 
 
 class EscalationStepInline(admin.TabularInline):
@@ -29,10 +32,25 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(DutyShift)
 class DutyShiftAdmin(admin.ModelAdmin):
+    """The duty rota; its list warns about every gap in the next 14 days."""
+
     list_display = ["user", "role", "team", "starts_at", "ends_at"]
     list_filter = ["role", "team"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["user"]
+
+    def changelist_view(self, request, extra_context=None):
+        for gap in rota_gaps():
+            messages.warning(
+                request,
+                _("Rota gap for %(team)s: nobody on duty from %(start)s to %(end)s.")
+                % {
+                    "team": gap.team.name,
+                    "start": f"{timezone.localtime(gap.starts_at):%a %d %b %H:%M}",
+                    "end": f"{timezone.localtime(gap.ends_at):%a %d %b %H:%M}",
+                },
+            )
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(Leave)

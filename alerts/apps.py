@@ -9,9 +9,12 @@ class AlertsConfig(AppConfig):
     verbose_name = "Deadlines and alerts"
 
     def ready(self):
-        from alerts import receivers
+        from alerts import receivers, selectors
         from concerns.signals import concern_submitted
         from consent.signals import review_date_set
+        from health.selectors import register_check
 
+        # /healthz reports teams without cover as degraded (docs/alerts.md, "No alert to nobody").
+        register_check(selectors.cover_health)
         concern_submitted.connect(receivers.start_concern_clocks, dispatch_uid="alerts.start_concern_clocks")
         review_date_set.connect(receivers.open_review_deadline, dispatch_uid="alerts.open_review_deadline")

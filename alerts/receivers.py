@@ -6,9 +6,10 @@ from django.db import transaction
 
 from alerts.calendar import opening_on_or_after
 from alerts.models import ObligationKind, RecipientRole
-from alerts.selectors import recipients_for
+from alerts.selectors import audience_for, obligation_nation
 from alerts.services.deadlines import close_deadlines, open_deadline
 from alerts.services.outbox import absolute_link, queue_for_people
+from concerns.selectors import excluded_people
 
 logger = logging.getLogger(__name__)
 
@@ -20,10 +21,18 @@ REVIEW_KINDS = {
 
 
 def start_concern_clocks(sender, *, concern, actor=None, **kwargs):
-    """A new concern: open its acknowledgement deadline and tell the on-duty lead at once."""
+    """A new concern: open its acknowledgement deadline and tell the on-duty lead at once.
+
+    The same chain as an alert's first step (alerts.selectors): a team nobody covers is heard by
+    the organisation-wide leads, then the managers; nobody the concern must never reach is told.
+    The notification is the acknowledgement's: it shows as done once someone acknowledges.
+    """
     with transaction.atomic():
         deadline = open_deadline(kind=ObligationKind.ACKNOWLEDGE_CONCERN, concern=concern, actor=actor)
-        people = recipients_for(recipients=RecipientRole.DUTY_LEADS, team=concern.team)
+        barred = frozenset(excluded_people(concern))
+        people = audience_for(recipients=RecipientRole.DUTY_LEADS, team=concern.team, excluded=barred).people
+        if not people:
+            logger.error("New concern %s has nobody to go to", concern.reference)
         link = concern.get_absolute_url()
         urgency = concern.get_urgency_display()
         subject = f"New {urgency.lower()} safeguarding concern {concern.reference}"
@@ -34,7 +43,14 @@ def start_concern_clocks(sender, *, concern, actor=None, **kwargs):
             f"Open it (sign-in needed): {absolute_link(link)}\n"
         )
         queue_for_people(
-            people=people, key=f"new-concern:{concern.pk}", subject=subject, body=body, link=link, concern=concern
+            people=people,
+            key=f"new-concern:{concern.pk}",
+            subject=subject,
+            body=body,
+            link=link,
+            concern=concern,
+            deadline=deadline,
+            excluded=barred,
         )
 
 
@@ -48,15 +64,26 @@ def open_review_deadline(sender, *, obligation, subject, due_on, concern=None, a
         close_deadlines(kind=kind, subject=subject, outcome="cancelled", actor=actor)
         if due_on is None:
             return
-        jurisdiction = getattr(concern, "jurisdiction", "") or ""
+        # A review date is the team's leads' to keep: it opens on the team's working calendar.
+        team = _team_of(subject, concern)
+        nation = obligation_nation(kind, concern=concern, team=team)
         open_deadline(
             kind=kind,
             concern=concern,
             subject=subject,
-            due_at=opening_on_or_after(due_on, jurisdiction),
-            jurisdiction=jurisdiction,
+            due_at=opening_on_or_after(due_on, nation),
+            jurisdiction=nation,
+            team=team,
             actor=actor,
         )
+
+
+def _team_of(subject, concern):
+    """The team whose leads keep a review: the concern's, else the record's client's."""
+    if concern is not None:
+        return concern.team
+    client = getattr(subject, "client", None)
+    return getattr(subject, "team", None) or getattr(client, "team", None)
 
 
 def _local(value) -> str:

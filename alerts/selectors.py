@@ -1,22 +1,69 @@
-"""Reads of the clock engine: the duty rota (who an alert step goes to) and the bell.
+"""Reads of the clock engine: who an alert step goes to (the duty rota and its fallbacks),
+whose calendar an obligation follows, the gaps in cover and in the rota, and the bell.
 
-The rota: who is on duty now, and who an alert step goes to.
+Who hears an alert step (docs/alerts.md, "Who is told"):
 
-Alerts go to the people on duty when the step fires (not when the deadline opened). When the
-rota has nobody for a team, every lead and deputy covering the team hears, so an alert is never
-addressed to no one.
+- Alerts go to the people on duty when the step fires (not when the deadline opened), never to
+  anyone on leave while someone else can be reached, and never to anyone the concern must
+  never reach (``excluded``: ``concerns.selectors.excluded_people``, e.g. the colleague the
+  concern is about).
+- Each audience is a chain of levels; the first level with someone in it is told:
+  the owner (and the deputies on duty), or the on-duty lead and deputies; the leads and
+  deputies covering the team by name; the organisation-wide leads; the safeguarding managers;
+  the allegations manager named in the admin. A managers' step starts at the managers, a named
+  lead's step at the people named on the step.
+- Only when every level is empty of present, permitted people does the chain run again
+  ignoring leave: an alert is never addressed to no one while anyone permitted exists.
 """
 
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import ngettext
 
-from accounts.models import User
-from accounts.roles import Role
-from accounts.selectors import leads_covering_team, users_with_role
-from alerts.models import DutyRole, DutyShift, EscalationStep, Leave, Notification, RecipientRole
+from accounts.models import Organisation, Team, User
+from accounts.roles import LEAD_ROLES, Role
+from accounts.selectors import (
+    organisation_wide_leads,
+    team_leads,
+    team_nation,
+    teams_without_cover,
+    users_with_role,
+)
+from alerts.models import (
+    CALENDAR_OF_KIND,
+    CalendarOf,
+    DutyRole,
+    DutyShift,
+    EscalationStep,
+    Leave,
+    Notification,
+    RecipientRole,
+)
+from health.selectors import ComponentState
+
+# --- Whose calendar ---------------------------------------------------------------------------
+
+
+def obligation_nation(kind: str, *, concern=None, team=None) -> str:
+    """The nation whose policy row and working days an obligation follows.
+
+    The leads' own obligations (acknowledge, decide, review dates) follow the team's working
+    calendar: its nation, or the organisation's. Agency clocks (referral response, written
+    confirmation, LADO) follow the concern's nation, where the person at risk lives. An
+    obligation without a concern (a client's limits revisit) follows its team.
+    """
+    team = team if team is not None else getattr(concern, "team", None)
+    if CALENDAR_OF_KIND.get(kind, CalendarOf.TEAM) == CalendarOf.CONCERN and concern is not None:
+        return concern.jurisdiction or team_nation(team)
+    return team_nation(team)
+
+
+# --- The rota ---------------------------------------------------------------------------------
 
 
 def _not_on_leave(users: QuerySet[User], at: datetime) -> QuerySet[User]:
@@ -24,76 +71,268 @@ def _not_on_leave(users: QuerySet[User], at: datetime) -> QuerySet[User]:
     return users.filter(~Exists(away))
 
 
+def _shifts_covering(team: Team | None) -> QuerySet[DutyShift]:
+    """Shifts that count for ``team``: its own, or a shift without a team of someone covering it."""
+    shifts = DutyShift.objects.all()
+    if team is None:
+        return shifts
+    return shifts.filter(
+        Q(team=team)
+        | Q(team__isnull=True, user__covers_all_teams=True)
+        | Q(team__isnull=True, user__covered_teams=team)
+    )
+
+
 def on_duty(*, team=None, at: datetime | None = None, role: str | None = None) -> QuerySet[User]:
     """People on a shift at ``at`` for ``team`` (a shift without a team covers all their teams)."""
     at = at or timezone.now()
-    shifts = DutyShift.objects.filter(starts_at__lte=at, ends_at__gt=at)
+    shifts = _shifts_covering(team).filter(starts_at__lte=at, ends_at__gt=at)
     if role:
         shifts = shifts.filter(role=role)
-    if team is not None:
-        covers = (
-            Q(team=team)
-            | Q(team__isnull=True, user__covers_all_teams=True)
-            | Q(team__isnull=True, user__covered_teams=team)
-        )
-        shifts = shifts.filter(covers)
     users = User.objects.filter(is_active=True, pk__in=shifts.values("user_id"))
     return _not_on_leave(users, at)
 
 
-def duty_leads(*, team=None, at: datetime | None = None) -> list[User]:
-    """The on-duty lead and deputies for a team; covering leads when the rota is empty."""
-    at = at or timezone.now()
-    people = list(on_duty(team=team, at=at).order_by("full_name"))
-    if people:
-        return people
-    fallback = leads_covering_team(team) if team is not None else users_with_role(Role.LEAD, Role.DEPUTY)
-    present = list(_not_on_leave(fallback, at).order_by("full_name"))
-    return present or list(fallback.order_by("full_name"))
+def _managers() -> QuerySet[User]:
+    return users_with_role(Role.MANAGER)
 
 
-def managers() -> list[User]:
-    return list(users_with_role(Role.MANAGER).order_by("full_name"))
+def _allegations_manager() -> QuerySet[User]:
+    named = Organisation.objects.filter(pk=Organisation.SINGLETON_ID).values("allegations_manager")
+    return User.objects.filter(is_active=True, pk__in=named)
 
 
-def named_leads(step_id: int | None = None) -> list[User]:
+def _named(step_id: int | None) -> QuerySet[User]:
     if step_id is not None:
-        step = EscalationStep.objects.filter(pk=step_id).first()
-        named = list(step.named_people.filter(is_active=True).order_by("full_name")) if step else []
-        if named:
-            return named
+        step_people = EscalationStep.named_people.through.objects.filter(escalationstep_id=step_id)
+        if step_people.exists():
+            return User.objects.filter(is_active=True, pk__in=step_people.values("user_id"))
     emails = [e.lower() for e in settings.ESCALATION_NAMED_LEAD_EMAILS]
-    named = list(User.objects.filter(is_active=True, email__in=emails).order_by("full_name")) if emails else []
-    # Nobody named: the safeguarding managers hear rather than no one.
-    return named or managers()
+    return User.objects.filter(is_active=True, email__in=emails) if emails else User.objects.none()
+
+
+class AudienceSource:
+    """Which level of a chain an alert reached (recorded with the alert, so managers can see why)."""
+
+    OWNER = "owner"
+    ROTA = "rota"
+    TEAM_LEADS = "team_leads"
+    ORGANISATION_LEADS = "organisation_leads"
+    MANAGERS = "managers"
+    NAMED = "named"
+    ALLEGATIONS_MANAGER = "allegations_manager"
+    NOBODY = "nobody"
+
+
+@dataclass(frozen=True)
+class Audience:
+    people: list[User]
+    source: str
+    # True when everyone present was excluded or missing and people on leave were told.
+    on_leave: bool = False
+    excluded: frozenset[int] = field(default_factory=frozenset)
+
+
+def _duty_levels(team: Team | None, at: datetime) -> list[tuple[str, QuerySet[User]]]:
+    return [
+        (AudienceSource.ROTA, on_duty(team=team, at=at)),
+        (AudienceSource.TEAM_LEADS, team_leads(team) if team is not None else users_with_role(*LEAD_ROLES)),
+        (AudienceSource.ORGANISATION_LEADS, organisation_wide_leads()),
+        (AudienceSource.MANAGERS, _managers()),
+        (AudienceSource.ALLEGATIONS_MANAGER, _allegations_manager()),
+    ]
+
+
+def _manager_levels(team: Team | None, at: datetime) -> list[tuple[str, QuerySet[User]]]:
+    return [
+        (AudienceSource.MANAGERS, _managers()),
+        (AudienceSource.ALLEGATIONS_MANAGER, _allegations_manager()),
+        *[
+            level
+            for level in _duty_levels(team, at)
+            if level[0] not in {AudienceSource.MANAGERS, AudienceSource.ALLEGATIONS_MANAGER}
+        ],
+    ]
+
+
+def _first_audience(levels: list[tuple[str, QuerySet[User]]], *, at: datetime, excluded: frozenset[int]) -> Audience:
+    for source, users in levels:
+        people = list(_not_on_leave(users.exclude(pk__in=excluded), at).order_by("full_name", "pk"))
+        if people:
+            return Audience(people, source, excluded=excluded)
+    for source, users in levels:
+        people = list(users.exclude(pk__in=excluded).order_by("full_name", "pk"))
+        if people:
+            return Audience(people, source, on_leave=True, excluded=excluded)
+    return Audience([], AudienceSource.NOBODY, excluded=excluded)
+
+
+def duty_leads(*, team=None, at: datetime | None = None, excluded: Iterable[int] = ()) -> list[User]:
+    """The on-duty lead and deputies for a team, else the next level of the chain (module doc)."""
+    at = at or timezone.now()
+    return _first_audience(_duty_levels(team, at), at=at, excluded=frozenset(excluded)).people
+
+
+def audience_for(
+    *,
+    recipients: str,
+    team=None,
+    owner=None,
+    step_id: int | None = None,
+    at: datetime | None = None,
+    excluded: Iterable[int] = (),
+) -> Audience:
+    """Who an alert step (or a new concern's first notice) goes to, and which level that was."""
+    at = at or timezone.now()
+    excluded = frozenset(excluded)
+    if recipients == RecipientRole.DUTY_LEADS:
+        owner_reachable = (
+            owner is not None
+            and owner.is_active
+            and owner.pk not in excluded
+            and not Leave.objects.filter(user=owner, starts_at__lte=at, ends_at__gt=at).exists()
+        )
+        if owner_reachable:
+            # The owner answers for the concern; deputies on duty hear as well.
+            deputies = on_duty(team=team, at=at, role=DutyRole.DEPUTY).exclude(pk__in={owner.pk, *excluded})
+            return Audience([owner, *deputies.order_by("full_name", "pk")], AudienceSource.OWNER, excluded=excluded)
+        return _first_audience(_duty_levels(team, at), at=at, excluded=excluded)
+    if recipients == RecipientRole.SAFEGUARDING_MANAGER:
+        return _first_audience(_manager_levels(team, at), at=at, excluded=excluded)
+    if recipients == RecipientRole.NAMED_LEAD:
+        levels = [(AudienceSource.NAMED, _named(step_id)), *_manager_levels(team, at)]
+        return _first_audience(levels, at=at, excluded=excluded)
+    raise ValueError(f"Unknown recipients {recipients!r}")
 
 
 def recipients_for(
-    *, recipients: str, team=None, owner=None, step_id: int | None = None, at: datetime | None = None
+    *,
+    recipients: str,
+    team=None,
+    owner=None,
+    step_id: int | None = None,
+    at: datetime | None = None,
+    excluded: Iterable[int] = (),
 ) -> list[User]:
-    if recipients == RecipientRole.DUTY_LEADS:
-        people = duty_leads(team=team, at=at)
-        if owner is not None and owner.is_active:
-            # The owner answers for the concern; deputies on duty hear as well.
-            deputies = [p for p in on_duty(team=team, at=at, role=DutyRole.DEPUTY) if p.pk != owner.pk]
-            return [owner, *deputies]
-        return people
-    if recipients == RecipientRole.SAFEGUARDING_MANAGER:
-        return managers() or duty_leads(team=team, at=at)
-    if recipients == RecipientRole.NAMED_LEAD:
-        return named_leads(step_id)
-    raise ValueError(f"Unknown recipients {recipients!r}")
+    return audience_for(recipients=recipients, team=team, owner=owner, step_id=step_id, at=at, excluded=excluded).people
+
+
+# --- Gaps in cover and in the rota --------------------------------------------------------------
+
+ROTA_LOOKAHEAD = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class RotaGap:
+    team: Team
+    starts_at: datetime
+    ends_at: datetime
+
+
+def rota_gaps(*, now: datetime | None = None, horizon: timedelta = ROTA_LOOKAHEAD) -> list[RotaGap]:
+    """Stretches of the next ``horizon`` when nobody present is on duty for a team.
+
+    Counted at every hour, because an immediate-danger concern can arrive at any hour. A gap is
+    not silence (alerts then go to the leads covering the team, then the fallbacks), but it is
+    the administrator's to fill. Teams that use no rota at all in the window are left out: for
+    them the covering leads are the plan, and ``teams_without_cover`` watches those.
+    Five queries, whatever the number of teams and shifts.
+    """
+    now = (now or timezone.now()).replace(second=0, microsecond=0)
+    end = now + horizon
+    shifts = list(
+        DutyShift.objects.filter(starts_at__lt=end, ends_at__gt=now, user__is_active=True).select_related("team")
+    )
+    if not shifts:
+        return []
+    user_ids = {s.user_id for s in shifts}
+    leave: dict[int, list[tuple[datetime, datetime]]] = {}
+    for user_id, starts, ends in Leave.objects.filter(
+        user_id__in=user_ids, starts_at__lt=end, ends_at__gt=now
+    ).values_list("user_id", "starts_at", "ends_at"):
+        leave.setdefault(user_id, []).append((starts, ends))
+    covered_by = {
+        user.pk: (None if user.covers_all_teams else {team.pk for team in user.covered_teams.all()})
+        for user in User.objects.filter(pk__in=user_ids).prefetch_related("covered_teams")
+    }
+    gaps: list[RotaGap] = []
+    for team in Team.objects.order_by("name"):
+        intervals: list[tuple[datetime, datetime]] = []
+        for shift in shifts:
+            if shift.team_id is not None:
+                counts = shift.team_id == team.pk
+            else:
+                teams = covered_by.get(shift.user_id, set())
+                counts = teams is None or team.pk in teams
+            if counts:
+                intervals.extend(
+                    _minus_leave((max(shift.starts_at, now), min(shift.ends_at, end)), leave.get(shift.user_id, []))
+                )
+        if not intervals:
+            continue
+        cursor = now
+        for starts, ends in sorted(intervals):
+            if starts > cursor:
+                gaps.append(RotaGap(team, cursor, starts))
+            cursor = max(cursor, ends)
+        if cursor < end:
+            gaps.append(RotaGap(team, cursor, end))
+    return gaps
+
+
+def _minus_leave(
+    interval: tuple[datetime, datetime], away: list[tuple[datetime, datetime]]
+) -> list[tuple[datetime, datetime]]:
+    pieces = [interval]
+    for away_from, away_to in away:
+        next_pieces = []
+        for starts, ends in pieces:
+            if away_to <= starts or away_from >= ends:
+                next_pieces.append((starts, ends))
+                continue
+            if away_from > starts:
+                next_pieces.append((starts, away_from))
+            if away_to < ends:
+                next_pieces.append((away_to, ends))
+        pieces = next_pieces
+    return [(s, e) for s, e in pieces if e > s]
+
+
+@dataclass(frozen=True)
+class CoverWarnings:
+    teams_without_cover: list[Team]
+    rota_gaps: list[RotaGap]
+
+    def __bool__(self) -> bool:
+        return bool(self.teams_without_cover or self.rota_gaps)
+
+
+def cover_health() -> ComponentState:
+    """/healthz: teams no lead covers by name make the portal degraded (never 503: see health.views).
+
+    Only a count: /healthz is public, the admin names the teams.
+    """
+    count = teams_without_cover().count()
+    if not count:
+        return ComponentState("cover", True, "ok", critical=False)
+    detail = ngettext("%(count)d team without cover", "%(count)d teams without cover", count) % {"count": count}
+    return ComponentState("cover", False, detail, critical=False)
+
+
+def cover_warnings(*, now: datetime | None = None) -> CoverWarnings:
+    """What the admin warns about: teams no lead covers, and rota gaps in the next 14 days."""
+    return CoverWarnings(list(teams_without_cover()), rota_gaps(now=now))
 
 
 # --- The bell ---------------------------------------------------------------------------------
 
 
 def notifications_for(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
+    return Notification.objects.filter(user=user).select_related("deadline").order_by("-created_at", "-pk")
 
 
 def unread_count(user) -> int:
-    """One indexed count (notification_unread_idx)."""
+    """One indexed count (notification_unread_idx): unread, and not already done by someone."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return Notification.objects.filter(user=user, read_at__isnull=True, done_at__isnull=True).count()

@@ -153,6 +153,17 @@ AUDIT_PAGES = {
     "break_glass": _("the break-glass review list"),
     "retention": _("the retention review"),
 }
+# Which level of the routing chain an alert reached (alerts.selectors.AudienceSource).
+ALERT_ROUTES = {
+    "owner": _("the owner"),
+    "rota": _("the duty rota"),
+    "team_leads": _("the team's leads (nobody on the rota)"),
+    "organisation_leads": _("the organisation-wide leads (no team lead reachable)"),
+    "managers": _("the safeguarding managers"),
+    "named": _("the named lead"),
+    "allegations_manager": _("the allegations manager (nobody else could be told)"),
+    "nobody": _("nobody (no one could be told)"),
+}
 AUTHENTICATOR_TYPES = {
     "totp": _("authenticator app"),
     "webauthn": _("security key or passkey"),
@@ -230,8 +241,11 @@ SPECS: dict[AuditAction, ActionSpec] = {
     A.CONCERN_DECIDED: ActionSpec(
         _("Decision recorded"),
         K.CONCERN,
-        ("{decision}", _("review on {review_on}")),
-        vocabularies={"decision": "escalation.TriageRecord.decision"},
+        ("{decision}", _("review on {review_on}"), _("the clinician may read: {reporter_feedback}")),
+        vocabularies={
+            "decision": "escalation.TriageRecord.decision",
+            "reporter_feedback": "escalation.TriageRecord.reporter_feedback",
+        },
         said=frozenset({"decision_label"}),
         renamed_keys={"review_date": "review_on"},
     ),
@@ -264,8 +278,11 @@ SPECS: dict[AuditAction, ActionSpec] = {
     A.CONCERN_CLOSED: ActionSpec(
         _("Closed"),
         K.CONCERN,
-        ("{outcome}",),
-        vocabularies={"outcome": "escalation.ClosureRecord.outcome"},
+        ("{outcome}", _("the clinician may read: {reporter_feedback}")),
+        vocabularies={
+            "outcome": "escalation.ClosureRecord.outcome",
+            "reporter_feedback": "escalation.ClosureRecord.reporter_feedback",
+        },
         said=frozenset({"outcome_label"}),
     ),
     A.CONCERN_REOPENED: ActionSpec(_("Reopened"), K.CONCERN, (_("reason: {reason}"),)),
@@ -324,7 +341,14 @@ SPECS: dict[AuditAction, ActionSpec] = {
     A.ALERT_CREATED: ActionSpec(
         _("Alert raised"),
         K.ALERTS,
-        ("{kind}", _("step {step}"), _("to {recipients}"), _("overdue by {overdue_seconds}")),
+        (
+            "{kind}",
+            _("step {step}"),
+            _("to {recipients}"),
+            _("reached {routed_to}"),
+            _("overdue by {overdue_seconds}"),
+        ),
+        vocabularies={"routed_to": ALERT_ROUTES},
     ),
     A.ALERT_DELIVERED: ActionSpec(_("Alert delivered"), K.ALERTS, (_("by {channel}"), _("attempt {attempt}"))),
     A.ALERT_FAILED: ActionSpec(

@@ -55,6 +55,13 @@ def excluded_people(concern: Concern) -> set[int]:
     )
 
 
+def is_about_staff(concern: Concern) -> bool:
+    """Whether an alleged person is one of our own people: the allegations procedure (the LADO or
+    designated officer) applies whatever the position-of-trust answer. Today: staff named as an
+    alleged person at intake; a link recorded after submission counts too once it exists."""
+    return AllegedPerson.objects.filter(concern=concern, staff_member__isnull=False).exists()
+
+
 def get_concern_for_user(user, *, concern_id: int) -> Concern:
     try:
         return concerns_visible_to(user).select_related("team", "reporter", "client").get(pk=concern_id)

@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from concerns.models import ConcernCategory, ConcernStatus, Urgency
-from escalation.models import Agency, ClosureOutcome, ReferralMethod, RiskRating, TriageDecision
+from escalation.models import Agency, ClosureOutcome, ReferralMethod, ReporterFeedback, RiskRating, TriageDecision
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -34,6 +35,21 @@ class QueueFilterForm(forms.Form):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
         for name in ("overdue", "mine"):
             self.fields[name].widget.attrs["class"] = "form-check-input"
+
+
+def reporter_feedback_field(*, help_text) -> forms.ChoiceField:
+    """What the clinician who raised the concern may read of a decision or a closure.
+
+    Not required: a form posted without it (an older page) tells the default level.
+    """
+    return forms.ChoiceField(
+        required=False,
+        choices=ReporterFeedback.choices,
+        initial=ReporterFeedback.OUTCOME,
+        widget=forms.RadioSelect,
+        label=_("What the clinician who raised it is told"),
+        help_text=help_text,
+    )
 
 
 class ExpectedStatusMixin(forms.Form):
@@ -76,6 +92,12 @@ class TriageForm(ExpectedStatusMixin):
     )
     review_date = forms.DateField(
         required=False, widget=DATE_WIDGET, label="Review date", help_text="Needed for advice and monitoring."
+    )
+    reporter_feedback = reporter_feedback_field(
+        help_text=_(
+            "With a decision, the clinician gets a message that there is news (never its content) and reads "
+            "this much on their concern page."
+        )
     )
 
     def __init__(self, *args, previous_rating: str = "", **kwargs):
@@ -164,6 +186,12 @@ class WrittenConfirmationForm(forms.Form):
 class CloseForm(ExpectedStatusMixin):
     outcome = forms.ChoiceField(choices=ClosureOutcome.choices)
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Rationale for closing")
+    reporter_feedback = reporter_feedback_field(
+        help_text=_(
+            "The clinician gets a message that the concern is closed (never its content) and reads this much "
+            "on their concern page."
+        )
+    )
 
 
 class ReopenForm(forms.Form):

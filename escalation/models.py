@@ -9,10 +9,12 @@ escalation.services with compare-and-set on the status.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from audit.append_only import AppendOnly
 
 __all__ = [
+    "ReporterFeedback",
     "RiskRating",
     "TriageDecision",
     "TriageRecord",
@@ -40,6 +42,18 @@ class TriageDecision(models.TextChoices):
     NO_FURTHER_ACTION = "no_further_action", "No further action"
 
 
+class ReporterFeedback(models.TextChoices):
+    """How much the clinician who raised a concern may read of a decision or a closure.
+
+    Messages (email, in-app) never carry any of it: they say there is news and link to the
+    clinician's concern page, which shows the level the lead chose.
+    """
+
+    DECISION_ONLY = "decision_only", _("Only that a decision was made, and by whom")
+    OUTCOME = "outcome", _("The kind of outcome and the agency, not the detail")
+    DETAIL = "detail", _("The outcome and the agency with the lead's rationale")
+
+
 class TriageRecord(models.Model):
     """One triage step by a lead: a risk rating with its rationale and, optionally, a decision.
 
@@ -55,6 +69,8 @@ class TriageRecord(models.Model):
     decision = models.CharField(max_length=30, choices=TriageDecision.choices, blank=True)
     decision_rationale = models.TextField(blank=True)
     review_date = models.DateField(null=True, blank=True, help_text="Required for advice and monitoring.")
+    # With a decision: what the clinician who raised the concern may read of it.
+    reporter_feedback = models.CharField(max_length=20, choices=ReporterFeedback.choices, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 
@@ -208,6 +224,8 @@ class ClosureRecord(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     outcome = models.CharField(max_length=30, choices=ClosureOutcome.choices, blank=True)
     rationale = models.TextField()
+    # A closure: what the clinician who raised the concern may read of it.
+    reporter_feedback = models.CharField(max_length=20, choices=ReporterFeedback.choices, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 

@@ -19,8 +19,15 @@ from accounts.selectors import covered_team_ids, leads_covering_team
 from audit.actions import action_kind, action_label, readable_details, spec_for
 from audit.models import AuditEvent
 from concerns.models import OPEN_STATUSES, AllegedPerson, Concern, ConcernCategory, ConcernStatus
-from concerns.selectors import concerns_visible_to
-from escalation.models import BreakGlassGrant, ExternalReferral, LadoTask, TriageRecord
+from concerns.selectors import concerns_visible_to, excluded_people
+from escalation.models import (
+    BreakGlassGrant,
+    ClosureRecord,
+    ExternalReferral,
+    LadoTask,
+    ReporterFeedback,
+    TriageRecord,
+)
 
 # --- The queue ----------------------------------------------------------------------------
 
@@ -136,7 +143,8 @@ def find_concern_by_reference(reference: str) -> Concern | None:
 
 
 def assignable_leads(concern: Concern) -> QuerySet[User]:
-    return leads_covering_team(concern.team).order_by("full_name", "email")
+    """Leads and deputies who may own the concern: its team's, never anyone it must not reach."""
+    return leads_covering_team(concern.team).exclude(pk__in=excluded_people(concern)).order_by("full_name", "email")
 
 
 # --- The concern's workflow state -----------------------------------------------------------
@@ -159,6 +167,55 @@ def workflow_state(concern: Concern) -> WorkflowState:
     referrals = list(concern.external_referrals.select_related("made_by").order_by("referred_at", "id"))
     lado_tasks = list(concern.lado_tasks.order_by("due_at"))
     return WorkflowState(triage=triage, referrals=referrals, lado_tasks=lado_tasks)
+
+
+# --- What the clinician who raised it may read -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReporterNews:
+    """A decision or a closure as the reporter may read it (``ReporterFeedback`` level)."""
+
+    what: str  # "decision" or "closure"
+    recorded_at: datetime
+    recorded_by: str
+    outcome: str  # "" below the OUTCOME level
+    agencies: tuple[str, ...]  # "" below the OUTCOME level
+    rationale: str  # "" below the DETAIL level
+
+
+def _news(what, record, outcome_label: str, rationale: str, agencies: tuple[str, ...]) -> ReporterNews:
+    level = record.reporter_feedback or ReporterFeedback.DECISION_ONLY
+    shows_outcome = level in (ReporterFeedback.OUTCOME, ReporterFeedback.DETAIL)
+    return ReporterNews(
+        what=what,
+        recorded_at=record.recorded_at,
+        recorded_by=record.recorded_by.get_full_name(),
+        outcome=outcome_label if shows_outcome else "",
+        agencies=agencies if shows_outcome else (),
+        rationale=rationale if level == ReporterFeedback.DETAIL else "",
+    )
+
+
+def reporter_news(concern: Concern) -> list[ReporterNews]:
+    """The decisions and closures of a concern, oldest first, each at the level its lead chose.
+
+    The agencies are those referred to by the time of the record. Three queries.
+    """
+    referrals = list(concern.external_referrals.order_by("referred_at", "id"))
+
+    def agencies_by(moment: datetime) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r.agency_label for r in referrals if r.created_at <= moment))
+
+    news = [
+        _news("decision", t, t.get_decision_display(), t.decision_rationale, agencies_by(t.recorded_at))
+        for t in concern.triage_records.exclude(decision="").select_related("recorded_by")
+    ]
+    news += [
+        _news("closure", c, c.get_outcome_display(), c.rationale, agencies_by(c.recorded_at))
+        for c in concern.closure_records.filter(kind=ClosureRecord.Kind.CLOSE).select_related("recorded_by")
+    ]
+    return sorted(news, key=lambda n: n.recorded_at)
 
 
 # --- Chronology ------------------------------------------------------------------------------

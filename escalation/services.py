@@ -18,15 +18,17 @@ from django.db.models import Case, F, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.selectors import covered_team_ids
 from alerts.models import Channel, Deadline, DeadlineState, ObligationKind
 from alerts.services.deadlines import close_deadlines, lock_open_deadlines, open_deadline
-from alerts.services.outbox import absolute_link, queue_for_people, queue_message
+from alerts.services.outbox import absolute_link, queue_for_people
 from audit.actions import AuditAction
 from audit.services import record_break_glass, record_event
 from concerns.models import AllegedPerson, Concern, ConcernStatus, Jurisdiction, YesNoUnknown
+from concerns.selectors import is_about_staff
 from escalation.models import (
     Agency,
     AssignmentRecord,
@@ -36,6 +38,7 @@ from escalation.models import (
     ExternalReferral,
     LadoTask,
     ReferralMethod,
+    ReporterFeedback,
     RiskRating,
     TriageDecision,
     TriageRecord,
@@ -213,24 +216,47 @@ def acknowledge_concern(*, actor, concern_id: int) -> Concern:
             subject=concern,
             details={"acknowledged_at": concern.acknowledged_at.isoformat(), "owner_id": concern.owner_id},
         )
+        # The next obligation: decide what to do, on the team's calendar, per urgency.
+        _open_decision_clock(concern, starts_at=concern.acknowledged_at, actor=actor)
         # Tell the reporter who picked it up (a name and a reference: nothing sensitive).
-        subject = f"{concern.reference} was picked up by {actor.get_full_name()}"
-        link = concern.get_absolute_url()
-        body = (
-            f"Your safeguarding concern {concern.reference} was acknowledged by {actor.get_full_name()} "
-            f"at {timezone.localtime(concern.acknowledged_at):%H:%M on %d %b %Y}.\n\nSee it: {absolute_link(link)}"
+        _tell_reporter(
+            concern,
+            key=f"ack:{concern.pk}",
+            subject=f"{concern.reference} was picked up by {actor.get_full_name()}",
+            text=(
+                f"Your safeguarding concern {concern.reference} was acknowledged by {actor.get_full_name()} "
+                f"at {timezone.localtime(concern.acknowledged_at):%H:%M on %d %b %Y}."
+            ),
         )
-        for channel in (Channel.IN_APP, Channel.EMAIL):
-            queue_message(
-                channel=channel,
-                idempotency_key=f"ack:{concern.pk}:{concern.reporter_id}:{channel}",
-                subject=subject,
-                body=body,
-                recipient=concern.reporter,
-                link=link,
-                concern=concern,
-            )
     return concern
+
+
+def _when(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%H:%M on %d %b %Y}"
+
+
+def _tell_reporter(concern: Concern, *, key: str, subject: str, text: str) -> None:
+    """A message to the clinician who raised the concern: news and a link to their concern page.
+
+    Never any of the concern's content or the lead's reasons: what they may read is on the
+    page, at the level the lead chose (ReporterFeedback).
+    """
+    link = concern.get_absolute_url()
+    queue_for_people(
+        people=[concern.reporter],
+        key=key,
+        subject=subject,
+        body=f"{text}\n\n{gettext('See it (sign-in needed):')} {absolute_link(link)}",
+        link=link,
+        concern=concern,
+        channels=(Channel.IN_APP, Channel.EMAIL),
+    )
+
+
+def _open_decision_clock(concern: Concern, *, starts_at: datetime, actor: User) -> None:
+    """Decide what to do (refer, advise and monitor, or no further action): due by the policy for
+    the concern's urgency, counted on the team's working calendar, met by a triage decision."""
+    open_deadline(kind=ObligationKind.DECIDE_CONCERN, concern=concern, starts_at=starts_at, actor=actor)
 
 
 # --- Assign -----------------------------------------------------------------------------------
@@ -293,8 +319,14 @@ def record_triage(
     decision: str = "",
     decision_rationale: str = "",
     review_date: date | None = None,
+    reporter_feedback: str = ReporterFeedback.OUTCOME,
 ) -> TriageRecord:
-    """Rate the risk (a change needs a reason) and, optionally, decide what happens next."""
+    """Rate the risk (a change needs a reason) and, optionally, decide what happens next.
+
+    A decision meets the concern's "decide what to do" deadline and tells the clinician who
+    raised it that there is news; ``reporter_feedback`` is how much of the decision they may
+    read on their concern page (by default the kind of outcome and the agency).
+    """
     risk_rating = RiskRating(risk_rating)
     rating_rationale, change_reason = rating_rationale.strip(), change_reason.strip()
     decision_rationale = decision_rationale.strip()
@@ -306,8 +338,12 @@ def record_triage(
             raise WorkflowError("Give the rationale for the decision.")
         if decision == TriageDecision.ADVICE_MONITORING and review_date is None:
             raise WorkflowError("Advice and monitoring needs a review date.")
+    feedback = ReporterFeedback(reporter_feedback or ReporterFeedback.OUTCOME) if decision else ""
     with transaction.atomic():
         concern = _concern_for(actor, concern_id)
+        if decision:
+            # The clock's rows first (contracts: lock deadlines before changing anything else).
+            _close_clocks(concern=concern, kind=ObligationKind.DECIDE_CONCERN, subject=concern, actor=actor)
         previous = concern.triage_records.order_by("-id").values_list("risk_rating", flat=True).first() or ""
         if previous and previous != risk_rating and not change_reason:
             raise WorkflowError(f"The risk rating was {RiskRating(previous).label}. Give a reason for changing it.")
@@ -330,6 +366,7 @@ def record_triage(
             decision=decision or "",
             decision_rationale=decision_rationale if decision else "",
             review_date=review_date if decision == TriageDecision.ADVICE_MONITORING else None,
+            reporter_feedback=feedback,
             recorded_by=actor,
             recorded_at=now,
         )
@@ -354,7 +391,15 @@ def record_triage(
                     "decision_label": TriageDecision(decision).label,
                     "review_on": review_date,
                     "triage_record_id": record.pk,
+                    "reporter_feedback": feedback,
                 },
+            )
+            _tell_reporter(
+                concern,
+                key=f"decided:{record.pk}",
+                subject=gettext("A decision was recorded on %(reference)s") % {"reference": concern.reference},
+                text=gettext("%(lead)s recorded the safeguarding decision on your concern %(reference)s at %(when)s.")
+                % {"lead": actor.get_full_name(), "reference": concern.reference, "when": _when(now)},
             )
         return record
 
@@ -481,7 +526,13 @@ def confirm_referral_in_writing(*, actor: User, referral_id: int, confirmed_at: 
 
 
 def position_of_trust_reason(concern: Concern) -> str | None:
-    """Why a LADO referral is needed, without names; None when no alleged person is in a position of trust."""
+    """Why a LADO referral is needed, without names; None when nobody alleged needs one.
+
+    A concern about one of our own staff always needs one, whatever its position-of-trust
+    answer: the person works here, so the allegations procedure applies.
+    """
+    if is_about_staff(concern):
+        return "Alleged person works or volunteers here"
     person = (
         AllegedPerson.objects.filter(concern=concern, position_of_trust=YesNoUnknown.YES).order_by("position").first()
     )
@@ -492,8 +543,10 @@ def position_of_trust_reason(concern: Concern) -> str | None:
 
 
 def open_lado_task_if_needed(*, concern: Concern, actor: User | None) -> LadoTask | None:
-    """On submission: an alleged person in a position of trust means the LADO (England) or the
-    designated officer (Wales) must be told, with its own deadline. Idempotent.
+    """On submission: an alleged person in a position of trust, or one of our own staff, means
+    the LADO (England) or the designated officer (Wales) must be told, with its own deadline
+    on the concern's nation's clock. Idempotent: call it again when a staff member is linked
+    to a concern after submission.
     """
     reason = position_of_trust_reason(concern)
     if reason is None:
@@ -537,9 +590,22 @@ def lado_officer_label(jurisdiction: str) -> str:
 # --- Close and reopen -----------------------------------------------------------------------------
 
 
-def close_concern(*, actor: User, concern_id: int, expected_status: str, outcome: str, rationale: str) -> ClosureRecord:
-    """Close with an outcome and a rationale. Every open deadline of the concern stops."""
+def close_concern(
+    *,
+    actor: User,
+    concern_id: int,
+    expected_status: str,
+    outcome: str,
+    rationale: str,
+    reporter_feedback: str = ReporterFeedback.OUTCOME,
+) -> ClosureRecord:
+    """Close with an outcome and a rationale. Every open deadline of the concern stops.
+
+    The clinician who raised it is told it is closed; ``reporter_feedback`` is how much of the
+    closure they may read on their concern page (by default the kind of outcome and the agency).
+    """
     outcome = ClosureOutcome(outcome)
+    feedback = ReporterFeedback(reporter_feedback or ReporterFeedback.OUTCOME)
     if not rationale.strip():
         raise WorkflowError("Give the rationale for closing.")
     with transaction.atomic():
@@ -554,6 +620,7 @@ def close_concern(*, actor: User, concern_id: int, expected_status: str, outcome
             kind=ClosureRecord.Kind.CLOSE,
             outcome=outcome,
             rationale=rationale.strip(),
+            reporter_feedback=feedback,
             recorded_by=actor,
             recorded_at=now,
         )
@@ -561,7 +628,19 @@ def close_concern(*, actor: User, concern_id: int, expected_status: str, outcome
             action=AuditAction.CONCERN_CLOSED,
             actor=actor,
             subject=concern,
-            details={"outcome": outcome, "outcome_label": outcome.label, "closure_record_id": record.pk},
+            details={
+                "outcome": outcome,
+                "outcome_label": outcome.label,
+                "closure_record_id": record.pk,
+                "reporter_feedback": feedback,
+            },
+        )
+        _tell_reporter(
+            concern,
+            key=f"closed:{record.pk}",
+            subject=gettext("%(reference)s was closed") % {"reference": concern.reference},
+            text=gettext("%(lead)s closed your safeguarding concern %(reference)s at %(when)s.")
+            % {"lead": actor.get_full_name(), "reference": concern.reference, "when": _when(now)},
         )
         return record
 
@@ -589,6 +668,8 @@ def reopen_concern(*, actor: User, concern_id: int, reason: str) -> ClosureRecor
         record_event(
             action=AuditAction.CONCERN_REOPENED, actor=actor, subject=concern, details={"reason": reason.strip()}
         )
+        # New information needs a new decision, on the same clock as after an acknowledgement.
+        _open_decision_clock(concern, starts_at=record.recorded_at, actor=actor)
         return record
 
 

@@ -1,5 +1,7 @@
-"""Reads the state of the database, the broker, the workers, beat and the sweep."""
+"""Reads the state of the database, the broker, the workers, beat and the sweep, and the checks
+higher layers register (``register_check``: e.g. teams without cover)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -12,12 +14,38 @@ class ComponentState:
     healthy: bool
     detail: str
     age_seconds: float | None = None
+    # False: when unhealthy the portal still works but something needs a person (degraded);
+    # True: the portal cannot do its job (unhealthy).
+    critical: bool = True
 
     def as_dict(self) -> dict:
-        data = {"healthy": self.healthy, "detail": self.detail}
+        data: dict = {"healthy": self.healthy, "detail": self.detail}
         if self.age_seconds is not None:
             data["age_seconds"] = round(self.age_seconds, 1)
+        if not self.critical:
+            data["critical"] = False
         return data
+
+
+OK, DEGRADED, UNHEALTHY = "ok", "degraded", "unhealthy"
+
+# Checks that higher layers add (this layer imports none of them): each returns one
+# ComponentState. Registered from an AppConfig.ready.
+_registered_checks: list[Callable[[], ComponentState]] = []
+
+
+def register_check(check: Callable[[], ComponentState]) -> None:
+    if check not in _registered_checks:
+        _registered_checks.append(check)
+
+
+def overall_status(states: list[ComponentState]) -> str:
+    """ "unhealthy" if a critical component fails, "degraded" if only a non-critical one does."""
+    if any(not s.healthy and s.critical for s in states):
+        return UNHEALTHY
+    if any(not s.healthy for s in states):
+        return DEGRADED
+    return OK
 
 
 def _database_state() -> ComponentState:
@@ -67,11 +95,22 @@ def heartbeat_age_states() -> list[ComponentState]:
     ]
 
 
+def _registered_states() -> list[ComponentState]:
+    states = []
+    for check in _registered_checks:
+        try:
+            states.append(check())
+        except Exception as exc:  # noqa: BLE001 - a failing check is reported, not raised
+            states.append(ComponentState(getattr(check, "__name__", "check"), False, exc.__class__.__name__))
+    return states
+
+
 def system_health() -> list[ComponentState]:
     database = _database_state()
     states = [database, _broker_state()]
     if database.healthy:
         states.extend(heartbeat_age_states())
+        states.extend(_registered_states())
     return states
 
 

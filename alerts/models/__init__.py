@@ -1,7 +1,9 @@
 """The clock engine's models, by sub-domain: deadlines and policies, delivery, the duty rota."""
 
 from alerts.models.deadlines import (
+    CALENDAR_OF_KIND,
     Alert,
+    CalendarOf,
     Deadline,
     DeadlineState,
     DurationBasis,
@@ -14,7 +16,9 @@ from alerts.models.delivery import Channel, DeliveryAttempt, Notification, Outbo
 from alerts.models.rota import DutyRole, DutyShift, Leave
 
 __all__ = [
+    "CALENDAR_OF_KIND",
     "Alert",
+    "CalendarOf",
     "Channel",
     "Deadline",
     "DeadlineState",

@@ -12,6 +12,7 @@ from django.db.models.functions import Now
 
 class ObligationKind(models.TextChoices):
     ACKNOWLEDGE_CONCERN = "acknowledge_concern", "Acknowledge a concern"
+    DECIDE_CONCERN = "decide_concern", "Decide what to do about a concern"
     REFERRAL_RESPONSE = "referral_response", "External referral: response due"
     WRITTEN_CONFIRMATION = "written_confirmation", "Confirm a phoned referral in writing"
     LADO_TASK = "lado_task", "Tell the LADO or designated officer"
@@ -20,10 +21,37 @@ class ObligationKind(models.TextChoices):
     LIMITS_REVISIT = "limits_revisit", "Revisit the limits of confidentiality"
 
 
+class CalendarOf(models.TextChoices):
+    """Whose nation an obligation follows: its policy row and the working days it counts."""
+
+    # The team's leads must act: their own working calendar (the team's nation).
+    TEAM = "team", "The team's nation"
+    # An outside agency's clock: the nation where the person at risk lives (the concern's).
+    CONCERN = "concern", "The concern's nation"
+
+
+# Internal obligations run on the calendar of the team whose leads must act; agency clocks
+# (a local authority's decision, the LADO or designated officer, written confirmation of a
+# phoned referral) run on the rules and calendar of the concern's nation. A Scottish team
+# filing a concern about a family in England acknowledges on Scottish working days and tells
+# the English LADO within an English working day.
+CALENDAR_OF_KIND: dict[str, str] = {
+    ObligationKind.ACKNOWLEDGE_CONCERN: CalendarOf.TEAM,
+    ObligationKind.DECIDE_CONCERN: CalendarOf.TEAM,
+    ObligationKind.CLIENT_INFORMED_REVIEW: CalendarOf.TEAM,
+    ObligationKind.SHARING_REVIEW: CalendarOf.TEAM,
+    ObligationKind.LIMITS_REVISIT: CalendarOf.TEAM,
+    ObligationKind.REFERRAL_RESPONSE: CalendarOf.CONCERN,
+    ObligationKind.WRITTEN_CONFIRMATION: CalendarOf.CONCERN,
+    ObligationKind.LADO_TASK: CalendarOf.CONCERN,
+}
+
+
 class DurationBasis(models.TextChoices):
     # Real elapsed time, at any hour (immediate urgency, "within 24 hours").
     ELAPSED = "elapsed", "Elapsed time, at any hour"
-    # Counted only inside working hours on working days of the concern's nation.
+    # Counted only inside working hours on working days of the obligation's nation
+    # (CALENDAR_OF_KIND: the team's for internal obligations, the concern's for agency clocks).
     WORKING = "working", "Working time"
 
 
@@ -36,8 +64,10 @@ class RecipientRole(models.TextChoices):
 class EscalationPolicy(models.Model):
     """How long an obligation may take and who hears when it is missed.
 
-    Looked up by kind, then the most specific urgency and jurisdiction (blank means any).
-    Administrators edit these in the Django admin; data migration 0002 seeds the defaults.
+    Looked up by kind, then the most specific urgency and jurisdiction (blank means any). The
+    jurisdiction matched is the obligation's nation (CALENDAR_OF_KIND): the team's for the
+    leads' own obligations, the concern's for agency clocks. Administrators edit these in the
+    Django admin; data migrations seed the defaults.
     """
 
     kind = models.CharField(max_length=40, choices=ObligationKind.choices)
@@ -47,7 +77,11 @@ class EscalationPolicy(models.Model):
         help_text="Blank: any urgency (values as on the concern: immediate, same_day, routine).",
     )
     jurisdiction = models.CharField(
-        max_length=20, blank=True, help_text="Blank: any nation (england, wales, scotland, northern_ireland)."
+        max_length=20,
+        blank=True,
+        help_text="Blank: any nation (england, wales, scotland, northern_ireland). Matched against the team's "
+        "nation for the leads' own obligations (acknowledge, decide, reviews) and the concern's nation for "
+        "agency clocks (referral response, written confirmation, LADO).",
     )
     duration_minutes = models.PositiveIntegerField(help_text="Time allowed from the start of the obligation.")
     duration_basis = models.CharField(max_length=10, choices=DurationBasis.choices, default=DurationBasis.WORKING)
@@ -108,7 +142,10 @@ class Deadline(models.Model):
     subject_ref = models.CharField(max_length=40, blank=True, help_text="A reference safe to put in a message.")
     team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     urgency = models.CharField(max_length=20, blank=True)
-    jurisdiction = models.CharField(max_length=20, blank=True)
+    # The nation whose policy and working days this obligation follows (CALENDAR_OF_KIND).
+    jurisdiction = models.CharField(
+        max_length=20, blank=True, help_text="The nation whose policy and working calendar apply."
+    )
     policy = models.ForeignKey(EscalationPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     opened_at = models.DateTimeField(db_default=Now())
     due_at = models.DateTimeField()

@@ -95,15 +95,30 @@ class Notification(models.Model):
     link = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(db_default=Now())
     read_at = models.DateTimeField(null=True, blank=True)
+    # The obligation this notification asks its reader to act on (a new concern to acknowledge,
+    # an overdue step). Once the obligation is met or no longer needed, ``done_at`` is set: the
+    # bell stops counting it and the list shows it as done.
+    deadline = models.ForeignKey(
+        "alerts.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            # The bell: SELECT count(*) WHERE user_id = %s AND read_at IS NULL.
-            models.Index(fields=["user"], name="notification_unread_idx", condition=Q(read_at__isnull=True)),
+            # The bell: SELECT count(*) WHERE user_id = %s AND read_at IS NULL AND done_at IS NULL.
+            models.Index(
+                fields=["user"],
+                name="notification_unread_idx",
+                condition=Q(read_at__isnull=True, done_at__isnull=True),
+            ),
             # The list page: WHERE user_id = %s ORDER BY created_at DESC.
             models.Index(fields=["user", "-created_at"], name="notification_user_idx"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.read_at is None and self.done_at is None

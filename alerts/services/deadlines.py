@@ -14,8 +14,9 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from alerts.calendar import compute_due_at
-from alerts.models import Deadline, DeadlineState, ObligationKind
+from alerts.models import Deadline, DeadlineState, Notification, ObligationKind
 from alerts.policies import resolve_policy
+from alerts.selectors import obligation_nation
 from audit.actions import AuditAction
 from audit.services import record_event
 
@@ -56,10 +57,13 @@ def open_deadline(
     - ``subject``: the model instance the obligation is about (a referral, a LADO task, a
       client...); defaults to the concern. One open deadline per (kind, subject).
     - ``due_at``: when given, used as is; otherwise computed from the escalation policy for
-      (kind, urgency, jurisdiction) counting from ``starts_at`` (default: the concern's
+      (kind, urgency, nation) counting from ``starts_at`` (default: the concern's
       submission for acknowledgements, else now), in working time of that nation when the
       policy says so.
-    - ``urgency``, ``jurisdiction``, ``team``: default to the concern's (or the subject's team).
+    - ``jurisdiction``: the obligation's nation, whose policy row and working calendar apply.
+      By default it follows the kind (``CALENDAR_OF_KIND``): the team's nation (or the
+      organisation's) for the leads' own obligations, the concern's nation for agency clocks.
+    - ``urgency``, ``team``: default to the concern's (or the subject's team).
     - ``actor``: who caused it, for the audit trail.
     """
     if kind not in ObligationKind.values:
@@ -70,12 +74,11 @@ def open_deadline(
     subject_type, subject_id = _subject_key(subject)
     if concern is not None:
         urgency = urgency if urgency is not None else concern.urgency
-        jurisdiction = jurisdiction if jurisdiction is not None else concern.jurisdiction
         team = team if team is not None else concern.team
     else:
         team = team if team is not None else getattr(subject, "team", None)
     urgency = urgency or ""
-    jurisdiction = jurisdiction or ""
+    jurisdiction = jurisdiction or obligation_nation(kind, concern=concern, team=team)
     ref = (
         subject_ref
         if subject_ref is not None
@@ -143,6 +146,11 @@ DEADLINE_CLOSED_ACTIONS: dict[str, AuditAction] = {
 }
 
 
+def mark_notifications_done(*, deadline_ids: list[int]) -> int:
+    """The obligations are met or no longer needed: their notifications stop asking anyone to act."""
+    return Notification.objects.filter(deadline_id__in=deadline_ids, done_at__isnull=True).update(done_at=Now())
+
+
 def close_deadlines(*, kind: str, concern=None, subject=None, outcome: str = "met", actor=None) -> int:
     """Close the open deadlines of one obligation; returns how many were closed.
 
@@ -157,6 +165,7 @@ def close_deadlines(*, kind: str, concern=None, subject=None, outcome: str = "me
         if not rows:
             return 0
         Deadline.objects.filter(pk__in=[d.pk for d in rows]).update(state=outcome, closed_at=Now(), next_fire_at=None)
+        mark_notifications_done(deadline_ids=[d.pk for d in rows])
         for deadline in rows:
             record_event(
                 action=DEADLINE_CLOSED_ACTIONS[outcome],

@@ -6,6 +6,10 @@ republishes every message whose ``next_attempt_at`` has passed. Delivery claims 
 a conditional UPDATE, so a message published twice is delivered once.
 
 Messages carry no sensitive detail: a reference, the urgency, the team, how overdue, a link.
+
+A message about a concern never goes to anyone the concern must never reach
+(``concerns.selectors.excluded_people``): both ways of queueing drop them, whatever the caller
+chose, so a notification, an alert or an email cannot leak a concern to its subject.
 """
 
 import logging
@@ -18,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alerts.models import Channel, DeliveryAttempt, Notification, OutboxMessage, OutboxStatus
+from concerns.selectors import excluded_people
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +54,16 @@ def queue_message(
     link: str = "",
     concern=None,
     alert=None,
-) -> tuple[OutboxMessage, bool]:
+    deadline=None,
+) -> tuple[OutboxMessage | None, bool]:
     """Write one outbox row in the caller's transaction and publish it after commit.
 
     The same ``idempotency_key`` twice returns the first row (created False), so a retried
-    caller never sends twice.
+    caller never sends twice. A recipient the concern must never reach gets nothing
+    (``(None, False)``).
     """
+    if recipient is not None and concern is not None and recipient.pk in excluded_people(concern):
+        return None, False
     if channel == Channel.EMAIL and not address and recipient is not None:
         address = recipient.email
     message, created = OutboxMessage.objects.get_or_create(
@@ -74,7 +83,7 @@ def queue_message(
     )
     if created:
         if channel == Channel.IN_APP:
-            deliver_in_app_now([message])
+            deliver_in_app_now([message], deadline_id=_deadline_id(deadline, alert))
         else:
             publish_after_commit([message.pk])
     return message, created
@@ -91,9 +100,19 @@ def queue_for_people(
     alert=None,
     channels=(Channel.EMAIL, Channel.IN_APP),
     fresh=False,
+    deadline=None,
+    excluded: set[int] | frozenset[int] | None = None,
 ) -> list[OutboxMessage]:
     """One message per person and channel, keyed ``<key>:<user id>:<channel>``, written in one
-    statement; keys that already exist are left as they are (idempotent)."""
+    statement; keys that already exist are left as they are (idempotent).
+
+    ``deadline`` (or the alert's) is the obligation the message asks its reader to act on: the
+    in-app notification is marked done when it is met. People the concern must never reach
+    are dropped (``excluded``: pass ``excluded_people(concern)`` when it is already known).
+    """
+    if concern is not None:
+        barred = excluded_people(concern) if excluded is None else excluded
+        people = [person for person in people if person.pk not in barred]
     full_link = absolute_link(link) if link else ""
     due = timezone.now() + requeue_delay()
     rows = []
@@ -138,12 +157,18 @@ def queue_for_people(
     else:
         OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
         messages = list(OutboxMessage.objects.filter(idempotency_key__in=[r.idempotency_key for r in rows]))
-    deliver_in_app_now([m for m in messages if m.channel == Channel.IN_APP])
+    deliver_in_app_now([m for m in messages if m.channel == Channel.IN_APP], deadline_id=_deadline_id(deadline, alert))
     publish_after_commit([m.pk for m in messages if m.status == OutboxStatus.PENDING])
     return messages
 
 
-def deliver_in_app_now(messages: list[OutboxMessage]) -> None:
+def _deadline_id(deadline, alert) -> int | None:
+    if deadline is not None:
+        return getattr(deadline, "pk", deadline)
+    return getattr(alert, "deadline_id", None)
+
+
+def deliver_in_app_now(messages: list[OutboxMessage], *, deadline_id: int | None = None) -> None:
     """In-app delivery is a row in our own database: write it in the caller's transaction.
 
     Exactly once (Notification.message is one-to-one), visible exactly when the alert commits,
@@ -154,7 +179,14 @@ def deliver_in_app_now(messages: list[OutboxMessage]) -> None:
         return
     Notification.objects.bulk_create(
         [
-            Notification(user_id=cast(int, m.recipient_id), message=m, title=m.subject, body=m.body, link=m.link)
+            Notification(
+                user_id=cast(int, m.recipient_id),
+                message=m,
+                title=m.subject,
+                body=m.body,
+                link=m.link,
+                deadline_id=deadline_id,
+            )
             for m in pending
         ],
         ignore_conflicts=True,

@@ -8,7 +8,9 @@ two stray beats, three sweepers): correctness rests on PostgreSQL alone.
 2. With the row locked, re-check that the obligation is still open (for an acknowledgement:
    the concern's ``acknowledged_at`` is still null). A fresh statement sees the latest commit.
 3. Record the ``Alert`` for (deadline, step) under a unique constraint, its audit event and its
-   outbox messages, and move ``next_fire_at`` to the next step, all in one transaction.
+   outbox messages, and move ``next_fire_at`` to the next step, all in one transaction. The
+   step's audience skips everyone the concern must never reach (``excluded_people``) and falls
+   back along the chain in ``alerts.selectors`` so that it is never addressed to no one.
 4. Republish outbox messages whose time has come (lost broker messages, retries) and return
    messages whose sending lease expired (a worker died mid-send) to retry.
 5. Record the ``sweep`` heartbeat: /healthz and the "alerting is delayed" banner read it.
@@ -23,6 +25,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from alerts.models import (
     Alert,
@@ -35,11 +38,13 @@ from alerts.models import (
     RecipientRole,
 )
 from alerts.policies import ResolvedPolicy, resolve_policy
-from alerts.selectors import recipients_for
+from alerts.selectors import AudienceSource, audience_for
+from alerts.services.deadlines import mark_notifications_done
 from alerts.services.outbox import absolute_link, publish, queue_for_people, requeue_delay
 from audit.actions import AuditAction
 from audit.services import record_event
 from concerns.models import Concern, ConcernStatus
+from concerns.selectors import excluded_people
 from health.services import ClockTimestamp, record_heartbeat
 
 logger = logging.getLogger(__name__)
@@ -100,10 +105,32 @@ AUDIENCE: dict[str, str] = {
     RecipientRole.SAFEGUARDING_MANAGER: "as a safeguarding manager, because it was not dealt with in time",
     RecipientRole.NAMED_LEAD: "as the named lead, because it is still not dealt with",
 }
+# When the step's usual people could not be reached, the message says who the reader stands in
+# for (never why a particular person was skipped: that would hint at what the concern is about).
+STANDING_IN = {
+    AudienceSource.TEAM_LEADS: gettext_lazy("as a lead or deputy covering the team (nobody is on the duty rota)"),
+    AudienceSource.ORGANISATION_LEADS: gettext_lazy(
+        "as an organisation-wide lead, because none of the team's leads could be told"
+    ),
+    AudienceSource.MANAGERS: gettext_lazy("as a safeguarding manager, because none of the team's leads could be told"),
+    AudienceSource.ALLEGATIONS_MANAGER: gettext_lazy("as the allegations manager, because nobody else could be told"),
+}
+USUAL_SOURCES: dict[str, set[str]] = {
+    RecipientRole.DUTY_LEADS: {AudienceSource.OWNER, AudienceSource.ROTA},
+    RecipientRole.SAFEGUARDING_MANAGER: {AudienceSource.MANAGERS},
+    RecipientRole.NAMED_LEAD: {AudienceSource.NAMED},
+}
+
+
+def audience_phrase(recipients: str, source: str) -> str:
+    """Why the reader receives a message: the step's audience, or whom they stand in for."""
+    if source in USUAL_SOURCES.get(recipients, set()) or source not in STANDING_IN:
+        return AUDIENCE.get(recipients, "")
+    return str(STANDING_IN[source])
 
 
 def _alert_message(
-    deadline: Deadline, concern, step_number: int, step_count: int, recipients: str, overdue_seconds: int
+    deadline: Deadline, concern, step_number: int, step_count: int, audience: str, overdue_seconds: int
 ) -> tuple[str, str, str]:
     """Subject, body and link. Reference, urgency, team, how overdue, a link: nothing else."""
     ref = deadline.subject_ref or f"#{deadline.subject_id}"
@@ -119,7 +146,7 @@ def _alert_message(
         f"Safeguarding {ref} needs action: {what}.\n"
         f"{facts + chr(10) if facts else ''}"
         f"It was due at {due_local:%H:%M on %a %d %b %Y} and is {overdue}.\n"
-        f"Escalation step {step_number} of {step_count}: you receive this {AUDIENCE.get(recipients, '')}.\n\n"
+        f"Escalation step {step_number} of {step_count}: you receive this {audience}.\n\n"
         f"Open it (sign-in needed): {absolute_link(link)}\n"
     )
     return subject, body, link
@@ -143,6 +170,7 @@ def _fire(deadline: Deadline, policies: dict, recipients_cache: dict, result: Sw
     closing = _obligation_state(deadline)
     if closing is not None:
         Deadline.objects.filter(pk=deadline.pk).update(state=closing, closed_at=Now(), next_fire_at=None)
+        mark_notifications_done(deadline_ids=[deadline.pk])
         result.closed += 1
         return
     policy = _policy_for(deadline, policies)
@@ -155,15 +183,22 @@ def _fire(deadline: Deadline, policies: dict, recipients_cache: dict, result: Sw
     alert = _insert_alert(deadline, step.number, step.recipients, max(overdue_seconds, 0))
     if alert is not None:
         owner = concern.owner if concern else None
+        barred = frozenset(excluded_people(concern)) if concern is not None else frozenset()
         # Everyone in one sweep pass sees the same rota: look each audience up once.
-        audience = (step.recipients, deadline.team_id, owner.pk if owner else None, step.step_id)
-        if audience not in recipients_cache:
-            recipients_cache[audience] = recipients_for(
-                recipients=step.recipients, team=deadline.team, owner=owner, step_id=step.step_id
+        key = (step.recipients, deadline.team_id, owner.pk if owner else None, step.step_id, barred)
+        if key not in recipients_cache:
+            recipients_cache[key] = audience_for(
+                recipients=step.recipients, team=deadline.team, owner=owner, step_id=step.step_id, excluded=barred
             )
-        people = recipients_cache[audience]
+        audience = recipients_cache[key]
+        people = audience.people
         subject, body, link = _alert_message(
-            deadline, concern, step.number, len(policy.steps), step.recipients, overdue_seconds
+            deadline,
+            concern,
+            step.number,
+            len(policy.steps),
+            audience_phrase(step.recipients, audience.source),
+            overdue_seconds,
         )
         queue_for_people(
             people=people,
@@ -174,6 +209,7 @@ def _fire(deadline: Deadline, policies: dict, recipients_cache: dict, result: Sw
             concern=concern,
             alert=alert,
             fresh=True,
+            excluded=barred,
         )
         record_event(
             action=AuditAction.ALERT_CREATED,
@@ -186,11 +222,12 @@ def _fire(deadline: Deadline, policies: dict, recipients_cache: dict, result: Sw
                 "step": step.number,
                 "recipients": step.recipients,
                 "recipient_ids": [p.pk for p in people],
+                "routed_to": audience.source,
                 "overdue_seconds": max(overdue_seconds, 0),
             },
         )
         result.alerts += 1
-        if not people:
+        if audience.source == AudienceSource.NOBODY:
             logger.error("Alert %s for deadline %s has nobody to go to", alert.pk, deadline.pk)
     following = policy.step_after(step.number)
     Deadline.objects.filter(pk=deadline.pk).update(

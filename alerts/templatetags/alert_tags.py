@@ -26,3 +26,16 @@ def alerting_delayed_banner(context):
     except Exception:  # noqa: BLE001 - if we cannot even read the heartbeat, say so
         delayed = True
     return {"delayed": delayed}
+
+
+@register.inclusion_tag("alerts/_cover_warnings.html")
+def cover_warnings_panel(limit: int = 20):
+    """The admin's warnings: teams no lead covers, and rota gaps in the next 14 days."""
+    from alerts.selectors import cover_warnings
+
+    warnings = cover_warnings()
+    return {
+        "warnings": warnings,
+        "gaps": warnings.rota_gaps[:limit],
+        "more_gaps": max(len(warnings.rota_gaps) - limit, 0),
+    }

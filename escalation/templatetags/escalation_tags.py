@@ -38,7 +38,8 @@ def due_phrase(due_at: datetime | None, now: datetime | None = None) -> str:
 @register.simple_tag(takes_context=True)
 def concern_workflow_panel(context, concern):
     """Leads who may work on the concern: state, actions, referrals, chronology, possible links.
-    The reporter: the status and who picked it up. Anyone else: nothing.
+    The reporter: the status, who picked it up, and each decision and closure at the level the
+    lead chose. Anyone else: nothing.
 
     A fixed number of queries whatever the concern's history.
     """
@@ -62,5 +63,9 @@ def concern_workflow_panel(context, concern):
             request=request,
         )
     if concern.reporter_id == user.pk:
-        return render_to_string("escalation/concern/_panel_reporter.html", {"concern": concern}, request=request)
+        return render_to_string(
+            "escalation/concern/_panel_reporter.html",
+            {"concern": concern, "news": selectors.reporter_news(concern)},
+            request=request,
+        )
     return ""

@@ -88,7 +88,9 @@ def test_each_step_reads_as_a_labelled_sentence(cast):
     assert by_action["concern.referred"].summary.startswith(
         "to Children's social care, by Online portal or secure form, response due "
     )
-    assert by_action["concern.closed"].summary == "Referral accepted by the agency"
+    assert by_action["concern.closed"].summary == (
+        "Referral accepted by the agency, the clinician may read: The kind of outcome and the agency, not the detail"
+    )
 
 
 def test_a_view_is_of_the_views_kind_and_names_its_page(client, cast):

@@ -63,7 +63,9 @@ def test_lead_acknowledges_rates_refers_to_the_lado_and_closes(page, live_server
     # Close with an outcome and a rationale.
     page.get_by_role("link", name="Close", exact=True).click()
     axe.check("close form")
-    page.get_by_label("Outcome").select_option("referral_accepted")
+    page.get_by_role("combobox", name="Outcome").select_option("referral_accepted")
+    # What the clinician who raised it may read: the kind of outcome and the agency by default.
+    assert page.get_by_label("The kind of outcome and the agency, not the detail").is_checked()
     page.get_by_label("Rationale for closing").fill("The LADO has taken the allegation on; strategy meeting set.")
     page.get_by_role("button", name="Save").click()
     page.wait_for_load_state("networkidle")

@@ -3,7 +3,7 @@
 from alerts.models import Deadline, DeadlineState, ObligationKind
 from concerns.models import Concern
 from escalation.selectors import queue_for_lead
-from escalation.services import acknowledge_concern
+from escalation.services import acknowledge_concern, record_triage
 from tests.factories.concerns import submit_test_concern
 
 
@@ -30,9 +30,11 @@ def test_next_due_follows_open_deadlines_through_acknowledgement(cast):
     )
 
     acknowledge_concern(actor=cast.lead, concern_id=foster.pk)
-    # The LADO task is still open: it now decides the concern's place in the queue.
+    # The LADO task and the new "decide what to do" deadline are open: the earlier of the two
+    # now decides the concern's place in the queue.
+    open_kinds = set(Deadline.objects.filter(concern=foster, state=DeadlineState.OPEN).values_list("kind", flat=True))
+    assert open_kinds == {ObligationKind.LADO_TASK, ObligationKind.DECIDE_CONCERN}
     assert _next_due(foster) == _earliest_open(foster)
-    assert _next_due(foster) == Deadline.objects.get(concern=foster, kind=ObligationKind.LADO_TASK).due_at
 
     Deadline.objects.filter(concern=foster).update(state=DeadlineState.CANCELLED)
     assert _next_due(foster) is None
@@ -41,7 +43,21 @@ def test_next_due_follows_open_deadlines_through_acknowledgement(cast):
 def test_the_queue_orders_by_the_earliest_open_deadline(cast):
     routine = submit_test_concern(reporter=cast.clinician, urgency="routine")
     immediate = submit_test_concern(reporter=cast.clinician, urgency="immediate")
+    # Acknowledged: its place follows the decision deadline (1 hour for immediate danger,
+    # earlier than the routine concern's 4 working hours to acknowledge).
     acknowledged = submit_test_concern(reporter=cast.clinician, urgency="immediate")
     acknowledge_concern(actor=cast.lead, concern_id=acknowledged.pk)
+    # Decided: no open deadline, so last.
+    decided = submit_test_concern(reporter=cast.clinician, urgency="immediate")
+    acknowledge_concern(actor=cast.lead, concern_id=decided.pk)
+    record_triage(
+        actor=cast.lead,
+        concern_id=decided.pk,
+        expected_status="acknowledged",
+        risk_rating="low",
+        rating_rationale="Advice given.",
+        decision="no_further_action",
+        decision_rationale="Nothing to refer.",
+    )
     order = [c.pk for c in queue_for_lead(cast.lead)]
-    assert order.index(immediate.pk) < order.index(routine.pk) < order.index(acknowledged.pk)
+    assert order.index(immediate.pk) < order.index(acknowledged.pk) < order.index(routine.pk) < order.index(decided.pk)

@@ -77,9 +77,14 @@ def test_referral_to_the_lado_completes_the_task_and_stops_its_clock(cast):
     task = LadoTask.objects.get(concern=concern)
     assert task.completed_at is not None and task.referral == referral
     assert not Deadline.objects.filter(kind=ObligationKind.LADO_TASK, concern=concern, state="open").exists()
-    # The response clock and, for a phone call, the written-confirmation clock are open.
+    # The response clock and, for a phone call, the written-confirmation clock are open; the
+    # lead's own decision is still to be recorded (a triage decision meets it).
     kinds = set(Deadline.objects.filter(concern=concern, state="open").values_list("kind", flat=True))
-    assert kinds == {ObligationKind.REFERRAL_RESPONSE, ObligationKind.WRITTEN_CONFIRMATION}
+    assert kinds == {
+        ObligationKind.REFERRAL_RESPONSE,
+        ObligationKind.WRITTEN_CONFIRMATION,
+        ObligationKind.DECIDE_CONCERN,
+    }
     concern.refresh_from_db()
     assert concern.status == ConcernStatus.REFERRED
 

@@ -23,7 +23,12 @@ def test_healthz_is_200_when_every_component_is_fresh(client, db):
         record_heartbeat(name=name)
     status, components = _components(client)
     assert status == 200, components
-    assert set(components) == {"database", "broker", "worker", "beat", "sweep"}
+    assert set(components) == {"database", "broker", "worker", "beat", "sweep", "cover"}
+    assert response_status(client) == "ok"
+
+
+def response_status(client) -> str:
+    return client.get("/healthz").json()["status"]
 
 
 @pytest.mark.worker
