@@ -428,3 +428,55 @@ class ConcernDraft(models.Model):
 
     def __str__(self) -> str:
         return f"Draft {self.submission_key} by {self.author_id}"
+
+
+class Advocacy(models.TextChoices):
+    HAS_ADVOCATE = "has_advocate", "Has an advocate or someone to support them"
+    NEEDS_ADVOCATE = "needs_advocate", "May need an independent advocate"
+    NOT_NEEDED = "not_needed", "Does not need one"
+    UNKNOWN = "unknown", "Not known"
+
+
+def _yes_no_unknown(verbose_name: str):
+    # Blank means "not answered": the criteria are asked, never required.
+    return models.CharField(verbose_name, max_length=10, choices=YesNoUnknown.choices, blank=True)
+
+
+class AdultAtRiskDetails(models.Model):
+    """The adult at risk: the nation's statutory criteria as plain answers, and their views,
+    capacity, communication and advocacy (see ``concerns.nations`` for the questions by nation).
+
+    Only the concern's nation's criteria are answered; none is required.
+    """
+
+    concern = models.OneToOneField(Concern, on_delete=models.PROTECT, related_name="adult_at_risk")
+    # England (Care Act 2014 s.42) and Wales (SSWBA 2014 s.126): the three limbs.
+    care_and_support_needs = _yes_no_unknown("has needs for care and support")
+    abuse_or_neglect = _yes_no_unknown("experiencing or at risk of abuse or neglect")
+    unable_to_protect_self = _yes_no_unknown("unable to protect themselves because of those needs")
+    # Scotland (ASP (Scotland) Act 2007 s.3): the three-point test.
+    unable_to_safeguard = _yes_no_unknown("unable to safeguard own well-being, property, rights or interests")
+    at_risk_of_harm = _yes_no_unknown("at risk of harm")
+    more_vulnerable = _yes_no_unknown("more vulnerable because of disability, mental disorder, illness or infirmity")
+    # Northern Ireland: adult at risk of harm / adult in need of protection.
+    harm_risk_increased = _yes_no_unknown("exposure to harm increased by personal characteristics or circumstances")
+    unable_to_protect_interests = _yes_no_unknown("unable to protect own well-being, property, assets or rights")
+    harm_by_another = _yes_no_unknown("action or inaction of another person causing or likely to cause harm")
+    # Making Safeguarding Personal: what the adult wants, and whether they know.
+    views_and_wishes = bounded_text(5000, help_text="The adult's views, wishes and the outcomes they want.")
+    knows_of_concern = _yes_no_unknown("the adult knows of this concern")
+    not_told_reason = bounded_text(1000, help_text="Why the adult does not know, if they do not.")
+    capacity_doubt = _yes_no_unknown("reason to doubt capacity about this decision")
+    capacity_notes = bounded_text(2000)
+    communication_needs = bounded_text(2000)
+    advocacy = models.CharField(max_length=20, choices=Advocacy.choices, blank=True)
+    advocacy_notes = bounded_text(1000)
+
+    append_only = AppendOnly()
+
+    class Meta:
+        verbose_name = "adult-at-risk details"
+        verbose_name_plural = "adult-at-risk details"
+
+    def __str__(self) -> str:
+        return f"Adult at risk, concern {self.concern_id}"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.selectors import covered_team_ids
 from audit.actions import AuditAction
 from audit.services import record_event
+from concerns import nations
 from concerns.models import (
     Addendum,
     AllegedPerson,
@@ -104,7 +105,7 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
     ``submission_key`` (double click, second tab, retried POST) returns the first concern.
     """
     submission_key = uuid.UUID(str(submission_key))
-    unknown = set(data) - set(CONCERN_INPUT_FIELDS) - {"categories", *PART_MODELS}
+    unknown = set(data) - set(CONCERN_INPUT_FIELDS) - {"categories", "adult_at_risk", *PART_MODELS}
     if unknown:
         raise ValueError(f"Unknown concern fields: {sorted(unknown)}")
     with transaction.atomic():
@@ -121,6 +122,7 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
         client = fields.get("client")
         team = _resolve_team(actor=actor, client=client, team=team)
         categories = _resolve_categories(data.get("categories") or [])
+        nations.check_categories_for_nation(fields.get("jurisdiction"), categories)
         now = timezone.now()
         concern = Concern(
             team=team,
@@ -146,6 +148,7 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
                 row.full_clean(exclude=["concern", "staff_member"])
                 rows.append(row)
             model.objects.bulk_create(rows)
+        nations.record_adult_at_risk(concern, data.get("adult_at_risk"))
 
         ConcernDraft.objects.filter(author=actor, submission_key=submission_key).delete()
         record_event(

@@ -60,6 +60,7 @@ def test_the_registry_holds_every_append_only_table():
         "audit_breakglassaccess": "audit.BreakGlassAccess",
         "audit_rowchange": "audit.RowChange",
         "concerns_addendum": "concerns.Addendum",
+        "concerns_adultatriskdetails": "concerns.AdultAtRiskDetails",
         "concerns_allegedperson": "concerns.AllegedPerson",
         "concerns_concern": "concerns.Concern",
         "concerns_concern_categories": "concerns.Concern.categories",
@@ -99,6 +100,7 @@ def every_record(cast):
     client = ClientFactory(team=cast.team, created_by=cast.clinician)
     explain_limits(client=client, statement=statement, actor=cast.clinician)
     concern = submit_test_concern(reporter=cast.clinician, client=client)
+    submit_test_concern(reporter=cast.clinician, adult_at_risk={"knows_of_concern": "yes"})
     add_addendum(actor=cast.clinician, concern=concern, text="Later information.")
     decision = consent_services.record_sharing_decision(
         actor=cast.clinician,
