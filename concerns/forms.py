@@ -4,6 +4,7 @@ from django import forms
 from django.forms import formset_factory
 from django.urls import reverse_lazy
 
+from concerns.forms_nation import NationFormMixin
 from concerns.models import (
     Addendum,
     AllegedPerson,
@@ -31,7 +32,7 @@ class CategoryChoiceField(forms.ModelMultipleChoiceField):
         return obj.display_label
 
 
-class ConcernForm(forms.ModelForm):
+class ConcernForm(NationFormMixin, forms.ModelForm):
     consulted = forms.MultipleChoiceField(
         choices=Consulted.choices,
         widget=forms.CheckboxSelectMultiple,

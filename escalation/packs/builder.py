@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import User
 from accounts.roles import Role
-from concerns.models import AllegedPerson, Concern, PersonAtRisk, PriorReport
+from concerns import nations
+from concerns.models import AdultAtRiskDetails, AllegedPerson, Concern, PersonAtRisk, PriorReport
 from consent.models import ClientInformedRecord, SharedPart, SharingDecision
 from escalation.models import TriageRecord
 from escalation.packs.identities import Redactor
@@ -99,6 +100,9 @@ ALLEGED_FIELD_PARTS: dict[str, SharedPart] = {
 # Our own staff member's account: internal, never sent.
 ALLEGED_NEVER_SHARED = frozenset({"id", "concern", "position", "staff_member"})
 PART_NEVER_SHARED = frozenset({"id", "concern", "position"})
+# The adult at risk's criteria, views, capacity and advocacy: part of the people at risk.
+ADULT_AT_RISK_FIELD_PARTS: dict[str, SharedPart] = {name: P.PERSONS_AT_RISK for name in nations.ADULT_INPUT_FIELDS}
+ADULT_AT_RISK_NEVER_SHARED = frozenset({"id", "concern"})
 PERSON_AT_RISK_PART = P.PERSONS_AT_RISK
 PRIOR_REPORT_PART = P.PRIOR_REPORTS
 ADDENDUM_PART = P.ADDENDA
@@ -126,6 +130,7 @@ class PackSource:
     triage: TriageRecord | None = None
     client_informed: ClientInformedRecord | None = None
     categories: list[str] = field(default_factory=list)
+    adult_at_risk: AdultAtRiskDetails | None = None
 
     @classmethod
     def load(cls, *, concern: Concern, decision: SharingDecision, referrer: User) -> PackSource:
@@ -140,6 +145,7 @@ class PackSource:
             triage=concern.triage_records.order_by("-id").first(),
             client_informed=concern.client_informed_records.order_by("-recorded_at", "-id").first(),
             categories=[c.label for c in concern.categories.order_by("order", "label")],
+            adult_at_risk=AdultAtRiskDetails.objects.filter(concern=concern).first(),
         )
 
     @property
@@ -239,7 +245,33 @@ def _persons(source: PackSource) -> str:
                 ]
             )
         )
+    if source.adult_at_risk is not None:
+        blocks.append(_adult_at_risk(source.adult_at_risk, source.concern.jurisdiction))
     return _blocks(blocks)
+
+
+def _adult_at_risk(details: AdultAtRiskDetails, jurisdiction: str) -> str:
+    criteria = nations.criteria_for(jurisdiction)
+    not_told = f"{details.get_knows_of_concern_display()}" if details.knows_of_concern else ""
+    if details.not_told_reason:
+        not_told = _join([not_told, _line(_("Why not"), details.not_told_reason)])
+    return _join(
+        [
+            _("The adult at risk"),
+            _line(_("Criteria"), f"{criteria.title} ({criteria.source})") if criteria else "",
+            *(_line(question, answer) for question, answer in nations.criteria_answers(details, jurisdiction)),
+            _line(_("Their views and wishes"), details.views_and_wishes),
+            _line(_("Do they know of this concern"), not_told),
+            _line(
+                _("Reason to doubt their capacity about this decision"),
+                details.get_capacity_doubt_display() if details.capacity_doubt else "",
+            ),
+            _line(_("About their capacity"), details.capacity_notes),
+            _line(_("Communication needs"), details.communication_needs),
+            _line(_("Advocacy"), details.get_advocacy_display() if details.advocacy else ""),
+            _line(_("About advocacy"), details.advocacy_notes),
+        ]
+    )
 
 
 def _alleged_identity(source: PackSource) -> str:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from alerts.models import Deadline, DeadlineState, ObligationKind
 from audit.models import AuditEvent
-from concerns.models import AllegedPerson, Concern, PersonAtRisk, PriorReport
+from concerns.models import AdultAtRiskDetails, AllegedPerson, Concern, PersonAtRisk, PriorReport
 from concerns.services import CONCERN_INPUT_FIELDS, add_addendum
 from consent.models import SharedPart
 from consent.services import record_client_informed, record_sharing_decision
@@ -49,6 +49,7 @@ CONCERN_TEXT = _text_fields(Concern, CONCERN_INPUT_FIELDS)
 PERSON_TEXT = _text_fields(PersonAtRisk)
 ALLEGED_TEXT = _text_fields(AllegedPerson)
 PRIOR_TEXT = _text_fields(PriorReport)
+ADULT_TEXT = _text_fields(AdultAtRiskDetails)
 
 
 def canary(place: str) -> str:
@@ -63,8 +64,9 @@ def canary(place: str) -> str:
     [
         (Concern, builder.CONCERN_FIELD_PARTS, builder.CONCERN_NEVER_SHARED),
         (AllegedPerson, builder.ALLEGED_FIELD_PARTS, builder.ALLEGED_NEVER_SHARED),
+        (AdultAtRiskDetails, builder.ADULT_AT_RISK_FIELD_PARTS, builder.ADULT_AT_RISK_NEVER_SHARED),
     ],
-    ids=["concern", "alleged_person"],
+    ids=["concern", "alleged_person", "adult_at_risk"],
 )
 def test_every_field_belongs_to_one_part_or_is_never_shared(model, parts, never):
     """A field added to a model without a part fails here, before it can leave or vanish unnoticed."""
@@ -113,6 +115,7 @@ def canaries(cast):
     alleged = {name: put(builder.ALLEGED_FIELD_PARTS[name], f"alleged.{name}") for name in ALLEGED_TEXT}
     alleged["relationship"] += f" Step-father of {PROTECTED_NAME}"
     prior = {name: put(SharedPart.PRIOR_REPORTS, f"prior.{name}") for name in PRIOR_TEXT}
+    adult = {name: put(builder.ADULT_AT_RISK_FIELD_PARTS[name], f"adult.{name}") for name in ADULT_TEXT}
     concern = submit_test_concern(
         reporter=cast.clinician,
         client=client,
@@ -129,6 +132,7 @@ def canaries(cast):
             )
         ],
         prior_reports=[dict(recipient="csc", made_by="client", **prior)],
+        adult_at_risk=dict(capacity_doubt="yes", care_and_support_needs="unknown", **adult),
         **{k: v for k, v in fields.items() if k not in ("client",)},
     )
     add_addendum(actor=cast.clinician, concern=concern, text=put(SharedPart.ADDENDA, "addendum.text"))
