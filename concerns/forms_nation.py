@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -112,10 +113,10 @@ class AdultAtRiskForm(forms.ModelForm):
         self.main_data = main_data if main_data is not None else {}
         for criteria in nations.CRITERIA_SETS:
             for criterion in criteria.criteria:
-                self.fields[criterion.field].label = criterion.question
+                self.fields[criterion.field].label = str(criterion.question)
         for bound in self.fields.values():
             bound.required = False
-            if isinstance(bound.widget, forms.RadioSelect):
+            if isinstance(bound, forms.ChoiceField) and isinstance(bound.widget, forms.RadioSelect):
                 bound.choices = [c for c in bound.choices if c[0] != ""]
 
     # What the template shows.
@@ -156,7 +157,14 @@ class AdultAtRiskForm(forms.ModelForm):
                 )
 
 
-class NationFormMixin:
+# The mixin is only ever mixed into a ModelForm; type checkers are told so.
+if TYPE_CHECKING:
+    from django.forms import ModelForm as _FormBase
+else:
+    _FormBase = object
+
+
+class NationFormMixin(_FormBase):
     """Mixed into ``ConcernForm``: categories checked against the nation; the adult-at-risk part."""
 
     def __init__(self, *args, **kwargs):
@@ -168,7 +176,7 @@ class NationFormMixin:
         return category_groups(self["categories"])
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         jurisdiction = cleaned.get("jurisdiction")
         categories = cleaned.get("categories")
         if jurisdiction and categories:

@@ -23,6 +23,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -67,7 +68,7 @@ def check_categories_for_nation(jurisdiction: str | None, categories: Iterable[C
 @dataclass(frozen=True)
 class Criterion:
     field: str
-    question: str
+    question: str | Promise
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,8 @@ class CriteriaSet:
 
     key: str
     nations: tuple[str, ...]
-    title: str
-    source: str
+    title: str | Promise
+    source: str | Promise
     criteria: tuple[Criterion, ...]
 
 
@@ -221,7 +222,7 @@ def criteria_answers(details: AdultAtRiskDetails, jurisdiction: str) -> list[tup
 
 # --- Children aged 16 or 17 ---------------------------------------------------------------------
 
-TRANSITION_NOTES = {
+TRANSITION_NOTES: dict[str, str | Promise] = {
     Jurisdiction.ENGLAND: gettext_lazy(
         "Aged 16 or 17: still a child, so the children's safeguarding procedures apply until 18. The Mental "
         "Capacity Act 2005 applies from 16. Plan the move to adult services early, and consider whether adult "
