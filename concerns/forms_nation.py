@@ -39,10 +39,18 @@ class CategoryGroup:
         return " ".join(self.nations)
 
 
-def _group_title(key: tuple[str, ...]) -> str:
+def _group_title(key: tuple[str, ...], populations: set[str]) -> str:
+    who = (
+        _("adults")
+        if populations == {"adult"}
+        else _("children")
+        if populations == {"child"}
+        else _("children and adults")
+    )
     if not key:
-        return _("Every nation: children's categories and \u201cunclear\u201d")
-    return _("%(nations)s only") % {"nations": _(" and ").join(str(Jurisdiction(n).label) for n in key)}
+        return _("Every nation: %(who)s, and \u201cunclear\u201d") % {"who": who}
+    nations_text = _(" and ").join(str(Jurisdiction(n).label) for n in key)
+    return _("%(nations)s only: %(who)s") % {"nations": nations_text, "who": who}
 
 
 def category_groups(bound_field) -> list[CategoryGroup]:
@@ -53,9 +61,12 @@ def category_groups(bound_field) -> list[CategoryGroup]:
         category = checkbox.data["value"].instance
         key = tuple(sorted((n for n in category.nations if n in order), key=order.__getitem__))
         if key not in groups:
-            groups[key] = CategoryGroup(nations=key, title=_group_title(key))
+            groups[key] = CategoryGroup(nations=key, title="")
         checkbox.category = category
         groups[key].checkboxes.append(checkbox)
+    for key, group in groups.items():
+        populations = {c.category.population for c in group.checkboxes if c.category.code != "unclear"}
+        group.title = _group_title(key, populations)
     return sorted(groups.values(), key=lambda g: (len(g.nations) > 0, [order[n] for n in g.nations]))
 
 
