@@ -4,7 +4,7 @@
   empty means every nation, as "Unclear or not yet known" and the children's codes are). The
   rows are data, so an administrator's change in the admin applies to the next submission,
   without a deploy. The database refuses a link to another nation's code as well (migration
-  ``0006_category_nation_guard``), whatever writes it.
+  ``category_nation_guard``), whatever writes it.
 - Adults at risk: the nation's statutory criteria asked as plain questions (yes / no / not
   known, never blocking), with the adult's views, capacity, communication and advocacy
   (``AdultAtRiskDetails``).
