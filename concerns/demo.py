@@ -89,6 +89,17 @@ ADULT = dict(
     own_words='"She takes my money and says I owe it to her."',
     categories=["wales-financial"],
     persons_at_risk=[dict(kind="adult_at_risk", identity="known", description="The client")],
+    # Wales: the three limbs of SSWBA 2014 s.126, her wishes and the capacity question.
+    adult_at_risk=dict(
+        care_and_support_needs="yes",
+        abuse_or_neglect="yes",
+        unable_to_protect_self="unknown",
+        views_and_wishes="She wants the carer changed. She does not want the police involved.",
+        knows_of_concern="yes",
+        capacity_doubt="no",
+        communication_needs="Easy read; she prefers short sentences and time to answer.",
+        advocacy="needs_advocate",
+    ),
     alleged_persons=[
         dict(
             identity="partly_known",
