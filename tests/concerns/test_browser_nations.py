@@ -54,7 +54,17 @@ def test_an_adult_at_risk_concern_in_wales_with_the_criteria_and_capacity(page, 
     axe.check("intake form, adult at risk in Wales")
 
     page.get_by_label("The client, about someone else").check()
-    page.locator("input[name=categories][value=wales-financial]").check()
+    welsh_financial = page.locator("input[name=categories][value=wales-financial]")
+    welsh_financial.check()
+    # Picking another nation hides Wales's list (nothing of it is sent); picking Wales again brings back the tick.
+    nation = page.get_by_label("Nation where the person at risk lives")
+    nation.select_option(label="Scotland")
+    expect(welsh_financial).to_be_hidden()
+    expect(page.locator(".category-group[data-nations='scotland']")).to_be_visible()
+    expect(page.locator(".criteria-group[data-nations='scotland']")).to_be_visible()
+    nation.select_option(label="Wales")
+    expect(welsh_financial).to_be_checked()
+    expect(welsh_financial).to_be_enabled()
     page.get_by_label("Summary of the concern (your summary, up to 500 characters)").fill(
         "Client says her son takes their mother's pension and she is left without food."
     )
