@@ -26,3 +26,9 @@ def child_transition_note(person, concern) -> str:
     return nations.transition_note(
         person, jurisdiction=concern.jurisdiction, on=timezone.localtime(concern.submitted_at).date()
     )
+
+
+@register.simple_tag
+def names_an_adult_at_risk(concern) -> bool:
+    """Whether a person at risk is an adult at risk (reads the prefetched people when there are)."""
+    return any(person.kind == "adult_at_risk" for person in concern.persons_at_risk.all())

@@ -104,6 +104,9 @@ def test_the_adult_questions_never_block_a_submission(clinician_client):
     response = clinician_client.post(NEW, data)
     assert response.status_code == 302
     assert not AdultAtRiskDetails.objects.exists()
+    # The lead sees that they were not answered.
+    page = clinician_client.get(Concern.objects.get().get_absolute_url()).content.decode()
+    assert "the capacity question were not answered at intake" in page
 
 
 def test_answers_to_another_nations_criteria_are_refused_on_the_question(clinician_client):
@@ -185,6 +188,7 @@ def test_a_16_or_17_year_old_carries_the_transition_note_on_the_case_file(
         reporter=cast.clinician, jurisdiction=jurisdiction, persons_at_risk=[dict(identity="known", **person)]
     )
     page = clinician_client.get(concern.get_absolute_url()).content.decode()
+    assert "not answered at intake" not in page  # no adult at risk here
     if expected:
         assert "Aged 16 or 17" in page and expected in page
     else:
