@@ -100,7 +100,7 @@ def test_add_another_without_javascript_keeps_text_and_adds_a_form(clinician_cli
     html = response.content.decode()
     assert 'name="persons-1-kind"' in html
     assert "Children placed with the foster carer" in html
-    assert "Some answers need attention" not in html
+    assert "There is a problem" not in html
 
 
 def test_draft_autosave_is_private_to_its_author(client, cast):
