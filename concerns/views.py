@@ -11,6 +11,7 @@ from django.http import HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
@@ -73,8 +74,11 @@ def _add_blank_form(formsets, which: str, data: QueryDict):
     return formsets
 
 
-def _render_new(request, *, form, formsets, submission_key, status=200):
-    other_drafts = [d for d in selectors.drafts_of(request.user) if str(d.submission_key) != str(submission_key)]
+def _render_new(request, *, form, formsets, submission_key, draft=None, status=200):
+    drafts = list(selectors.drafts_of(request.user))
+    other_drafts = [d for d in drafts if str(d.submission_key) != str(submission_key)]
+    if draft is None:
+        draft = next((d for d in drafts if str(d.submission_key) == str(submission_key)), None)
     return render(
         request,
         "concerns/new.html",
@@ -83,7 +87,7 @@ def _render_new(request, *, form, formsets, submission_key, status=200):
             "formsets": formsets,
             "submission_key": submission_key,
             "other_drafts": other_drafts[:5],
-            "has_errors": bool(form.errors) or any(fs.total_error_count() for fs in formsets.values()),
+            "current_draft": draft,
         },
         status=status,
     )
@@ -135,16 +139,26 @@ def new_concern(request):
         _save_draft_quietly(request.user, submission_key, request.POST)
         return _render_new(request, form=form, formsets=formsets, submission_key=submission_key)
 
-    draft_key = request.GET.get("draft")
-    if draft_key:
-        draft = selectors.get_draft_for_user(request.user, submission_key=draft_key)
+    draft = _draft_to_continue(request)
+    if draft is not None:
         form, formsets = _bind(request.user, _as_querydict(draft.data))
         _quiet(form, formsets)
         submission_key = draft.submission_key
     else:
         form, formsets = _bind(request.user)
         submission_key = uuid.uuid4()
-    return _render_new(request, form=form, formsets=formsets, submission_key=submission_key)
+    return _render_new(request, form=form, formsets=formsets, submission_key=submission_key, draft=draft)
+
+
+def _draft_to_continue(request):
+    """The draft New concern opens with: the one asked for, else the latest one. A blank form (and so,
+    once typed in, a second draft) only when the person asked for a new concern."""
+    draft_key = request.GET.get("draft")
+    if draft_key:
+        return selectors.get_draft_for_user(request.user, submission_key=draft_key)
+    if request.GET.get("new"):
+        return None
+    return selectors.drafts_of(request.user).first()
 
 
 @require_POST
@@ -170,12 +184,28 @@ def save_draft(request):
 
 
 @role_required(*FILING_ROLES)
-@require_POST
 def discard_draft(request, submission_key):
+    """Discarding cannot be undone, so it asks first: only a POST that confirms it deletes the draft."""
     draft = selectors.get_draft_for_user(request.user, submission_key=submission_key)
-    services.discard_draft(actor=request.user, draft=draft)
-    messages.success(request, "The draft was discarded.")
-    return redirect("concerns:new" if request.POST.get("next") == "new" else "concerns:mine")
+    back = "new" if request.POST.get("next", request.GET.get("next")) == "new" else "mine"
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        services.discard_draft(actor=request.user, draft=draft)
+        messages.success(request, gettext("The draft was discarded."))
+        return redirect("concerns:new" if back == "new" else "concerns:mine")
+    return render(
+        request,
+        "concerns/discard_draft.html",
+        {"draft": draft, "next": back, "preview": _draft_preview(draft)},
+    )
+
+
+def _draft_preview(draft) -> str:
+    """The first words typed, so the person can tell which draft they are about to discard."""
+    for field in ("summary", "own_words", "observations"):
+        text = (draft.data.get(field) or [""])[0].strip()
+        if text:
+            return text[:200] + ("…" if len(text) > 200 else "")
+    return ""
 
 
 @role_required(*FILING_ROLES)

@@ -131,7 +131,7 @@ def test_my_concerns_offers_the_draft_and_discard_removes_it(clinician_client, c
     clinician_client.post(reverse("concerns:draft_save"), {"submission_key": str(key), "summary": "half"})
     html = clinician_client.get(reverse("concerns:mine")).content.decode()
     assert "You have an unfinished draft from" in html and f"?draft={key}" in html
-    clinician_client.post(reverse("concerns:draft_discard", args=[key]))
+    clinician_client.post(reverse("concerns:draft_discard", args=[key]), {"confirm": "yes"})
     assert not ConcernDraft.objects.exists()
 
 
