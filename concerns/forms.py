@@ -21,9 +21,20 @@ from concerns.validators import no_control_characters
 
 
 def _no_control_characters_everywhere(form: forms.Form) -> None:
+    """Refuse control characters in every text field, and never let the browser cut what is typed.
+
+    A ``maxlength`` attribute makes the browser drop the rest of a paste silently (and counts UTF-16
+    units, so emoji count twice). Instead the page is told the limit (``data-max-characters``, which
+    intake.js counts in characters as the server does) and says so before anything is submitted;
+    the server refuses an over-long answer with a message, and the draft keeps the whole text.
+    """
     for field in form.fields.values():
-        if isinstance(field, forms.CharField) and no_control_characters not in field.validators:
-            field.validators.append(no_control_characters)
+        if isinstance(field, forms.CharField):
+            if no_control_characters not in field.validators:
+                field.validators.append(no_control_characters)
+            limit = field.widget.attrs.pop("maxlength", None)
+            if limit is not None:
+                field.widget.attrs["data-max-characters"] = limit
 
 
 class CategoryChoiceField(forms.ModelMultipleChoiceField):

@@ -4,7 +4,7 @@ from django.db import models
 from django.urls import reverse
 
 from audit.append_only import AppendOnly
-from concerns.validators import bounded_char, bounded_text
+from concerns.validators import FREE_TEXT_LIMIT, bounded_char, bounded_text
 
 
 class Urgency(models.TextChoices):
@@ -175,7 +175,9 @@ class Concern(models.Model):
     # --- Submitted content: never updated (services, and ``append_only`` below).
     immediate_danger = models.CharField(max_length=10, choices=ImmediateDanger.choices)
     emergency_action = models.CharField(max_length=20, choices=EmergencyAction.choices, blank=True)
-    emergency_action_notes = bounded_text(1000, help_text="What was done, when, any reference; or why no call.")
+    emergency_action_notes = bounded_text(
+        FREE_TEXT_LIMIT, help_text="What was done, when, any reference; or why no call."
+    )
     # When the disclosure or observation happened: a date, or words such as "summer 2019".
     occurred_on = models.DateField(null=True, blank=True)
     occurred_on_text = bounded_char(100)
@@ -183,7 +185,7 @@ class Concern(models.Model):
     location = bounded_char(200)
     setting = models.CharField(max_length=20, choices=Setting.choices, blank=True)
     setting_detail = bounded_char(200)
-    people_present = bounded_text(1000)
+    people_present = bounded_text(FREE_TEXT_LIMIT)
     non_recent = models.BooleanField(default=False, help_text="The abuse described happened in the past.")
     abuse_period = bounded_char(200, help_text='When the abuse happened, e.g. "childhood, about 1995 to 1999".')
     summary = bounded_text(500)
@@ -191,16 +193,16 @@ class Concern(models.Model):
     discloser_type = models.CharField(max_length=20, choices=DiscloserType.choices)
     discloser_police_wishes = models.CharField(max_length=20, choices=PoliceWishes.choices, blank=True)
     discloser_identity_wishes = models.CharField(max_length=20, choices=IdentityWishes.choices, blank=True)
-    discloser_notes = bounded_text(1000)
-    support_offered = bounded_text(2000)
+    discloser_notes = bounded_text(FREE_TEXT_LIMIT)
+    support_offered = bounded_text(FREE_TEXT_LIMIT)
     # The account, kept apart: the person's words, what the clinician saw, what the clinician thinks.
-    own_words = bounded_text(10000)
-    observations = bounded_text(10000)
-    opinion = bounded_text(5000)
-    questions_asked = bounded_text(5000)
-    actions_taken = bounded_text(5000)
+    own_words = bounded_text(FREE_TEXT_LIMIT)
+    observations = bounded_text(FREE_TEXT_LIMIT)
+    opinion = bounded_text(FREE_TEXT_LIMIT)
+    questions_asked = bounded_text(FREE_TEXT_LIMIT)
+    actions_taken = bounded_text(FREE_TEXT_LIMIT)
     consulted = ArrayField(models.CharField(max_length=20, choices=Consulted.choices), default=list, blank=True)
-    consultation_notes = bounded_text(2000)
+    consultation_notes = bounded_text(FREE_TEXT_LIMIT)
 
     # Only the workflow columns ever change; the category links are frozen with the content.
     append_only = AppendOnly(updatable=WORKFLOW_COLUMNS)
@@ -266,14 +268,14 @@ class PersonAtRisk(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=20, choices=PersonAtRiskKind.choices)
     identity = models.CharField(max_length=20, choices=IdentityStatus.choices, default=IdentityStatus.UNKNOWN)
-    description = bounded_text(1000, help_text='e.g. "children placed with the foster carer".')
+    description = bounded_text(FREE_TEXT_LIMIT, help_text='e.g. "children placed with the foster carer".')
     name = bounded_char(150)
     date_of_birth = models.DateField(null=True, blank=True)
     approximate_age = bounded_char(50)
-    address = bounded_text(500)
+    address = bounded_text(FREE_TEXT_LIMIT)
     school_or_gp = bounded_char(200)
     relationship_to_alleged = bounded_char(200)
-    whereabouts = bounded_text(1000, help_text="Where they are now and whether they are safe.")
+    whereabouts = bounded_text(FREE_TEXT_LIMIT, help_text="Where they are now and whether they are safe.")
     looked_after = models.CharField(max_length=10, choices=YesNoUnknown.choices, blank=True)
 
     append_only = AppendOnly()
@@ -308,10 +310,10 @@ class AllegedPerson(models.Model):
     name = bounded_char(150)
     date_of_birth = models.DateField(null=True, blank=True)
     approximate_age = bounded_char(50)
-    description = bounded_text(1000)
-    address = bounded_text(500)
+    description = bounded_text(FREE_TEXT_LIMIT)
+    address = bounded_text(FREE_TEXT_LIMIT)
     relationship = bounded_char(200, help_text="To the person at risk and to the discloser.")
-    whereabouts = bounded_text(1000)
+    whereabouts = bounded_text(FREE_TEXT_LIMIT)
     contact_with_children = models.CharField(max_length=10, choices=YesNoUnknown.choices, default="unknown")
     position_of_trust = models.CharField(
         max_length=10,
@@ -378,8 +380,8 @@ class PriorReport(models.Model):
     reported_on_text = bounded_char(100)
     reported_on_approximate = models.BooleanField(default=False)
     reference = bounded_char(100)
-    outcome = bounded_text(1000)
-    new_since = bounded_text(2000, help_text="What is new since that report.")
+    outcome = bounded_text(FREE_TEXT_LIMIT)
+    new_since = bounded_text(FREE_TEXT_LIMIT, help_text="What is new since that report.")
 
     append_only = AppendOnly()
 
@@ -396,7 +398,7 @@ class Addendum(models.Model):
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="addenda")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    text = bounded_text(10000, blank=False)
+    text = bounded_text(FREE_TEXT_LIMIT, blank=False)
 
     append_only = AppendOnly()
     capture_row_changes = True

@@ -1,6 +1,5 @@
 """Intake and the clinician's view of their concerns. Views check access, bind forms and call services."""
 
-import json
 import uuid
 
 from django.contrib import messages
@@ -27,7 +26,9 @@ from concerns.models import Concern
 FILING_ROLES = (Role.CLINICIAN, Role.LEAD, Role.DEPUTY)
 # Fields the browser sends that are not part of what was typed.
 NOT_DRAFT_FIELDS = {"csrfmiddlewaretoken", "add"}
-MAX_DRAFT_BYTES = 300_000
+# A draft holds everything typed, however long (free-text fields take 100,000 characters each):
+# this only stops a runaway client. Counted in characters, as the fields are.
+MAX_DRAFT_CHARACTERS = 3_000_000
 
 
 # --- Helpers ------------------------------------------------------------------------------------
@@ -173,7 +174,7 @@ def save_draft(request):
     except ValueError:
         return JsonResponse({"error": "bad_key"}, status=400)
     payload = _draft_payload(request.POST)
-    if len(json.dumps(payload)) > MAX_DRAFT_BYTES:
+    if sum(len(value) for values in payload.values() for value in values) > MAX_DRAFT_CHARACTERS:
         return JsonResponse({"error": "too_large", "message": "This draft is too long to save."}, status=413)
     try:
         draft = services.save_draft(actor=request.user, submission_key=submission_key, data=payload)

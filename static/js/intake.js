@@ -109,6 +109,35 @@
     return markDirty;
   }
 
+  // Fields with a limit say so while typing, counted in characters as the server counts them (a
+  // browser's maxlength would cut a paste silently, so the page has none). Nothing is ever removed.
+  function setupLimits(form) {
+    form.querySelectorAll("[data-max-characters]").forEach(function (field) {
+      const limit = parseInt(field.dataset.maxCharacters, 10);
+      if (!limit || !field.id) return;
+      const note = document.createElement("p");
+      note.id = field.id + "-limit";
+      note.className = "small text-danger field-limit";
+      note.setAttribute("aria-live", "polite");
+      note.hidden = true;
+      field.insertAdjacentElement("afterend", note);
+      const update = function () {
+        const length = Array.from(field.value).length;
+        const over = length > limit;
+        note.hidden = !over;
+        note.textContent = over
+          ? "This has " + length + " characters; the limit here is " + limit +
+            ". Shorten it before submitting. Nothing you typed has been cut, and the draft keeps all of it."
+          : "";
+        const described = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        const without = described.filter(function (id) { return id !== note.id; });
+        field.setAttribute("aria-describedby", (over ? without.concat([note.id]) : without).join(" "));
+      };
+      field.addEventListener("input", update);
+      update();
+    });
+  }
+
   function setupPrint() {
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
@@ -122,6 +151,7 @@
     const status = document.getElementById("autosave-status");
     const announce = function (text) { if (status) status.textContent = text; };
     setupEmergency(form);
+    setupLimits(form);
     const markDirty = setupAutosave(form, announce);
     setupFormsets(form, markDirty, announce);
   });

@@ -58,7 +58,7 @@ def test_submit_creates_one_concern_even_when_posted_twice(clinician_client, cas
         ("summary", "A summary\x07", "control character"),
         ("persons-0-description", "bad\x1b[0m", "control character"),
         ("summary", "x" * 501, "at most 500 characters"),
-        ("own_words", "x" * 10001, "at most 10000 characters"),
+        ("own_words", "x" * 100001, "at most 100000 characters"),
     ],
 )
 def test_bad_input_is_refused_beside_the_field_and_nothing_is_lost(clinician_client, field, value, message):
