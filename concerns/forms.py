@@ -3,8 +3,11 @@
 from django import forms
 from django.forms import formset_factory
 from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from concerns.models import (
+    OFFERED_DISCLOSER_TYPES,
     Addendum,
     AllegedPerson,
     Concern,
@@ -14,6 +17,7 @@ from concerns.models import (
     ImmediateDanger,
     PersonAtRisk,
     PriorReport,
+    YesNoUnknown,
 )
 from concerns.selectors import clients_for_intake
 from concerns.services import CONCERN_INPUT_FIELDS
@@ -53,8 +57,17 @@ class ConcernForm(forms.ModelForm):
         queryset=ConcernCategory.objects.filter(active=True),
         to_field_name="code",
         widget=forms.CheckboxSelectMultiple,
-        label="Categories of abuse or harm",
-        error_messages={"required": 'Choose at least one category. "Unclear or not yet known" is allowed.'},
+        required=False,
+        label=_("Categories of abuse or harm"),
+        help_text=_('If you choose none, the concern is filed as "Unclear or not yet known" for the lead to decide.'),
+    )
+    # Asked on the short path; "yes" opens the questions about them (and files one person, even
+    # with nothing else known). Not stored itself: the alleged persons are.
+    has_alleged_person = forms.ChoiceField(
+        choices=YesNoUnknown.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        label=_("Is someone alleged to have caused the harm?"),
     )
 
     class Meta:
@@ -66,6 +79,7 @@ class ConcernForm(forms.ModelForm):
             "emergency_action": "What emergency action have you taken?",
             "emergency_action_notes": "Details of the emergency action (or why no call was made)",
             "occurred_on": "Date of the disclosure or observation",
+            "occurred_time": "Time, if known",
             "occurred_on_text": "Or describe when, if you do not know the date",
             "occurred_on_approximate": "The date is approximate",
             "location": "Where it happened",
@@ -103,6 +117,7 @@ class ConcernForm(forms.ModelForm):
             "discloser_type": forms.RadioSelect,
             "urgency": forms.RadioSelect,
             "occurred_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "occurred_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "summary": forms.Textarea(attrs={"rows": 3}),
             "emergency_action_notes": forms.Textarea(attrs={"rows": 2}),
             "people_present": forms.Textarea(attrs={"rows": 2}),
@@ -133,8 +148,12 @@ class ConcernForm(forms.ModelForm):
             }
         )
         # Radio buttons need no blank choice; the nation is a select that starts unchosen on purpose.
-        for name in ("immediate_danger", "urgency", "discloser_type"):
+        for name in ("immediate_danger", "urgency"):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
+        self.fields["discloser_type"].choices = [(c.value, c.label) for c in OFFERED_DISCLOSER_TYPES]
+        self.fields["discloser_type"].required = False
+        # Most disclosures are reported the day they are made: today is offered, and can be changed.
+        self.fields["occurred_on"].initial = timezone.localdate
         self.fields["jurisdiction"].choices = [("", "Choose the nation"), *self.fields["jurisdiction"].choices[1:]]
         self.fields["emergency_action"].required = False
         self.fields["emergency_action"].choices = EmergencyAction.choices
@@ -151,23 +170,56 @@ class ConcernForm(forms.ModelForm):
                 )
             elif action == EmergencyAction.NONE and not (cleaned.get("emergency_action_notes") or "").strip():
                 self.add_error("emergency_action_notes", "Say why no emergency call was made.")
-        if not cleaned.get("occurred_on") and not (cleaned.get("occurred_on_text") or "").strip():
-            self.add_error("occurred_on_text", 'Give a date, or describe when (for example "this morning").')
-        if not (cleaned.get("summary") or "").strip() and "summary" not in self.errors:
-            self.add_error("summary", "Write a short summary of the concern.")
         return cleaned
 
 
 class PartForm(forms.ModelForm):
+    """One row of a repeating part. Its ``essential_fields`` are always shown; the rest sit in a
+    "more about them" disclosure that opens when anything in it was typed or needs attention."""
+
+    essential_fields: tuple[str, ...] = ()
+    # Asked only when the row's answers make them relevant (see the template and intake.js).
+    conditional_fields: tuple[str, ...] = ()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _no_control_characters_everywhere(self)
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs.setdefault("rows", 2)
+        # A blank optional row is not a question anyone must answer: no "required" marks on it.
+        # What it needs once someone starts filling it is checked in clean() instead.
+        self.required_once_started = [name for name, field in self.fields.items() if field.required]
+        if self.empty_permitted:
+            for name in self.required_once_started:
+                self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.empty_permitted and self.has_changed():
+            for name in self.required_once_started:
+                if cleaned.get(name) in (None, "") and name not in self.errors:
+                    self.add_error(name, forms.Field.default_error_messages["required"])
+        return cleaned
+
+    def _changed_or_wrong(self, names) -> bool:
+        if not self.is_bound:
+            return False
+        return any(name in self.changed_data or name in self.errors for name in names)
+
+    @property
+    def more_is_open(self) -> bool:
+        hidden = set(self.fields) - set(self.essential_fields) - set(self.conditional_fields)
+        return self._changed_or_wrong(hidden)
+
+    @property
+    def conditional_is_open(self) -> bool:
+        return self._changed_or_wrong(self.conditional_fields)
 
 
 class PersonAtRiskForm(PartForm):
+    essential_fields = ("kind", "identity")
+
     class Meta:
         model = PersonAtRisk
         fields = [
@@ -197,6 +249,13 @@ class PersonAtRiskForm(PartForm):
 
 
 class AllegedPersonForm(PartForm):
+    # Where they work or are approved: asked when they work with children or adults at risk.
+    conditional_fields = ("role", "role_detail", "employer_or_approving_body", "work_area", "works_with_adults_at_risk")
+
+    @property
+    def conditional_is_open(self) -> bool:
+        return super().conditional_is_open or (self.is_bound and self["position_of_trust"].value() == YesNoUnknown.YES)
+
     class Meta:
         model = AllegedPerson
         fields = [
@@ -224,13 +283,16 @@ class AllegedPersonForm(PartForm):
             "description": "Describe them",
             "relationship": "Relationship to the person at risk and to the discloser",
             "whereabouts": "Where they are now, if known",
-            "contact_with_children": "Do they have contact with children now?",
-            "position_of_trust": "Do they work, volunteer or care for children or adults at risk?",
+            "contact_with_children": "Do they have contact with children now (at home or anywhere else)?",
+            "position_of_trust": (
+                "Do they work with, volunteer with, foster or care for children or adults at risk, "
+                "now or in the past? (A position of trust)"
+            ),
             "role": "Their role",
             "role_detail": "More about their role",
             "employer_or_approving_body": "Employer or approving body (for example the fostering agency)",
             "work_area": "Local authority area where they work or are approved",
-            "works_with_adults_at_risk": "Do they work with adults at risk?",
+            "works_with_adults_at_risk": "Is that work with adults at risk?",
             "deceased": "They have died (still report: others may be at risk)",
         }
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -265,7 +327,7 @@ class PriorReportForm(PartForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.has_changed() and not (cleaned.get("new_since") or "").strip():
+        if self.has_changed() and not (cleaned.get("new_since") or "").strip() and "new_since" not in self.errors:
             self.add_error("new_since", "Say what is new since that report (the referral must highlight it).")
         return cleaned
 

@@ -68,11 +68,23 @@ class Setting(models.TextChoices):
 
 
 class DiscloserType(models.TextChoices):
+    # Who raised it, whoever it is about: the client telling of their own childhood abuse and of
+    # risk to other children now has exactly one answer.
+    CLIENT = "client", "The client told me"
+    THIRD_PARTY = "third_party", "Someone else told me (a relative, a professional, a member of the public)"
+    OBSERVATION = "observation", "I saw or heard it myself"
+    ANONYMOUS = "anonymous", "An anonymous report"
+    # Earlier answers, kept so concerns filed with them still read correctly; no longer offered.
     CLIENT_ABOUT_SELF = "client_self", "The client, about themselves"
     CLIENT_ABOUT_OTHERS = "client_others", "The client, about someone else"
-    THIRD_PARTY = "third_party", "Someone else (a third party)"
-    OBSERVATION = "observation", "My own observation"
-    ANONYMOUS = "anonymous", "Anonymous"
+
+
+OFFERED_DISCLOSER_TYPES = [
+    DiscloserType.CLIENT,
+    DiscloserType.THIRD_PARTY,
+    DiscloserType.OBSERVATION,
+    DiscloserType.ANONYMOUS,
+]
 
 
 class PoliceWishes(models.TextChoices):
@@ -104,6 +116,10 @@ class Population(models.TextChoices):
     BOTH = "both", "Children and adults"
 
 
+# The category every nation's list has: "unclear or not yet known", for the lead to decide.
+UNCLEAR_CATEGORY = "unclear"
+
+
 class ConcernCategory(models.Model):
     """A code in the configurable lists of categories of abuse (seeded by a data migration)."""
 
@@ -130,7 +146,7 @@ class ConcernCategory(models.Model):
     @property
     def display_label(self) -> str:
         """The label with its list, since several lists share labels ("Physical abuse")."""
-        if self.code == "unclear":
+        if self.code == UNCLEAR_CATEGORY:
             return self.label
         who = {"child": "children", "adult": "adults", "both": "children and adults"}[self.population]
         where = ", ".join(Jurisdiction(n).label for n in self.nations if n in Jurisdiction.values)
@@ -182,6 +198,7 @@ class Concern(models.Model):
     occurred_on = models.DateField(null=True, blank=True)
     occurred_on_text = bounded_char(100)
     occurred_on_approximate = models.BooleanField(default=False)
+    occurred_time = models.TimeField(null=True, blank=True, help_text="The time of the disclosure, if known.")
     location = bounded_char(200)
     setting = models.CharField(max_length=20, choices=Setting.choices, blank=True)
     setting_detail = bounded_char(200)
@@ -190,7 +207,8 @@ class Concern(models.Model):
     abuse_period = bounded_char(200, help_text='When the abuse happened, e.g. "childhood, about 1995 to 1999".')
     summary = bounded_text(500)
     categories = models.ManyToManyField(ConcernCategory, related_name="concerns")
-    discloser_type = models.CharField(max_length=20, choices=DiscloserType.choices)
+    # Not asked on the short path: blank means not recorded.
+    discloser_type = models.CharField(max_length=20, choices=DiscloserType.choices, blank=True)
     discloser_police_wishes = models.CharField(max_length=20, choices=PoliceWishes.choices, blank=True)
     discloser_identity_wishes = models.CharField(max_length=20, choices=IdentityWishes.choices, blank=True)
     discloser_notes = bounded_text(FREE_TEXT_LIMIT)

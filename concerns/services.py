@@ -33,6 +33,7 @@ CONCERN_INPUT_FIELDS = (
     "occurred_on",
     "occurred_on_text",
     "occurred_on_approximate",
+    "occurred_time",
     "location",
     "setting",
     "setting_detail",

@@ -21,7 +21,7 @@ from audit.services import record_event
 from concerns import selectors, services
 from concerns.forms import FORMSETS, AddendumForm, ConcernForm, filled_rows
 from concerns.guidance import NEXT_STEPS_BY_URGENCY
-from concerns.models import Concern
+from concerns.models import UNCLEAR_CATEGORY, Concern, IdentityStatus, YesNoUnknown
 
 FILING_ROLES = (Role.CLINICIAN, Role.LEAD, Role.DEPUTY)
 # Fields the browser sends that are not part of what was typed.
@@ -75,6 +75,55 @@ def _add_blank_form(formsets, which: str, data: QueryDict):
     return formsets
 
 
+# The "add more detail" sections of the intake form: the concern's fields and repeating parts in
+# each. A section opens by itself when anything in it was typed (a restored draft, a failed
+# submit) or needs attention, or when an answer makes it relevant.
+MORE_DETAIL_SECTIONS = {
+    "alleged": ((), "alleged_persons"),
+    "when": (
+        (
+            "occurred_on",
+            "occurred_time",
+            "occurred_on_text",
+            "occurred_on_approximate",
+            "location",
+            "setting",
+            "setting_detail",
+            "people_present",
+            "non_recent",
+            "abuse_period",
+        ),
+        None,
+    ),
+    "discloser": (
+        (
+            "discloser_type",
+            "discloser_police_wishes",
+            "discloser_identity_wishes",
+            "discloser_notes",
+            "support_offered",
+        ),
+        None,
+    ),
+    "what": (("categories", "summary"), None),
+    "account": (("observations", "opinion", "questions_asked"), None),
+    "prior": ((), "prior_reports"),
+    "actions": (("actions_taken", "consulted", "consultation_notes"), None),
+}
+
+
+def _open_sections(form, formsets) -> dict[str, bool]:
+    opened = {}
+    for section, (fields, formset_key) in MORE_DETAIL_SECTIONS.items():
+        is_open = form.is_bound and any(name in form.changed_data or name in form.errors for name in fields)
+        if formset_key and formsets[formset_key].is_bound:
+            parts = formsets[formset_key]
+            is_open = is_open or any(part.has_changed() or part.errors for part in parts.forms)
+        opened[section] = is_open
+    opened["alleged"] = opened["alleged"] or (form.is_bound and form["has_alleged_person"].value() == YesNoUnknown.YES)
+    return opened
+
+
 def _render_new(request, *, form, formsets, submission_key, draft=None, status=200):
     drafts = list(selectors.drafts_of(request.user))
     other_drafts = [d for d in drafts if str(d.submission_key) != str(submission_key)]
@@ -89,9 +138,23 @@ def _render_new(request, *, form, formsets, submission_key, draft=None, status=2
             "submission_key": submission_key,
             "other_drafts": other_drafts[:5],
             "current_draft": draft,
+            "open_sections": _open_sections(form, formsets),
         },
         status=status,
     )
+
+
+def _submission_data(form, formsets) -> dict:
+    """What the service files, from the bound form: the short path's answers stand in for what
+    it does not ask (no category chosen is "unclear"; an alleged person said to exist is filed
+    even when nothing more is known about them)."""
+    cleaned = dict(form.cleaned_data)
+    has_alleged_person = cleaned.pop("has_alleged_person", "")
+    data = {**cleaned, "categories": list(cleaned["categories"]) or [UNCLEAR_CATEGORY]}
+    data.update({key: filled_rows(fs) for key, fs in formsets.items()})
+    if has_alleged_person == YesNoUnknown.YES and not data["alleged_persons"]:
+        data["alleged_persons"] = [{"identity": IdentityStatus.UNKNOWN}]
+    return data
 
 
 def _save_draft_quietly(user, submission_key, post) -> None:
@@ -124,8 +187,7 @@ def new_concern(request):
             _quiet(form, formsets)
             return _render_new(request, form=form, formsets=formsets, submission_key=submission_key)
         if form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
-            data = {**form.cleaned_data, "categories": list(form.cleaned_data["categories"])}
-            data.update({key: filled_rows(fs) for key, fs in formsets.items()})
+            data = _submission_data(form, formsets)
             try:
                 concern, created = services.submit_concern(actor=request.user, data=data, submission_key=submission_key)
             except services.DuplicateSubmissionKey:

@@ -38,6 +38,7 @@ CONCERN_FIELD_PARTS: dict[str, SharedPart] = {
     "occurred_on": P.CIRCUMSTANCES,
     "occurred_on_text": P.CIRCUMSTANCES,
     "occurred_on_approximate": P.CIRCUMSTANCES,
+    "occurred_time": P.CIRCUMSTANCES,
     "location": P.CIRCUMSTANCES,
     "setting": P.CIRCUMSTANCES,
     "setting_detail": P.CIRCUMSTANCES,
@@ -188,7 +189,9 @@ def _circumstances(source: PackSource) -> str:
     when = "; ".join(
         part
         for part in (
-            _day(concern.occurred_on) + (_(" (approximate)") if concern.occurred_on_approximate else "")
+            _day(concern.occurred_on)
+            + (concern.occurred_time.strftime(" %H:%M") if concern.occurred_time else "")
+            + (_(" (approximate)") if concern.occurred_on_approximate else "")
             if concern.occurred_on
             else "",
             concern.occurred_on_text,

@@ -138,6 +138,21 @@
     });
   }
 
+  // "Add more detail" sections that an answer makes relevant open by themselves (data-opens-when=
+  // "name=value"); they never close by themselves, so nothing typed in them is hidden.
+  function setupRelevantSections(form) {
+    form.addEventListener("change", function (event) {
+      const control = event.target;
+      if (!control.name) return;
+      form.querySelectorAll("details[data-opens-when]").forEach(function (details) {
+        const rule = details.dataset.opensWhen.split("=");
+        if (rule[0] === control.name && control.value === rule[1] && (control.type !== "radio" || control.checked)) {
+          details.open = true;
+        }
+      });
+    });
+  }
+
   function setupPrint() {
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
@@ -152,6 +167,7 @@
     const announce = function (text) { if (status) status.textContent = text; };
     setupEmergency(form);
     setupLimits(form);
+    setupRelevantSections(form);
     const markDirty = setupAutosave(form, announce);
     setupFormsets(form, markDirty, announce);
   });

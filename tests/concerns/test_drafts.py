@@ -73,3 +73,12 @@ def test_my_concerns_lists_drafts_with_their_last_save_time(client, cast):
     draft = ConcernDraft.objects.get()
     html = client.get(reverse("concerns:mine")).content.decode()
     assert date_format(timezone.localtime(draft.updated_at), "j F Y, H:i") in html
+
+
+def test_a_restored_draft_opens_the_sections_that_hold_what_was_typed(client, cast):
+    client.force_login(cast.clinician)
+    key = uuid.uuid4()
+    client.post(SAVE, {"submission_key": str(key), "opinion": "My view", "urgency": "same_day"})
+    html = client.get(NEW).content.decode()
+    assert 'id="more-account" open' in html
+    assert 'id="more-prior" open' not in html

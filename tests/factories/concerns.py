@@ -107,7 +107,7 @@ def intake_form_data(key=None, **overrides) -> dict:
         "jurisdiction": "england",
         "urgency": "same_day",
         "occurred_on_text": "This morning",
-        "discloser_type": "client_self",
+        "discloser_type": "client",
         "categories": ["child-sexual"],
         "summary": "Adult client disclosed childhood abuse by a man who now fosters.",
         "own_words": "He did things to me when I was little.",
