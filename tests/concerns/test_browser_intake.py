@@ -34,8 +34,14 @@ def test_trigger_case_filed_end_to_end_without_names(page, live_server, cast):
     page.get_by_label("Nation where the person at risk lives").select_option(label="England")
     page.locator("#div_id_urgency").get_by_label("Same day").check()
     # The full path: every "add more detail" section is opened and filled.
-    for section in ("When and where", "Who raised the concern", "Categories and your summary", "More of the account",
-                    "Earlier reports", "Actions and advice"):
+    for section in (
+        "When and where",
+        "Who raised the concern",
+        "Categories and your summary",
+        "More of the account",
+        "Earlier reports",
+        "Actions and advice",
+    ):
         page.locator("summary", has_text=section).click()
     page.get_by_label("Or describe when, if you do not know the date").fill("This morning's session")
     page.get_by_label("Setting", exact=True).select_option("session")
