@@ -4,6 +4,7 @@ from django import forms
 from django.forms import formset_factory
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from concerns.models import (
@@ -17,9 +18,10 @@ from concerns.models import (
     ImmediateDanger,
     PersonAtRisk,
     PriorReport,
+    Urgency,
     YesNoUnknown,
 )
-from concerns.selectors import clients_for_intake
+from concerns.selectors import clients_for_intake, intake_team, urgency_meanings
 from concerns.services import CONCERN_INPUT_FIELDS
 from concerns.validators import no_control_characters
 
@@ -78,6 +80,7 @@ class ConcernForm(forms.ModelForm):
             "immediate_danger": "Is anyone in immediate danger now?",
             "emergency_action": "What emergency action have you taken?",
             "emergency_action_notes": "Details of the emergency action (or why no call was made)",
+            "not_immediate_reason": "If it need not be treated as immediate, say why",
             "occurred_on": "Date of the disclosure or observation",
             "occurred_time": "Time, if known",
             "occurred_on_text": "Or describe when, if you do not know the date",
@@ -109,6 +112,10 @@ class ConcernForm(forms.ModelForm):
             "opinion": "Kept apart from the facts above. Say what you think and why.",
             "questions_asked": "Record your responses and any questions, word for word if you can.",
             "summary": "Clearly your summary, not the person's words.",
+            "not_immediate_reason": (
+                'With danger "yes" the concern is treated as immediate, whatever urgency you choose, unless you '
+                'say why not here (for example "the police are already there").'
+            ),
             "occurred_on_text": 'For example "this morning", "summer 2019" or "during her childhood".',
         }
         widgets = {
@@ -120,6 +127,7 @@ class ConcernForm(forms.ModelForm):
             "occurred_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "summary": forms.Textarea(attrs={"rows": 3}),
             "emergency_action_notes": forms.Textarea(attrs={"rows": 2}),
+            "not_immediate_reason": forms.Textarea(attrs={"rows": 2}),
             "people_present": forms.Textarea(attrs={"rows": 2}),
             "discloser_notes": forms.Textarea(attrs={"rows": 2}),
             "support_offered": forms.Textarea(attrs={"rows": 2}),
@@ -152,6 +160,18 @@ class ConcernForm(forms.ModelForm):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
         self.fields["discloser_type"].choices = [(c.value, c.label) for c in OFFERED_DISCLOSER_TYPES]
         self.fields["discloser_type"].required = False
+        meanings = urgency_meanings(team=intake_team(user))
+        if meanings:
+            # The real times of the policies in force (an administrator's change shows at once).
+            self.fields["urgency"].help_text = format_html(
+                '<ul class="mb-0 ps-3">{}</ul>',
+                format_html_join(
+                    "",
+                    "<li><strong>{}</strong>: {}</li>",
+                    ((label, meanings[value]) for value, label in Urgency.choices if value in meanings),
+                ),
+            )
+        self.fields["not_immediate_reason"].required = False
         # Most disclosures are reported the day they are made: today is offered, and can be changed.
         self.fields["occurred_on"].initial = timezone.localdate
         self.fields["jurisdiction"].choices = [("", "Choose the nation"), *self.fields["jurisdiction"].choices[1:]]

@@ -194,6 +194,9 @@ class Concern(models.Model):
     emergency_action_notes = bounded_text(
         FREE_TEXT_LIMIT, help_text="What was done, when, any reference; or why no call."
     )
+    # Danger "yes" makes the concern immediate unless the clinician says why not (the police
+    # are already there, say): the submit service applies the rule and keeps the reason.
+    not_immediate_reason = bounded_text(FREE_TEXT_LIMIT)
     # When the disclosure or observation happened: a date, or words such as "summer 2019".
     occurred_on = models.DateField(null=True, blank=True)
     occurred_on_text = bounded_char(100)

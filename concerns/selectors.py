@@ -20,6 +20,34 @@ def register_extra_access(provider) -> None:
         _extra_access_providers.append(provider)
 
 
+# What the person filing is told about timescales and who was alerted comes from the escalation
+# policies and the alerts, which sit above this layer: the alerts app registers its provider here
+# (AppConfig.ready). Without one (this layer alone), intake says nothing it cannot know.
+_intake_information: dict = {}
+
+
+def register_intake_information(*, urgency_meanings, first_notice) -> None:
+    """Register ``urgency_meanings(*, team) -> {urgency: words}`` (each urgency's real times under
+    the policies in force) and ``first_notice(concern)`` (an object with ``told``: the names of the
+    people actually alerted, ``acknowledge_by``: a datetime or None, ``meaning``: the urgency's words)."""
+    _intake_information.update(urgency_meanings=urgency_meanings, first_notice=first_notice)
+
+
+def urgency_meanings(*, team=None) -> dict[str, str]:
+    provider = _intake_information.get("urgency_meanings")
+    return provider(team=team) if provider else {}
+
+
+def first_notice(concern: Concern):
+    provider = _intake_information.get("first_notice")
+    return provider(concern) if provider else None
+
+
+def intake_team(user):
+    """The team a new concern goes to before a client is chosen (as the submit service decides)."""
+    return user.teams.order_by("name").first()
+
+
 def concerns_visible_to(user) -> QuerySet[Concern]:
     """Need to know: authors see their own; leads see the teams they cover.
 

@@ -17,8 +17,10 @@ from concerns.models import (
     Concern,
     ConcernCategory,
     ConcernDraft,
+    ImmediateDanger,
     PersonAtRisk,
     PriorReport,
+    Urgency,
 )
 from concerns.signals import concern_submitted
 
@@ -30,6 +32,7 @@ CONCERN_INPUT_FIELDS = (
     "immediate_danger",
     "emergency_action",
     "emergency_action_notes",
+    "not_immediate_reason",
     "occurred_on",
     "occurred_on_text",
     "occurred_on_approximate",
@@ -96,6 +99,15 @@ def _resolve_categories(categories: Iterable) -> list[ConcernCategory]:
     return found
 
 
+def _apply_immediate_danger(fields: dict) -> dict:
+    """Someone in immediate danger makes the concern immediate (its clock is the strictest), unless
+    the clinician recorded why it need not be (for example the police are already there)."""
+    if fields.get("immediate_danger") == ImmediateDanger.YES and fields.get("urgency") != Urgency.IMMEDIATE:
+        if not (fields.get("not_immediate_reason") or "").strip():
+            return {**fields, "urgency": Urgency.IMMEDIATE}
+    return fields
+
+
 def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Concern, bool]:
     """Write a concern and all its parts, its audit event, and send ``concern_submitted``: one transaction.
 
@@ -123,6 +135,7 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
         team = _resolve_team(actor=actor, client=client, team=team)
         categories = _resolve_categories(data.get("categories") or [])
         now = timezone.now()
+        fields = _apply_immediate_danger(fields)
         concern = Concern(
             team=team,
             reporter=actor,

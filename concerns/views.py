@@ -15,13 +15,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import Role
-from accounts.selectors import leads_covering_team
 from audit.actions import AuditAction
 from audit.services import record_event
 from concerns import selectors, services
 from concerns.forms import FORMSETS, AddendumForm, ConcernForm, filled_rows
 from concerns.guidance import NEXT_STEPS_BY_URGENCY
-from concerns.models import UNCLEAR_CATEGORY, Concern, IdentityStatus, YesNoUnknown
+from concerns.models import UNCLEAR_CATEGORY, Concern, IdentityStatus, ImmediateDanger, YesNoUnknown
 
 FILING_ROLES = (Role.CLINICIAN, Role.LEAD, Role.DEPUTY)
 # Fields the browser sends that are not part of what was typed.
@@ -280,7 +279,10 @@ def submitted(request, pk):
         "concerns/submitted.html",
         {
             "concern": concern,
-            "leads": list(leads_covering_team(concern.team).exclude(pk=request.user.pk)),
+            # Who was actually alerted (after the rota's fallbacks) and the policy's real times.
+            "notice": selectors.first_notice(concern),
+            "danger_made_it_immediate": concern.immediate_danger == ImmediateDanger.YES
+            and not concern.not_immediate_reason.strip(),
             "next_steps": NEXT_STEPS_BY_URGENCY.get(concern.urgency, ""),
         },
     )
