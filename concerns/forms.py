@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from concerns.models import (
     OFFERED_DISCLOSER_TYPES,
     Addendum,
@@ -21,7 +22,7 @@ from concerns.models import (
     Urgency,
     YesNoUnknown,
 )
-from concerns.selectors import clients_for_intake, intake_team, urgency_meanings
+from concerns.selectors import clients_for_intake, intake_team, staff_label, urgency_meanings
 from concerns.services import CONCERN_INPUT_FIELDS
 from concerns.validators import no_control_characters
 
@@ -198,8 +199,26 @@ class PartForm(forms.ModelForm):
     "more about them" disclosure that opens when anything in it was typed or needs attention."""
 
     essential_fields: tuple[str, ...] = ()
-    # Asked only when the row's answers make them relevant (see the template and intake.js).
-    conditional_fields: tuple[str, ...] = ()
+    # Questions asked only when an answer in the row makes them relevant:
+    # (key, label, the field whose answer opens them, that answer, the fields asked).
+    conditional_groups: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = ()
+
+    @property
+    def conditional_fields(self) -> tuple[str, ...]:
+        return tuple(name for group in self.conditional_groups for name in group[4])
+
+    @property
+    def groups(self) -> list[dict]:
+        return [
+            {
+                "key": key,
+                "label": label,
+                "opens_when": f"{self.prefix}-{trigger}={value}",
+                "is_open": self._changed_or_wrong(names) or (self.is_bound and self[trigger].value() == value),
+                "fields": [self[name] for name in names],
+            }
+            for key, label, trigger, value, names in self.conditional_groups
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -231,10 +250,6 @@ class PartForm(forms.ModelForm):
     def more_is_open(self) -> bool:
         hidden = set(self.fields) - set(self.essential_fields) - set(self.conditional_fields)
         return self._changed_or_wrong(hidden)
-
-    @property
-    def conditional_is_open(self) -> bool:
-        return self._changed_or_wrong(self.conditional_fields)
 
 
 class PersonAtRiskForm(PartForm):
@@ -269,17 +284,40 @@ class PersonAtRiskForm(PartForm):
 
 
 class AllegedPersonForm(PartForm):
-    # Where they work or are approved: asked when they work with children or adults at risk.
-    conditional_fields = ("role", "role_detail", "employer_or_approving_body", "work_area", "works_with_adults_at_risk")
+    conditional_groups = (
+        (
+            "staff",
+            _("Who they are here"),
+            "works_here",
+            YesNoUnknown.YES,
+            ("staff_member", "staff_not_found"),
+        ),
+        (
+            "trust",
+            _("Their work or role with children or adults at risk"),
+            "position_of_trust",
+            YesNoUnknown.YES,
+            ("role", "role_detail", "employer_or_approving_body", "work_area", "works_with_adults_at_risk"),
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Chosen through the type-ahead (intake.js), which shows name and team only.
+        staff = self.fields["staff_member"]
+        staff.queryset = User.objects.filter(is_active=True)
+        staff.widget = forms.HiddenInput(attrs={"class": "staff-member-id"})
+        staff.error_messages["invalid_choice"] = _("Choose the person from the list, or say you cannot find them.")
 
     @property
-    def conditional_is_open(self) -> bool:
-        return super().conditional_is_open or (self.is_bound and self["position_of_trust"].value() == YesNoUnknown.YES)
+    def staff_label(self) -> str:
+        return staff_label(self["staff_member"].value()) if self.is_bound else ""
 
     class Meta:
         model = AllegedPerson
         fields = [
             "identity",
+            "works_here",
             "name",
             "date_of_birth",
             "approximate_age",
@@ -294,6 +332,8 @@ class AllegedPersonForm(PartForm):
             "employer_or_approving_body",
             "work_area",
             "works_with_adults_at_risk",
+            "staff_member",
+            "staff_not_found",
             "deceased",
         ]
         labels = {
@@ -314,6 +354,9 @@ class AllegedPersonForm(PartForm):
             "work_area": "Local authority area where they work or are approved",
             "works_with_adults_at_risk": "Is that work with adults at risk?",
             "deceased": "They have died (still report: others may be at risk)",
+            "works_here": "Do they work or volunteer here?",
+            "staff_member": "The colleague",
+            "staff_not_found": "They work here, but I cannot find them: who are they?",
         }
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 

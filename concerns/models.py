@@ -348,6 +348,11 @@ class AllegedPerson(models.Model):
     work_area = bounded_char(200, help_text="The local authority area where they work or are approved.")
     works_with_adults_at_risk = models.CharField(max_length=10, choices=YesNoUnknown.choices, default="unknown")
     deceased = models.BooleanField(default=False)
+    # "Do they work or volunteer here?" Yes names them through the type-ahead (staff_member) or,
+    # when they cannot be found there, describes them (staff_not_found): either way the concern
+    # is about one of our own people (selectors.is_about_staff).
+    works_here = models.CharField(max_length=10, choices=YesNoUnknown.choices, default="unknown")
+    staff_not_found = bounded_char(200, help_text="Works here, but could not be found in the list: who they are.")
     # Set when the alleged person is one of our own staff: they must never see the concern.
     staff_member = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

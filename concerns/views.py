@@ -271,6 +271,12 @@ def _draft_preview(draft) -> str:
 
 
 @role_required(*FILING_ROLES)
+def staff_search(request):
+    """The type-ahead for "they work or volunteer here": name and team of matching active people only."""
+    return JsonResponse({"results": selectors.staff_matching(request.GET.get("q", ""))})
+
+
+@role_required(*FILING_ROLES)
 def submitted(request, pk):
     """After submission: the reference and what happens next (no concern content, so no view event)."""
     concern = get_object_or_404(selectors.concerns_reported_by(request.user), pk=pk)

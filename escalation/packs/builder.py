@@ -97,6 +97,8 @@ ALLEGED_FIELD_PARTS: dict[str, SharedPart] = {
     "employer_or_approving_body": P.ALLEGED_ROLE,
     "work_area": P.ALLEGED_ROLE,
     "works_with_adults_at_risk": P.ALLEGED_ROLE,
+    "works_here": P.ALLEGED_ROLE,
+    "staff_not_found": P.ALLEGED_IDENTITY,
 }
 # Our own staff member's account: internal, never sent.
 ALLEGED_NEVER_SHARED = frozenset({"id", "concern", "position", "staff_member"})
@@ -266,6 +268,7 @@ def _alleged_identity(source: PackSource) -> str:
                     _line(_("Address"), alleged.address),
                     _line(_("Relationship"), alleged.relationship),
                     _line(_("Whereabouts"), alleged.whereabouts),
+                    _line(_("Who they are at our organisation"), alleged.staff_not_found),
                 ]
             )
         )
@@ -289,6 +292,7 @@ def _alleged_role(source: PackSource) -> str:
                     _line(_("Area where they work or are approved"), alleged.work_area),
                     _line(_("Contact with children now"), alleged.get_contact_with_children_display()),
                     _line(_("Works with adults at risk"), alleged.get_works_with_adults_at_risk_display()),
+                    _line(_("Works or volunteers for our organisation"), alleged.get_works_here_display()),
                 ]
             )
         )

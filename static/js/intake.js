@@ -153,6 +153,68 @@
     });
   }
 
+  // "They work or volunteer here": a type-ahead over the organisation's active people. The server
+  // answers with name and team only; the choice goes into the row's hidden staff_member field.
+  function setupStaffTypeahead(form, markDirty) {
+    let timer = null;
+    const search = function (input) {
+      const box = input.closest(".staff-typeahead");
+      const results = box.querySelector(".staff-results");
+      const query = input.value.trim();
+      results.replaceChildren();
+      if (query.length < 2) return;
+      fetch(box.dataset.staffSearchUrl + "?q=" + encodeURIComponent(query), {
+        credentials: "same-origin", headers: { "Accept": "application/json" }, redirect: "error",
+      })
+        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+        .then(function (data) {
+          results.replaceChildren();
+          if (!data.results.length) {
+            const none = document.createElement("li");
+            none.textContent = "Nobody found. If they work here, describe them below.";
+            results.appendChild(none);
+            return;
+          }
+          data.results.forEach(function (person) {
+            const item = document.createElement("li");
+            const button = document.createElement("button");
+            button.type = "button";
+            button.className = "btn btn-link p-0 staff-result";
+            const label = person.teams ? person.name + " (" + person.teams + ")" : person.name;
+            button.textContent = label;
+            button.dataset.staffId = String(person.id);
+            button.dataset.staffLabel = label;
+            item.appendChild(button);
+            results.appendChild(item);
+          });
+        })
+        .catch(function () {});
+    };
+    form.addEventListener("input", function (event) {
+      if (!event.target.classList.contains("staff-search")) return;
+      window.clearTimeout(timer);
+      const input = event.target;
+      timer = window.setTimeout(function () { search(input); }, 250);
+    });
+    form.addEventListener("keydown", function (event) {
+      // Enter in the search box chooses nothing and must not submit the whole concern.
+      if (event.key === "Enter" && event.target.classList.contains("staff-search")) event.preventDefault();
+    });
+    form.addEventListener("click", function (event) {
+      const button = event.target.closest(".staff-result");
+      if (!button) return;
+      const group = button.closest("details");
+      const hidden = group.querySelector("input.staff-member-id");
+      hidden.value = button.dataset.staffId;
+      group.querySelector(".staff-chosen").textContent = "Chosen: " + button.dataset.staffLabel;
+      group.querySelector(".staff-results").replaceChildren();
+      const input = group.querySelector(".staff-search");
+      input.value = "";
+      input.focus();
+      markDirty();
+    });
+  }
+
   function setupPrint() {
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
@@ -170,5 +232,6 @@
     setupRelevantSections(form);
     const markDirty = setupAutosave(form, announce);
     setupFormsets(form, markDirty, announce);
+    setupStaffTypeahead(form, markDirty);
   });
 })();

@@ -125,6 +125,7 @@ MATRIX: dict[str, Row] = {
     "concerns:mine": Row((LOGIN, OK, OK, OK, OK, DENY, DENY)),
     "concerns:new": Row((LOGIN, OK, OK, OK, OK, DENY, DENY)),
     "concerns:draft_save": Row((401, BAD, BAD, BAD, BAD, DENY, DENY), method="POST"),  # htmx autosave
+    "concerns:staff_search": Row((LOGIN, OK, OK, OK, OK, DENY, DENY)),  # name and team only
     "concerns:draft_discard": Row((LOGIN, OK, HIDE, HIDE, HIDE, DENY, DENY), method="POST"),  # asks first
     "concerns:detail": Row((LOGIN, OK, HIDE, OK, HIDE, DENY, DENY)),
     "concerns:submitted": Row((LOGIN, OK, HIDE, HIDE, HIDE, DENY, DENY)),  # the reporter's receipt
