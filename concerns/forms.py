@@ -308,6 +308,13 @@ class AllegedPersonForm(PartForm):
         staff.queryset = User.objects.filter(is_active=True)
         staff.widget = forms.HiddenInput(attrs={"class": "staff-member-id"})
         staff.error_messages["invalid_choice"] = _("Choose the person from the list, or say you cannot find them.")
+        # Not answered (a draft or a page from before the question existed) is "not known".
+        self.fields["works_here"].required = False
+        if "works_here" in self.required_once_started:
+            self.required_once_started.remove("works_here")
+
+    def clean_works_here(self):
+        return self.cleaned_data.get("works_here") or YesNoUnknown.UNKNOWN
 
     @property
     def staff_label(self) -> str:

@@ -27,6 +27,7 @@ def short_path(**overrides) -> dict:
         "alleged-0-contact_with_children": "unknown",
         "alleged-0-position_of_trust": "unknown",
         "alleged-0-works_with_adults_at_risk": "unknown",
+        "alleged-0-works_here": "unknown",
         **formset_management("prior", 1),
         "prior-0-recipient": "unknown",
         "prior-0-made_by": "unknown",

@@ -121,6 +121,7 @@ def intake_form_data(key=None, **overrides) -> dict:
         "alleged-0-position_of_trust": "yes",
         "alleged-0-role": "foster_carer",
         "alleged-0-works_with_adults_at_risk": "unknown",
+        "alleged-0-works_here": "unknown",
         **formset_management("prior", 1),
         "prior-0-recipient": "unknown",
         "prior-0-made_by": "unknown",
