@@ -121,3 +121,30 @@ def test_50000_characters_of_mixed_scripts_are_stored_whole(page, live_server, c
     concern = Concern.objects.get()
     assert concern.emergency_action_notes == notes
     assert concern.own_words == words
+
+
+@pytest.mark.browser
+def test_a_colleague_is_named_through_the_type_ahead(page, live_server, cast):
+    axe = AxePage(page, live_server.url)
+    login_through_page(page, live_server.url, cast.clinician.email)
+    axe.visit("/concerns/new/")
+    page.locator("#div_id_immediate_danger").get_by_label("No", exact=True).check()
+    page.get_by_label("Nation where the person at risk lives").select_option(label="England")
+    page.locator("#div_id_urgency").get_by_label("Same day").check()
+    page.locator("[name=persons-0-kind]").select_option("child")
+    page.get_by_label("What the person said, in their own words").fill("The deputy shouted at him and hit him.")
+    page.locator("#div_id_has_alleged_person").get_by_label("Yes", exact=True).check()
+    page.locator("[name=alleged-0-works_here]").select_option("yes")
+    search = page.get_by_label("Find them by name")
+    expect(search).to_be_visible()
+    search.press_sequentially("Dev", delay=20)
+    choice = page.get_by_role("button", name="Dev Deputy (Children and families)")
+    expect(choice).to_be_visible()
+    expect(page.locator("#alleged-0-staff_results")).not_to_contain_text("@")
+    axe.check("type-ahead results")
+    choice.click()
+    expect(page.locator(".staff-chosen").first).to_have_text("Chosen: Dev Deputy (Children and families)")
+    page.get_by_role("button", name="Submit now").click()
+    page.wait_for_url(re.compile(r"/concerns/\d+/submitted/$"))
+    alleged = Concern.objects.get().alleged_persons.get()
+    assert (alleged.works_here, alleged.staff_member) == ("yes", cast.deputy)
