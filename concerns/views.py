@@ -47,8 +47,8 @@ def _as_querydict(data: dict) -> QueryDict:
     return query
 
 
-def _bind(user, data=None):
-    form = ConcernForm(data, user=user)
+def _bind(user, data=None, initial=None):
+    form = ConcernForm(data, user=user, initial=initial)
     formsets = {key: cls(data, prefix=prefix) for key, (cls, prefix) in FORMSETS.items()}
     return form, formsets
 
@@ -207,9 +207,18 @@ def new_concern(request):
         _quiet(form, formsets)
         submission_key = draft.submission_key
     else:
-        form, formsets = _bind(request.user)
+        form, formsets = _bind(request.user, initial=_initial_from_link(request))
         submission_key = uuid.uuid4()
     return _render_new(request, form=form, formsets=formsets, submission_key=submission_key, draft=draft)
+
+
+def _initial_from_link(request) -> dict:
+    """ "Report a concern about this client" opens a new concern with that client chosen (only a
+    client the person may file about; anything else is ignored)."""
+    client_id = request.GET.get("client", "")
+    if client_id.isdigit() and selectors.clients_for_intake(request.user).filter(pk=client_id).exists():
+        return {"client": int(client_id)}
+    return {}
 
 
 def _draft_to_continue(request):
@@ -218,7 +227,7 @@ def _draft_to_continue(request):
     draft_key = request.GET.get("draft")
     if draft_key:
         return selectors.get_draft_for_user(request.user, submission_key=draft_key)
-    if request.GET.get("new"):
+    if request.GET.get("new") or request.GET.get("client"):
         return None
     return selectors.drafts_of(request.user).first()
 

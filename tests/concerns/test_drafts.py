@@ -82,3 +82,22 @@ def test_a_restored_draft_opens_the_sections_that_hold_what_was_typed(client, ca
     html = client.get(NEW).content.decode()
     assert 'id="more-account" open' in html
     assert 'id="more-prior" open' not in html
+
+
+def test_the_client_page_reports_a_concern_about_that_client(client, cast):
+    from consent.models import Client
+
+    record = Client.objects.create(team=cast.team, reference="AT-9", created_by=cast.clinician)
+    elsewhere = Client.objects.create(team=cast.other_team, reference="OT-1", created_by=cast.clinician_other_team)
+    client.force_login(cast.clinician)
+    client.post(SAVE, {"submission_key": str(uuid.uuid4()), "own_words": "an older draft"})
+    page = client.get(reverse("consent:client_detail", args=[record.pk])).content.decode()
+    link = f"{NEW}?new=1&amp;client={record.pk}"
+    assert "Report a concern about this client" in page and link in page
+
+    html = client.get(f"{NEW}?new=1&client={record.pk}").content.decode()
+    assert f'<option value="{record.pk}" selected>' in html
+    assert "an older draft" not in html.split('id="concern-form"', 1)[1]
+    # A client the person may not file about is not chosen (and not even listed).
+    html = client.get(f"{NEW}?new=1&client={elsewhere.pk}").content.decode()
+    assert f'value="{elsewhere.pk}"' not in html
