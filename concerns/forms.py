@@ -17,6 +17,7 @@ from concerns.models import (
     Consulted,
     EmergencyAction,
     ImmediateDanger,
+    OtherPerson,
     PersonAtRisk,
     PriorReport,
     Urgency,
@@ -368,6 +369,19 @@ class AllegedPersonForm(PartForm):
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
+class OtherPersonForm(PartForm):
+    class Meta:
+        model = OtherPerson
+        fields = ["role", "name", "relationship", "description", "contact_with_children"]
+        labels = {
+            "role": "How they are involved",
+            "name": "Name, if known",
+            "relationship": "Relationship to the alleged person and to the person at risk",
+            "description": "What you know about them",
+            "contact_with_children": "Do they have contact with children now?",
+        }
+
+
 class PriorReportForm(PartForm):
     class Meta:
         model = PriorReport
@@ -406,10 +420,12 @@ MAX_PARTS = 20
 PersonAtRiskFormSet = formset_factory(PersonAtRiskForm, extra=1, max_num=MAX_PARTS, validate_max=True)
 AllegedPersonFormSet = formset_factory(AllegedPersonForm, extra=1, max_num=MAX_PARTS, validate_max=True)
 PriorReportFormSet = formset_factory(PriorReportForm, extra=1, max_num=MAX_PARTS, validate_max=True)
+OtherPersonFormSet = formset_factory(OtherPersonForm, extra=1, max_num=MAX_PARTS, validate_max=True)
 
 FORMSETS = {
     "persons_at_risk": (PersonAtRiskFormSet, "persons"),
     "alleged_persons": (AllegedPersonFormSet, "alleged"),
+    "other_people": (OtherPersonFormSet, "others"),
     "prior_reports": (PriorReportFormSet, "prior"),
 }
 

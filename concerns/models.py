@@ -375,6 +375,35 @@ class AllegedPerson(models.Model):
         return self.name or self.description[:60] or "Alleged person (not known)"
 
 
+class OtherPersonRole(models.TextChoices):
+    HOUSEHOLD = "household", "Lives in the alleged person's household"
+    CO_CARER = "co_carer", "Cares for the children too (for example a partner who also fosters)"
+    OTHER_CARER = "other_carer", "Another carer or professional involved"
+    OTHER = "other", "Someone else involved"
+
+
+class OtherPerson(models.Model):
+    """Someone else involved who is neither at risk nor alleged: a household member of the alleged
+    person, a partner who also fosters, another carer. Every identifying field is optional."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="other_people")
+    position = models.PositiveSmallIntegerField(default=0)
+    role = models.CharField(max_length=20, choices=OtherPersonRole.choices)
+    name = bounded_char(150)
+    relationship = bounded_char(200, help_text="To the alleged person and to the person at risk.")
+    description = bounded_text(FREE_TEXT_LIMIT)
+    contact_with_children = models.CharField(max_length=10, choices=YesNoUnknown.choices, default="unknown")
+
+    append_only = AppendOnly()
+
+    class Meta:
+        ordering = ["concern", "position", "id"]
+        verbose_name_plural = "other people involved"
+
+    def __str__(self) -> str:
+        return self.name or self.get_role_display()
+
+
 class PriorRecipient(models.TextChoices):
     CHILDRENS_SOCIAL_CARE = "csc", "Children's social care"
     ADULT_SOCIAL_CARE = "asc", "Adult social care"

@@ -111,6 +111,7 @@ def concern_with_parts(concern: Concern) -> Concern:
             "categories",
             "persons_at_risk",
             "alleged_persons",
+            "other_people",
             "prior_reports",
             Prefetch("addenda", queryset=Addendum.objects.select_related("author").order_by("created_at", "id")),
         )

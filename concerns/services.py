@@ -18,6 +18,7 @@ from concerns.models import (
     ConcernCategory,
     ConcernDraft,
     ImmediateDanger,
+    OtherPerson,
     PersonAtRisk,
     PriorReport,
     Urgency,
@@ -57,9 +58,10 @@ CONCERN_INPUT_FIELDS = (
     "consulted",
     "consultation_notes",
 )
-PART_MODELS: dict[str, type[PersonAtRisk] | type[AllegedPerson] | type[PriorReport]] = {
+PART_MODELS: dict[str, type[PersonAtRisk] | type[AllegedPerson] | type[PriorReport] | type[OtherPerson]] = {
     "persons_at_risk": PersonAtRisk,
     "alleged_persons": AllegedPerson,
+    "other_people": OtherPerson,
     "prior_reports": PriorReport,
 }
 
@@ -175,6 +177,7 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
                 "persons_at_risk": len(data.get("persons_at_risk") or []),
                 "alleged_persons": len(data.get("alleged_persons") or []),
                 "prior_reports": len(data.get("prior_reports") or []),
+                "other_people": len(data.get("other_people") or []),
             },
         )
         concern_submitted.send(sender=Concern, concern=concern, actor=actor)

@@ -48,9 +48,24 @@ def _as_querydict(data: dict) -> QueryDict:
 
 
 def _bind(user, data=None, initial=None):
+    if data is not None:
+        data = _with_every_management_form(data)
     form = ConcernForm(data, user=user, initial=initial)
     formsets = {key: cls(data, prefix=prefix) for key, (cls, prefix) in FORMSETS.items()}
     return form, formsets
+
+
+def _with_every_management_form(data: QueryDict) -> QueryDict:
+    """A repeating part the posting page did not have (a page or draft from before the part was
+    added) is posted as having no rows, instead of failing for its missing management form."""
+    missing = [prefix for _cls, prefix in FORMSETS.values() if f"{prefix}-TOTAL_FORMS" not in data]
+    if not missing:
+        return data
+    data = data.copy()
+    for prefix in missing:
+        data[f"{prefix}-TOTAL_FORMS"] = "0"
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+    return data
 
 
 def _quiet(form, formsets):
@@ -79,6 +94,7 @@ def _add_blank_form(formsets, which: str, data: QueryDict):
 # submit) or needs attention, or when an answer makes it relevant.
 MORE_DETAIL_SECTIONS = {
     "alleged": ((), "alleged_persons"),
+    "others": ((), "other_people"),
     "when": (
         (
             "occurred_on",

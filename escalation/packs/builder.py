@@ -105,6 +105,9 @@ ALLEGED_NEVER_SHARED = frozenset({"id", "concern", "position", "staff_member"})
 PART_NEVER_SHARED = frozenset({"id", "concern", "position"})
 PERSON_AT_RISK_PART = P.PERSONS_AT_RISK
 PRIOR_REPORT_PART = P.PRIOR_REPORTS
+# Other people involved (the alleged person's household, other carers) go with the alleged
+# person's identity: shared, or withheld, with it.
+OTHER_PERSON_PART = P.ALLEGED_IDENTITY
 ADDENDUM_PART = P.ADDENDA
 TRIAGE_PART = P.TRIAGE
 
@@ -126,6 +129,7 @@ class PackSource:
     persons: list[PersonAtRisk] = field(default_factory=list)
     alleged: list[AllegedPerson] = field(default_factory=list)
     prior_reports: list[PriorReport] = field(default_factory=list)
+    other_people: list = field(default_factory=list)
     addenda: list = field(default_factory=list)
     triage: TriageRecord | None = None
     client_informed: ClientInformedRecord | None = None
@@ -140,6 +144,7 @@ class PackSource:
             persons=list(concern.persons_at_risk.order_by("position", "id")),
             alleged=list(concern.alleged_persons.order_by("position", "id")),
             prior_reports=list(concern.prior_reports.order_by("position", "id")),
+            other_people=list(concern.other_people.order_by("position", "id")),
             addenda=list(concern.addenda.order_by("created_at", "id")),
             triage=concern.triage_records.order_by("-id").first(),
             client_informed=concern.client_informed_records.order_by("-recorded_at", "-id").first(),
@@ -269,6 +274,19 @@ def _alleged_identity(source: PackSource) -> str:
                     _line(_("Relationship"), alleged.relationship),
                     _line(_("Whereabouts"), alleged.whereabouts),
                     _line(_("Who they are at our organisation"), alleged.staff_not_found),
+                ]
+            )
+        )
+    for number, other in enumerate(source.other_people, start=1):
+        blocks.append(
+            _join(
+                [
+                    _("Other person involved %(number)s: %(role)s")
+                    % {"number": number, "role": other.get_role_display().lower()},
+                    _line(_("Name"), other.name),
+                    _line(_("Relationship"), other.relationship),
+                    _line(_("What is known"), other.description),
+                    _line(_("Contact with children now"), other.get_contact_with_children_display()),
                 ]
             )
         )

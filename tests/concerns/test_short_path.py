@@ -31,6 +31,8 @@ def short_path(**overrides) -> dict:
         **formset_management("prior", 1),
         "prior-0-recipient": "unknown",
         "prior-0-made_by": "unknown",
+        **formset_management("others", 1),
+        "others-0-contact_with_children": "unknown",
         **overrides,
     }
 
@@ -75,3 +77,24 @@ def test_relevant_sections_open_by_themselves(client, cast):
     assert 'id="more-alleged" data-opens-when="has_alleged_person=yes" open' in html
     assert 'data-opens-when="alleged-0-position_of_trust=yes" open' in html
     assert 'id="more-prior" open' not in html
+
+
+def test_other_people_involved_are_their_own_repeatable_part(client, cast):
+    client.force_login(cast.clinician)
+    data = short_path(
+        **formset_management("others", 2),
+        **{
+            "others-0-role": "co_carer",
+            "others-0-relationship": "His wife, also approved to foster",
+            "others-0-contact_with_children": "yes",
+            "others-1-role": "household",
+            "others-1-description": "An adult son who lives with them",
+            "others-1-contact_with_children": "unknown",
+        },
+    )
+    assert client.post(NEW, data).status_code == 302
+    concern = Concern.objects.get()
+    others = list(concern.other_people.all())
+    assert [(o.role, o.position) for o in others] == [("co_carer", 0), ("household", 1)]
+    page = client.get(reverse("concerns:detail", args=[concern.pk])).content.decode()
+    assert "His wife, also approved to foster" in page and "An adult son who lives with them" in page

@@ -46,6 +46,7 @@ def submit_test_concern(
     persons_at_risk=None,
     alleged_persons=None,
     prior_reports=None,
+    other_people=None,
     **fields,
 ):
     """Submit a concern as ``reporter`` and return it (the trigger case's content unless overridden)."""
@@ -82,6 +83,8 @@ def submit_test_concern(
             )
         ]
     )
+    if other_people:
+        data["other_people"] = other_people
     concern, _created = submit_concern(
         actor=reporter, data=data, submission_key=submission_key or uuid.uuid4(), team=team
     )
