@@ -326,7 +326,7 @@ def my_concerns(request):
         "concerns/mine.html",
         {
             "concerns": selectors.concerns_reported_by(request.user)[:200],
-            "drafts": list(selectors.drafts_of(request.user)[:5]),
+            "drafts": list(selectors.drafts_of(request.user)[:50]),
         },
     )
 

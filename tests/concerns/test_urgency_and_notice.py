@@ -76,3 +76,18 @@ def test_a_team_nobody_covers_names_the_people_its_alert_fell_back_to(client, ca
     told = page.split('class="who-was-told"', 1)[1].split("</li>", 1)[0]
     assert "Leah Lead" not in told
     assert "Mina Manager" in told
+
+
+def test_the_leads_email_states_the_policys_real_due_time(client, cast):
+    from django.utils import timezone
+
+    from alerts.models import Deadline, OutboxMessage
+
+    client.force_login(cast.clinician)
+    client.post(NEW, intake_form_data(None, immediate_danger="yes", emergency_action="999", urgency="routine"))
+    concern = Concern.objects.get()
+    deadline = Deadline.objects.get(concern=concern, kind="acknowledge_concern")
+    # Danger "yes" made it immediate: 15 minutes at any hour, whatever the clock says.
+    assert (deadline.due_at - concern.submitted_at).total_seconds() == 15 * 60
+    email = OutboxMessage.objects.filter(channel="email", recipient=cast.lead).get()
+    assert f"{timezone.localtime(deadline.due_at):%H:%M on %a %d %b %Y}" in email.body
