@@ -20,7 +20,7 @@ TRIGGER_CASE = dict(
     abuse_period="Her childhood, about 1995 to 1999",
     summary="Adult client disclosed sexual abuse in childhood by a man she will not name. She reported it to "
     "children's services years ago; she has now learned he is a foster carer.",
-    discloser_type="client_self",
+    discloser_type="client",
     discloser_police_wishes="undecided",
     discloser_identity_wishes="anonymous",
     support_offered="Gave NAPAC helpline details; offered an extra session this week.",
@@ -66,7 +66,7 @@ IMMEDIATE = dict(
     setting="phone",
     summary="A 14-year-old said on the phone that her mother's partner hit her last night and she is scared "
     "to go home.",
-    discloser_type="client_self",
+    discloser_type="client",
     discloser_police_wishes="wants",
     own_words='"He hit me with a belt last night. I\'m not going back there."',
     observations="Distressed, crying; said she was at a friend's house.",
@@ -85,7 +85,7 @@ ADULT = dict(
     occurred_on_text="Last week",
     setting="video",
     summary="Client with a learning disability says a carer takes money from her purse.",
-    discloser_type="client_self",
+    discloser_type="client",
     own_words='"She takes my money and says I owe it to her."',
     categories=["wales-financial"],
     persons_at_risk=[dict(kind="adult_at_risk", identity="known", description="The client")],

@@ -3,9 +3,14 @@
 from django import forms
 from django.forms import formset_factory
 from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from concerns.forms_nation import NationFormMixin
 from concerns.models import (
+    OFFERED_DISCLOSER_TYPES,
     Addendum,
     AllegedPerson,
     Concern,
@@ -13,18 +18,32 @@ from concerns.models import (
     Consulted,
     EmergencyAction,
     ImmediateDanger,
+    OtherPerson,
     PersonAtRisk,
     PriorReport,
+    Urgency,
+    YesNoUnknown,
 )
-from concerns.selectors import clients_for_intake
+from concerns.selectors import clients_for_intake, intake_team, staff_label, urgency_meanings
 from concerns.services import CONCERN_INPUT_FIELDS
 from concerns.validators import no_control_characters
 
 
 def _no_control_characters_everywhere(form: forms.Form) -> None:
+    """Refuse control characters in every text field, and never let the browser cut what is typed.
+
+    A ``maxlength`` attribute makes the browser drop the rest of a paste silently (and counts UTF-16
+    units, so emoji count twice). Instead the page is told the limit (``data-max-characters``, which
+    intake.js counts in characters as the server does) and says so before anything is submitted;
+    the server refuses an over-long answer with a message, and the draft keeps the whole text.
+    """
     for field in form.fields.values():
-        if isinstance(field, forms.CharField) and no_control_characters not in field.validators:
-            field.validators.append(no_control_characters)
+        if isinstance(field, forms.CharField):
+            if no_control_characters not in field.validators:
+                field.validators.append(no_control_characters)
+            limit = field.widget.attrs.pop("maxlength", None)
+            if limit is not None:
+                field.widget.attrs["data-max-characters"] = limit
 
 
 class CategoryChoiceField(forms.ModelMultipleChoiceField):
@@ -43,8 +62,17 @@ class ConcernForm(NationFormMixin, forms.ModelForm):
         queryset=ConcernCategory.objects.filter(active=True),
         to_field_name="code",
         widget=forms.CheckboxSelectMultiple,
-        label="Categories of abuse or harm",
-        error_messages={"required": 'Choose at least one category. "Unclear or not yet known" is allowed.'},
+        required=False,
+        label=_("Categories of abuse or harm"),
+        help_text=_('If you choose none, the concern is filed as "Unclear or not yet known" for the lead to decide.'),
+    )
+    # Asked on the short path; "yes" opens the questions about them (and files one person, even
+    # with nothing else known). Not stored itself: the alleged persons are.
+    has_alleged_person = forms.ChoiceField(
+        choices=YesNoUnknown.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        label=_("Is someone alleged to have caused the harm?"),
     )
 
     class Meta:
@@ -55,7 +83,9 @@ class ConcernForm(NationFormMixin, forms.ModelForm):
             "immediate_danger": "Is anyone in immediate danger now?",
             "emergency_action": "What emergency action have you taken?",
             "emergency_action_notes": "Details of the emergency action (or why no call was made)",
+            "not_immediate_reason": "If it need not be treated as immediate, say why",
             "occurred_on": "Date of the disclosure or observation",
+            "occurred_time": "Time, if known",
             "occurred_on_text": "Or describe when, if you do not know the date",
             "occurred_on_approximate": "The date is approximate",
             "location": "Where it happened",
@@ -85,6 +115,10 @@ class ConcernForm(NationFormMixin, forms.ModelForm):
             "opinion": "Kept apart from the facts above. Say what you think and why.",
             "questions_asked": "Record your responses and any questions, word for word if you can.",
             "summary": "Clearly your summary, not the person's words.",
+            "not_immediate_reason": (
+                'With danger "yes" the concern is treated as immediate, whatever urgency you choose, unless you '
+                'say why not here (for example "the police are already there").'
+            ),
             "occurred_on_text": 'For example "this morning", "summer 2019" or "during her childhood".',
         }
         widgets = {
@@ -93,8 +127,10 @@ class ConcernForm(NationFormMixin, forms.ModelForm):
             "discloser_type": forms.RadioSelect,
             "urgency": forms.RadioSelect,
             "occurred_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "occurred_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "summary": forms.Textarea(attrs={"rows": 3}),
             "emergency_action_notes": forms.Textarea(attrs={"rows": 2}),
+            "not_immediate_reason": forms.Textarea(attrs={"rows": 2}),
             "people_present": forms.Textarea(attrs={"rows": 2}),
             "discloser_notes": forms.Textarea(attrs={"rows": 2}),
             "support_offered": forms.Textarea(attrs={"rows": 2}),
@@ -123,8 +159,24 @@ class ConcernForm(NationFormMixin, forms.ModelForm):
             }
         )
         # Radio buttons need no blank choice; the nation is a select that starts unchosen on purpose.
-        for name in ("immediate_danger", "urgency", "discloser_type"):
+        for name in ("immediate_danger", "urgency"):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
+        self.fields["discloser_type"].choices = [(c.value, c.label) for c in OFFERED_DISCLOSER_TYPES]
+        self.fields["discloser_type"].required = False
+        meanings = urgency_meanings(team=intake_team(user))
+        if meanings:
+            # The real times of the policies in force (an administrator's change shows at once).
+            self.fields["urgency"].help_text = format_html(
+                '<ul class="mb-0 ps-3">{}</ul>',
+                format_html_join(
+                    "",
+                    "<li><strong>{}</strong>: {}</li>",
+                    ((label, meanings[value]) for value, label in Urgency.choices if value in meanings),
+                ),
+            )
+        self.fields["not_immediate_reason"].required = False
+        # Most disclosures are reported the day they are made: today is offered, and can be changed.
+        self.fields["occurred_on"].initial = timezone.localdate
         self.fields["jurisdiction"].choices = [("", "Choose the nation"), *self.fields["jurisdiction"].choices[1:]]
         self.fields["emergency_action"].required = False
         self.fields["emergency_action"].choices = EmergencyAction.choices
@@ -141,23 +193,70 @@ class ConcernForm(NationFormMixin, forms.ModelForm):
                 )
             elif action == EmergencyAction.NONE and not (cleaned.get("emergency_action_notes") or "").strip():
                 self.add_error("emergency_action_notes", "Say why no emergency call was made.")
-        if not cleaned.get("occurred_on") and not (cleaned.get("occurred_on_text") or "").strip():
-            self.add_error("occurred_on_text", 'Give a date, or describe when (for example "this morning").')
-        if not (cleaned.get("summary") or "").strip() and "summary" not in self.errors:
-            self.add_error("summary", "Write a short summary of the concern.")
         return cleaned
 
 
 class PartForm(forms.ModelForm):
+    """One row of a repeating part. Its ``essential_fields`` are always shown; the rest sit in a
+    "more about them" disclosure that opens when anything in it was typed or needs attention."""
+
+    essential_fields: tuple[str, ...] = ()
+    # Questions asked only when an answer in the row makes them relevant:
+    # (key, label, the field whose answer opens them, that answer, the fields asked).
+    conditional_groups: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = ()
+
+    @property
+    def conditional_fields(self) -> tuple[str, ...]:
+        return tuple(name for group in self.conditional_groups for name in group[4])
+
+    @property
+    def groups(self) -> list[dict]:
+        return [
+            {
+                "key": key,
+                "label": label,
+                "opens_when": f"{self.prefix}-{trigger}={value}",
+                "is_open": self._changed_or_wrong(names) or (self.is_bound and self[trigger].value() == value),
+                "fields": [self[name] for name in names],
+            }
+            for key, label, trigger, value, names in self.conditional_groups
+        ]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _no_control_characters_everywhere(self)
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs.setdefault("rows", 2)
+        # A blank optional row is not a question anyone must answer: no "required" marks on it.
+        # What it needs once someone starts filling it is checked in clean() instead.
+        self.required_once_started = [name for name, field in self.fields.items() if field.required]
+        if self.empty_permitted:
+            for name in self.required_once_started:
+                self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.empty_permitted and self.has_changed():
+            for name in self.required_once_started:
+                if cleaned.get(name) in (None, "") and name not in self.errors:
+                    self.add_error(name, forms.Field.default_error_messages["required"])
+        return cleaned
+
+    def _changed_or_wrong(self, names) -> bool:
+        if not self.is_bound:
+            return False
+        return any(name in self.changed_data or name in self.errors for name in names)
+
+    @property
+    def more_is_open(self) -> bool:
+        hidden = set(self.fields) - set(self.essential_fields) - set(self.conditional_fields)
+        return self._changed_or_wrong(hidden)
 
 
 class PersonAtRiskForm(PartForm):
+    essential_fields = ("kind", "identity")
+
     class Meta:
         model = PersonAtRisk
         fields = [
@@ -187,10 +286,47 @@ class PersonAtRiskForm(PartForm):
 
 
 class AllegedPersonForm(PartForm):
+    conditional_groups = (
+        (
+            "staff",
+            _("Who they are here"),
+            "works_here",
+            YesNoUnknown.YES,
+            ("staff_member", "staff_not_found"),
+        ),
+        (
+            "trust",
+            _("Their work or role with children or adults at risk"),
+            "position_of_trust",
+            YesNoUnknown.YES,
+            ("role", "role_detail", "employer_or_approving_body", "work_area", "works_with_adults_at_risk"),
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Chosen through the type-ahead (intake.js), which shows name and team only.
+        staff = self.fields["staff_member"]
+        staff.queryset = User.objects.filter(is_active=True)
+        staff.widget = forms.HiddenInput(attrs={"class": "staff-member-id"})
+        staff.error_messages["invalid_choice"] = _("Choose the person from the list, or say you cannot find them.")
+        # Not answered (a draft or a page from before the question existed) is "not known".
+        self.fields["works_here"].required = False
+        if "works_here" in self.required_once_started:
+            self.required_once_started.remove("works_here")
+
+    def clean_works_here(self):
+        return self.cleaned_data.get("works_here") or YesNoUnknown.UNKNOWN
+
+    @property
+    def staff_label(self) -> str:
+        return staff_label(self["staff_member"].value()) if self.is_bound else ""
+
     class Meta:
         model = AllegedPerson
         fields = [
             "identity",
+            "works_here",
             "name",
             "date_of_birth",
             "approximate_age",
@@ -205,6 +341,8 @@ class AllegedPersonForm(PartForm):
             "employer_or_approving_body",
             "work_area",
             "works_with_adults_at_risk",
+            "staff_member",
+            "staff_not_found",
             "deceased",
         ]
         labels = {
@@ -214,16 +352,35 @@ class AllegedPersonForm(PartForm):
             "description": "Describe them",
             "relationship": "Relationship to the person at risk and to the discloser",
             "whereabouts": "Where they are now, if known",
-            "contact_with_children": "Do they have contact with children now?",
-            "position_of_trust": "Do they work, volunteer or care for children or adults at risk?",
+            "contact_with_children": "Do they have contact with children now (at home or anywhere else)?",
+            "position_of_trust": (
+                "Do they work with, volunteer with, foster or care for children or adults at risk, "
+                "now or in the past? (A position of trust)"
+            ),
             "role": "Their role",
             "role_detail": "More about their role",
             "employer_or_approving_body": "Employer or approving body (for example the fostering agency)",
             "work_area": "Local authority area where they work or are approved",
-            "works_with_adults_at_risk": "Do they work with adults at risk?",
+            "works_with_adults_at_risk": "Is that work with adults at risk?",
             "deceased": "They have died (still report: others may be at risk)",
+            "works_here": "Do they work or volunteer here?",
+            "staff_member": "The colleague",
+            "staff_not_found": "They work here, but I cannot find them: who are they?",
         }
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class OtherPersonForm(PartForm):
+    class Meta:
+        model = OtherPerson
+        fields = ["role", "name", "relationship", "description", "contact_with_children"]
+        labels = {
+            "role": "How they are involved",
+            "name": "Name, if known",
+            "relationship": "Relationship to the alleged person and to the person at risk",
+            "description": "What you know about them",
+            "contact_with_children": "Do they have contact with children now?",
+        }
 
 
 class PriorReportForm(PartForm):
@@ -255,7 +412,7 @@ class PriorReportForm(PartForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.has_changed() and not (cleaned.get("new_since") or "").strip():
+        if self.has_changed() and not (cleaned.get("new_since") or "").strip() and "new_since" not in self.errors:
             self.add_error("new_since", "Say what is new since that report (the referral must highlight it).")
         return cleaned
 
@@ -264,10 +421,12 @@ MAX_PARTS = 20
 PersonAtRiskFormSet = formset_factory(PersonAtRiskForm, extra=1, max_num=MAX_PARTS, validate_max=True)
 AllegedPersonFormSet = formset_factory(AllegedPersonForm, extra=1, max_num=MAX_PARTS, validate_max=True)
 PriorReportFormSet = formset_factory(PriorReportForm, extra=1, max_num=MAX_PARTS, validate_max=True)
+OtherPersonFormSet = formset_factory(OtherPersonForm, extra=1, max_num=MAX_PARTS, validate_max=True)
 
 FORMSETS = {
     "persons_at_risk": (PersonAtRiskFormSet, "persons"),
     "alleged_persons": (AllegedPersonFormSet, "alleged"),
+    "other_people": (OtherPersonFormSet, "others"),
     "prior_reports": (PriorReportFormSet, "prior"),
 }
 

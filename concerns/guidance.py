@@ -1,14 +1,15 @@
-"""Plain-language guidance shown at intake and after submission (words, not rules)."""
+"""Plain-language guidance shown after submission (words, not rules).
+
+The times come from the escalation policies in force (``selectors.first_notice``); these words
+only add what the person filing should do themselves.
+"""
+
+from django.utils.translation import gettext_lazy as _
 
 from concerns.models import Urgency
 
-# What the person filing is told to expect. The escalation policies hold the real clocks;
-# these words describe the organisation's defaults (domain.md 4.3).
 NEXT_STEPS_BY_URGENCY = {
-    Urgency.IMMEDIATE: "A safeguarding lead is alerted now and should acknowledge it within 1 working hour. "
-    "If anyone is in danger and you have not called 999, do it now.",
-    Urgency.SAME_DAY: "A safeguarding lead is alerted now and should acknowledge it within 1 working hour, "
-    "and decide what to do the same working day.",
-    Urgency.ROUTINE: "A safeguarding lead is alerted now and should acknowledge it within 4 working hours, "
-    "and decide what to do within 1 working day.",
+    Urgency.IMMEDIATE: _("If anyone is in danger and you have not called 999, do it now."),
+    Urgency.SAME_DAY: _("If the risk changes before a lead replies, call the lead or deputy on duty."),
+    Urgency.ROUTINE: _("If the risk changes before a lead replies, call the lead or deputy on duty."),
 }

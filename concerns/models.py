@@ -4,7 +4,7 @@ from django.db import models
 from django.urls import reverse
 
 from audit.append_only import AppendOnly
-from concerns.validators import bounded_char, bounded_text
+from concerns.validators import FREE_TEXT_LIMIT, bounded_char, bounded_text
 
 
 class Urgency(models.TextChoices):
@@ -68,11 +68,23 @@ class Setting(models.TextChoices):
 
 
 class DiscloserType(models.TextChoices):
+    # Who raised it, whoever it is about: the client telling of their own childhood abuse and of
+    # risk to other children now has exactly one answer.
+    CLIENT = "client", "The client told me"
+    THIRD_PARTY = "third_party", "Someone else told me (a relative, a professional, a member of the public)"
+    OBSERVATION = "observation", "I saw or heard it myself"
+    ANONYMOUS = "anonymous", "An anonymous report"
+    # Earlier answers, kept so concerns filed with them still read correctly; no longer offered.
     CLIENT_ABOUT_SELF = "client_self", "The client, about themselves"
     CLIENT_ABOUT_OTHERS = "client_others", "The client, about someone else"
-    THIRD_PARTY = "third_party", "Someone else (a third party)"
-    OBSERVATION = "observation", "My own observation"
-    ANONYMOUS = "anonymous", "Anonymous"
+
+
+OFFERED_DISCLOSER_TYPES = [
+    DiscloserType.CLIENT,
+    DiscloserType.THIRD_PARTY,
+    DiscloserType.OBSERVATION,
+    DiscloserType.ANONYMOUS,
+]
 
 
 class PoliceWishes(models.TextChoices):
@@ -104,6 +116,10 @@ class Population(models.TextChoices):
     BOTH = "both", "Children and adults"
 
 
+# The category every nation's list has: "unclear or not yet known", for the lead to decide.
+UNCLEAR_CATEGORY = "unclear"
+
+
 class ConcernCategory(models.Model):
     """A code in the configurable lists of categories of abuse (seeded by a data migration)."""
 
@@ -130,7 +146,7 @@ class ConcernCategory(models.Model):
     @property
     def display_label(self) -> str:
         """The label with its list, since several lists share labels ("Physical abuse")."""
-        if self.code == "unclear":
+        if self.code == UNCLEAR_CATEGORY:
             return self.label
         who = {"child": "children", "adult": "adults", "both": "children and adults"}[self.population]
         where = ", ".join(Jurisdiction(n).label for n in self.nations if n in Jurisdiction.values)
@@ -175,32 +191,39 @@ class Concern(models.Model):
     # --- Submitted content: never updated (services, and ``append_only`` below).
     immediate_danger = models.CharField(max_length=10, choices=ImmediateDanger.choices)
     emergency_action = models.CharField(max_length=20, choices=EmergencyAction.choices, blank=True)
-    emergency_action_notes = bounded_text(1000, help_text="What was done, when, any reference; or why no call.")
+    emergency_action_notes = bounded_text(
+        FREE_TEXT_LIMIT, help_text="What was done, when, any reference; or why no call."
+    )
+    # Danger "yes" makes the concern immediate unless the clinician says why not (the police
+    # are already there, say): the submit service applies the rule and keeps the reason.
+    not_immediate_reason = bounded_text(FREE_TEXT_LIMIT)
     # When the disclosure or observation happened: a date, or words such as "summer 2019".
     occurred_on = models.DateField(null=True, blank=True)
     occurred_on_text = bounded_char(100)
     occurred_on_approximate = models.BooleanField(default=False)
+    occurred_time = models.TimeField(null=True, blank=True, help_text="The time of the disclosure, if known.")
     location = bounded_char(200)
     setting = models.CharField(max_length=20, choices=Setting.choices, blank=True)
     setting_detail = bounded_char(200)
-    people_present = bounded_text(1000)
+    people_present = bounded_text(FREE_TEXT_LIMIT)
     non_recent = models.BooleanField(default=False, help_text="The abuse described happened in the past.")
     abuse_period = bounded_char(200, help_text='When the abuse happened, e.g. "childhood, about 1995 to 1999".')
     summary = bounded_text(500)
     categories = models.ManyToManyField(ConcernCategory, related_name="concerns")
-    discloser_type = models.CharField(max_length=20, choices=DiscloserType.choices)
+    # Not asked on the short path: blank means not recorded.
+    discloser_type = models.CharField(max_length=20, choices=DiscloserType.choices, blank=True)
     discloser_police_wishes = models.CharField(max_length=20, choices=PoliceWishes.choices, blank=True)
     discloser_identity_wishes = models.CharField(max_length=20, choices=IdentityWishes.choices, blank=True)
-    discloser_notes = bounded_text(1000)
-    support_offered = bounded_text(2000)
+    discloser_notes = bounded_text(FREE_TEXT_LIMIT)
+    support_offered = bounded_text(FREE_TEXT_LIMIT)
     # The account, kept apart: the person's words, what the clinician saw, what the clinician thinks.
-    own_words = bounded_text(10000)
-    observations = bounded_text(10000)
-    opinion = bounded_text(5000)
-    questions_asked = bounded_text(5000)
-    actions_taken = bounded_text(5000)
+    own_words = bounded_text(FREE_TEXT_LIMIT)
+    observations = bounded_text(FREE_TEXT_LIMIT)
+    opinion = bounded_text(FREE_TEXT_LIMIT)
+    questions_asked = bounded_text(FREE_TEXT_LIMIT)
+    actions_taken = bounded_text(FREE_TEXT_LIMIT)
     consulted = ArrayField(models.CharField(max_length=20, choices=Consulted.choices), default=list, blank=True)
-    consultation_notes = bounded_text(2000)
+    consultation_notes = bounded_text(FREE_TEXT_LIMIT)
 
     # Only the workflow columns ever change; the category links are frozen with the content.
     append_only = AppendOnly(updatable=WORKFLOW_COLUMNS)
@@ -266,14 +289,14 @@ class PersonAtRisk(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=20, choices=PersonAtRiskKind.choices)
     identity = models.CharField(max_length=20, choices=IdentityStatus.choices, default=IdentityStatus.UNKNOWN)
-    description = bounded_text(1000, help_text='e.g. "children placed with the foster carer".')
+    description = bounded_text(FREE_TEXT_LIMIT, help_text='e.g. "children placed with the foster carer".')
     name = bounded_char(150)
     date_of_birth = models.DateField(null=True, blank=True)
     approximate_age = bounded_char(50)
-    address = bounded_text(500)
+    address = bounded_text(FREE_TEXT_LIMIT)
     school_or_gp = bounded_char(200)
     relationship_to_alleged = bounded_char(200)
-    whereabouts = bounded_text(1000, help_text="Where they are now and whether they are safe.")
+    whereabouts = bounded_text(FREE_TEXT_LIMIT, help_text="Where they are now and whether they are safe.")
     looked_after = models.CharField(max_length=10, choices=YesNoUnknown.choices, blank=True)
 
     append_only = AppendOnly()
@@ -308,10 +331,10 @@ class AllegedPerson(models.Model):
     name = bounded_char(150)
     date_of_birth = models.DateField(null=True, blank=True)
     approximate_age = bounded_char(50)
-    description = bounded_text(1000)
-    address = bounded_text(500)
+    description = bounded_text(FREE_TEXT_LIMIT)
+    address = bounded_text(FREE_TEXT_LIMIT)
     relationship = bounded_char(200, help_text="To the person at risk and to the discloser.")
-    whereabouts = bounded_text(1000)
+    whereabouts = bounded_text(FREE_TEXT_LIMIT)
     contact_with_children = models.CharField(max_length=10, choices=YesNoUnknown.choices, default="unknown")
     position_of_trust = models.CharField(
         max_length=10,
@@ -325,6 +348,11 @@ class AllegedPerson(models.Model):
     work_area = bounded_char(200, help_text="The local authority area where they work or are approved.")
     works_with_adults_at_risk = models.CharField(max_length=10, choices=YesNoUnknown.choices, default="unknown")
     deceased = models.BooleanField(default=False)
+    # "Do they work or volunteer here?" Yes names them through the type-ahead (staff_member) or,
+    # when they cannot be found there, describes them (staff_not_found): either way the concern
+    # is about one of our own people (selectors.is_about_staff).
+    works_here = models.CharField(max_length=10, choices=YesNoUnknown.choices, default="unknown")
+    staff_not_found = bounded_char(200, help_text="Works here, but could not be found in the list: who they are.")
     # Set when the alleged person is one of our own staff: they must never see the concern.
     staff_member = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -345,6 +373,35 @@ class AllegedPerson(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.description[:60] or "Alleged person (not known)"
+
+
+class OtherPersonRole(models.TextChoices):
+    HOUSEHOLD = "household", "Lives in the alleged person's household"
+    CO_CARER = "co_carer", "Cares for the children too (for example a partner who also fosters)"
+    OTHER_CARER = "other_carer", "Another carer or professional involved"
+    OTHER = "other", "Someone else involved"
+
+
+class OtherPerson(models.Model):
+    """Someone else involved who is neither at risk nor alleged: a household member of the alleged
+    person, a partner who also fosters, another carer. Every identifying field is optional."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="other_people")
+    position = models.PositiveSmallIntegerField(default=0)
+    role = models.CharField(max_length=20, choices=OtherPersonRole.choices)
+    name = bounded_char(150)
+    relationship = bounded_char(200, help_text="To the alleged person and to the person at risk.")
+    description = bounded_text(FREE_TEXT_LIMIT)
+    contact_with_children = models.CharField(max_length=10, choices=YesNoUnknown.choices, default="unknown")
+
+    append_only = AppendOnly()
+
+    class Meta:
+        ordering = ["concern", "position", "id"]
+        verbose_name_plural = "other people involved"
+
+    def __str__(self) -> str:
+        return self.name or self.get_role_display()
 
 
 class PriorRecipient(models.TextChoices):
@@ -378,8 +435,8 @@ class PriorReport(models.Model):
     reported_on_text = bounded_char(100)
     reported_on_approximate = models.BooleanField(default=False)
     reference = bounded_char(100)
-    outcome = bounded_text(1000)
-    new_since = bounded_text(2000, help_text="What is new since that report.")
+    outcome = bounded_text(FREE_TEXT_LIMIT)
+    new_since = bounded_text(FREE_TEXT_LIMIT, help_text="What is new since that report.")
 
     append_only = AppendOnly()
 
@@ -396,7 +453,7 @@ class Addendum(models.Model):
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="addenda")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    text = bounded_text(10000, blank=False)
+    text = bounded_text(FREE_TEXT_LIMIT, blank=False)
 
     append_only = AppendOnly()
     capture_row_changes = True
@@ -463,14 +520,14 @@ class AdultAtRiskDetails(models.Model):
     unable_to_protect_interests = _yes_no_unknown("unable to protect own well-being, property, assets or rights")
     harm_by_another = _yes_no_unknown("action or inaction of another person causing or likely to cause harm")
     # Making Safeguarding Personal: what the adult wants, and whether they know.
-    views_and_wishes = bounded_text(5000, help_text="The adult's views, wishes and the outcomes they want.")
+    views_and_wishes = bounded_text(FREE_TEXT_LIMIT, help_text="The adult's views, wishes and the outcomes they want.")
     knows_of_concern = _yes_no_unknown("the adult knows of this concern")
-    not_told_reason = bounded_text(1000, help_text="Why the adult does not know, if they do not.")
+    not_told_reason = bounded_text(FREE_TEXT_LIMIT, help_text="Why the adult does not know, if they do not.")
     capacity_doubt = _yes_no_unknown("reason to doubt capacity about this decision")
-    capacity_notes = bounded_text(2000)
-    communication_needs = bounded_text(2000)
+    capacity_notes = bounded_text(FREE_TEXT_LIMIT)
+    communication_needs = bounded_text(FREE_TEXT_LIMIT)
     advocacy = models.CharField(max_length=20, choices=Advocacy.choices, blank=True)
-    advocacy_notes = bounded_text(1000)
+    advocacy_notes = bounded_text(FREE_TEXT_LIMIT)
 
     append_only = AppendOnly()
 

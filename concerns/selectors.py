@@ -5,8 +5,9 @@ import uuid
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from accounts.models import Team, User
 from accounts.selectors import covered_team_ids
-from concerns.models import Addendum, AllegedPerson, Concern, ConcernDraft
+from concerns.models import Addendum, AllegedPerson, Concern, ConcernDraft, YesNoUnknown
 from consent.selectors import clients_for_user
 
 # Higher layers may grant further, time-limited access (escalation's break-glass) without this
@@ -18,6 +19,34 @@ def register_extra_access(provider) -> None:
     """Register ``provider(user) -> QuerySet of concern ids | None`` (called from AppConfig.ready)."""
     if provider not in _extra_access_providers:
         _extra_access_providers.append(provider)
+
+
+# What the person filing is told about timescales and who was alerted comes from the escalation
+# policies and the alerts, which sit above this layer: the alerts app registers its provider here
+# (AppConfig.ready). Without one (this layer alone), intake says nothing it cannot know.
+_intake_information: dict = {}
+
+
+def register_intake_information(*, urgency_meanings, first_notice) -> None:
+    """Register ``urgency_meanings(*, team) -> {urgency: words}`` (each urgency's real times under
+    the policies in force) and ``first_notice(concern)`` (an object with ``told``: the names of the
+    people actually alerted, ``acknowledge_by``: a datetime or None, ``meaning``: the urgency's words)."""
+    _intake_information.update(urgency_meanings=urgency_meanings, first_notice=first_notice)
+
+
+def urgency_meanings(*, team=None) -> dict[str, str]:
+    provider = _intake_information.get("urgency_meanings")
+    return provider(team=team) if provider else {}
+
+
+def first_notice(concern: Concern):
+    provider = _intake_information.get("first_notice")
+    return provider(concern) if provider else None
+
+
+def intake_team(user):
+    """The team a new concern goes to before a client is chosen (as the submit service decides)."""
+    return user.teams.order_by("name").first()
 
 
 def concerns_visible_to(user) -> QuerySet[Concern]:
@@ -58,8 +87,13 @@ def excluded_people(concern: Concern) -> set[int]:
 def is_about_staff(concern: Concern) -> bool:
     """Whether an alleged person is one of our own people: the allegations procedure (the LADO or
     designated officer) applies whatever the position-of-trust answer. Today: staff named as an
-    alleged person at intake; a link recorded after submission counts too once it exists."""
-    return AllegedPerson.objects.filter(concern=concern, staff_member__isnull=False).exists()
+    alleged person at intake, or one said at intake to work or volunteer here ("works here, I cannot
+    find them"); a link recorded after submission counts too once it exists."""
+    return (
+        AllegedPerson.objects.filter(concern=concern)
+        .filter(Q(staff_member__isnull=False) | Q(works_here=YesNoUnknown.YES))
+        .exists()
+    )
 
 
 def get_concern_for_user(user, *, concern_id: int) -> Concern:
@@ -77,6 +111,7 @@ def concern_with_parts(concern: Concern) -> Concern:
             "categories",
             "persons_at_risk",
             "alleged_persons",
+            "other_people",
             "prior_reports",
             Prefetch("addenda", queryset=Addendum.objects.select_related("author").order_by("created_at", "id")),
         )
@@ -106,3 +141,33 @@ def get_draft_for_user(user, *, submission_key) -> ConcernDraft:
 def clients_for_intake(user):
     """Clients the user may file a concern about: those of their own teams (and teams they cover)."""
     return clients_for_user(user).order_by("team__name", "reference")
+
+
+# The type-ahead over the organisation's people shows their name and team only: nothing else
+# about a colleague (email, role) is any of the person filing's business.
+STAFF_SEARCH_LIMIT = 10
+
+
+def staff_matching(query: str) -> list[dict]:
+    """Active people whose name contains ``query``: ``{"id", "name", "teams"}`` and nothing more."""
+    query = (query or "").strip()
+    if len(query) < 2:
+        return []
+    people = (
+        User.objects.filter(is_active=True, full_name__icontains=query)
+        .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
+        .order_by("full_name", "pk")[:STAFF_SEARCH_LIMIT]
+    )
+    return [
+        {"id": person.pk, "name": person.full_name, "teams": ", ".join(team.name for team in person.teams.all())}
+        for person in people
+    ]
+
+
+def staff_label(user_id) -> str:
+    """ "Name (Team)" for a chosen colleague, as the type-ahead showed them."""
+    person = User.objects.filter(pk=user_id, is_active=True).prefetch_related("teams").first() if user_id else None
+    if person is None:
+        return ""
+    teams = ", ".join(sorted(team.name for team in person.teams.all()))
+    return f"{person.full_name} ({teams})" if teams else person.full_name

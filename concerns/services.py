@@ -18,8 +18,11 @@ from concerns.models import (
     Concern,
     ConcernCategory,
     ConcernDraft,
+    ImmediateDanger,
+    OtherPerson,
     PersonAtRisk,
     PriorReport,
+    Urgency,
 )
 from concerns.signals import concern_submitted
 
@@ -31,9 +34,11 @@ CONCERN_INPUT_FIELDS = (
     "immediate_danger",
     "emergency_action",
     "emergency_action_notes",
+    "not_immediate_reason",
     "occurred_on",
     "occurred_on_text",
     "occurred_on_approximate",
+    "occurred_time",
     "location",
     "setting",
     "setting_detail",
@@ -54,9 +59,10 @@ CONCERN_INPUT_FIELDS = (
     "consulted",
     "consultation_notes",
 )
-PART_MODELS: dict[str, type[PersonAtRisk] | type[AllegedPerson] | type[PriorReport]] = {
+PART_MODELS: dict[str, type[PersonAtRisk] | type[AllegedPerson] | type[PriorReport] | type[OtherPerson]] = {
     "persons_at_risk": PersonAtRisk,
     "alleged_persons": AllegedPerson,
+    "other_people": OtherPerson,
     "prior_reports": PriorReport,
 }
 
@@ -96,6 +102,15 @@ def _resolve_categories(categories: Iterable) -> list[ConcernCategory]:
     return found
 
 
+def _apply_immediate_danger(fields: dict) -> dict:
+    """Someone in immediate danger makes the concern immediate (its clock is the strictest), unless
+    the clinician recorded why it need not be (for example the police are already there)."""
+    if fields.get("immediate_danger") == ImmediateDanger.YES and fields.get("urgency") != Urgency.IMMEDIATE:
+        if not (fields.get("not_immediate_reason") or "").strip():
+            return {**fields, "urgency": Urgency.IMMEDIATE}
+    return fields
+
+
 def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Concern, bool]:
     """Write a concern and all its parts, its audit event, and send ``concern_submitted``: one transaction.
 
@@ -124,6 +139,7 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
         categories = _resolve_categories(data.get("categories") or [])
         nations.check_categories_for_nation(fields.get("jurisdiction"), categories)
         now = timezone.now()
+        fields = _apply_immediate_danger(fields)
         concern = Concern(
             team=team,
             reporter=actor,
@@ -164,6 +180,7 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
                 "persons_at_risk": len(data.get("persons_at_risk") or []),
                 "alleged_persons": len(data.get("alleged_persons") or []),
                 "prior_reports": len(data.get("prior_reports") or []),
+                "other_people": len(data.get("other_people") or []),
             },
         )
         concern_submitted.send(sender=Concern, concern=concern, actor=actor)

@@ -6,6 +6,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 
+# What a free-text field holds: enough for any account pasted from another record, so nothing a
+# clinician types or pastes is ever cut (the browser is given no maxlength; the server says so instead).
+FREE_TEXT_LIMIT = 100_000
+
 # C0 controls except tab, newline and carriage return; DEL; C1 controls. NUL is among them.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 

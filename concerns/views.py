@@ -1,6 +1,5 @@
 """Intake and the clinician's view of their concerns. Views check access, bind forms and call services."""
 
-import json
 import uuid
 
 from django.contrib import messages
@@ -11,22 +10,24 @@ from django.http import HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import Role
-from accounts.selectors import leads_covering_team
 from audit.actions import AuditAction
 from audit.services import record_event
 from concerns import selectors, services
 from concerns.forms import FORMSETS, AddendumForm, ConcernForm, filled_rows
 from concerns.guidance import NEXT_STEPS_BY_URGENCY
-from concerns.models import Concern
+from concerns.models import UNCLEAR_CATEGORY, Concern, IdentityStatus, ImmediateDanger, YesNoUnknown
 
 FILING_ROLES = (Role.CLINICIAN, Role.LEAD, Role.DEPUTY)
 # Fields the browser sends that are not part of what was typed.
 NOT_DRAFT_FIELDS = {"csrfmiddlewaretoken", "add"}
-MAX_DRAFT_BYTES = 300_000
+# A draft holds everything typed, however long (free-text fields take 100,000 characters each):
+# this only stops a runaway client. Counted in characters, as the fields are.
+MAX_DRAFT_CHARACTERS = 3_000_000
 
 
 # --- Helpers ------------------------------------------------------------------------------------
@@ -46,10 +47,25 @@ def _as_querydict(data: dict) -> QueryDict:
     return query
 
 
-def _bind(user, data=None):
-    form = ConcernForm(data, user=user)
+def _bind(user, data=None, initial=None):
+    if data is not None:
+        data = _with_every_management_form(data)
+    form = ConcernForm(data, user=user, initial=initial)
     formsets = {key: cls(data, prefix=prefix) for key, (cls, prefix) in FORMSETS.items()}
     return form, formsets
+
+
+def _with_every_management_form(data: QueryDict) -> QueryDict:
+    """A repeating part the posting page did not have (a page or draft from before the part was
+    added) is posted as having no rows, instead of failing for its missing management form."""
+    missing = [prefix for _cls, prefix in FORMSETS.values() if f"{prefix}-TOTAL_FORMS" not in data]
+    if not missing:
+        return data
+    data = data.copy()
+    for prefix in missing:
+        data[f"{prefix}-TOTAL_FORMS"] = "0"
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+    return data
 
 
 def _quiet(form, formsets):
@@ -73,8 +89,61 @@ def _add_blank_form(formsets, which: str, data: QueryDict):
     return formsets
 
 
-def _render_new(request, *, form, formsets, submission_key, status=200):
-    other_drafts = [d for d in selectors.drafts_of(request.user) if str(d.submission_key) != str(submission_key)]
+# The "add more detail" sections of the intake form: the concern's fields and repeating parts in
+# each. A section opens by itself when anything in it was typed (a restored draft, a failed
+# submit) or needs attention, or when an answer makes it relevant.
+MORE_DETAIL_SECTIONS = {
+    "alleged": ((), "alleged_persons"),
+    "others": ((), "other_people"),
+    "when": (
+        (
+            "occurred_on",
+            "occurred_time",
+            "occurred_on_text",
+            "occurred_on_approximate",
+            "location",
+            "setting",
+            "setting_detail",
+            "people_present",
+            "non_recent",
+            "abuse_period",
+        ),
+        None,
+    ),
+    "discloser": (
+        (
+            "discloser_type",
+            "discloser_police_wishes",
+            "discloser_identity_wishes",
+            "discloser_notes",
+            "support_offered",
+        ),
+        None,
+    ),
+    "what": (("categories", "summary"), None),
+    "account": (("observations", "opinion", "questions_asked"), None),
+    "prior": ((), "prior_reports"),
+    "actions": (("actions_taken", "consulted", "consultation_notes"), None),
+}
+
+
+def _open_sections(form, formsets) -> dict[str, bool]:
+    opened = {}
+    for section, (fields, formset_key) in MORE_DETAIL_SECTIONS.items():
+        is_open = form.is_bound and any(name in form.changed_data or name in form.errors for name in fields)
+        if formset_key and formsets[formset_key].is_bound:
+            parts = formsets[formset_key]
+            is_open = is_open or any(part.has_changed() or part.errors for part in parts.forms)
+        opened[section] = is_open
+    opened["alleged"] = opened["alleged"] or (form.is_bound and form["has_alleged_person"].value() == YesNoUnknown.YES)
+    return opened
+
+
+def _render_new(request, *, form, formsets, submission_key, draft=None, status=200):
+    drafts = list(selectors.drafts_of(request.user))
+    other_drafts = [d for d in drafts if str(d.submission_key) != str(submission_key)]
+    if draft is None:
+        draft = next((d for d in drafts if str(d.submission_key) == str(submission_key)), None)
     return render(
         request,
         "concerns/new.html",
@@ -83,10 +152,24 @@ def _render_new(request, *, form, formsets, submission_key, status=200):
             "formsets": formsets,
             "submission_key": submission_key,
             "other_drafts": other_drafts[:5],
-            "has_errors": bool(form.errors) or any(fs.total_error_count() for fs in formsets.values()),
+            "current_draft": draft,
+            "open_sections": _open_sections(form, formsets),
         },
         status=status,
     )
+
+
+def _submission_data(form, formsets) -> dict:
+    """What the service files, from the bound form: the short path's answers stand in for what
+    it does not ask (no category chosen is "unclear"; an alleged person said to exist is filed
+    even when nothing more is known about them)."""
+    cleaned = dict(form.cleaned_data)
+    has_alleged_person = cleaned.pop("has_alleged_person", "")
+    data = {**cleaned, "categories": list(cleaned["categories"]) or [UNCLEAR_CATEGORY]}
+    data.update({key: filled_rows(fs) for key, fs in formsets.items()})
+    if has_alleged_person == YesNoUnknown.YES and not data["alleged_persons"]:
+        data["alleged_persons"] = [{"identity": IdentityStatus.UNKNOWN}]
+    return data
 
 
 def _save_draft_quietly(user, submission_key, post) -> None:
@@ -119,8 +202,7 @@ def new_concern(request):
             _quiet(form, formsets)
             return _render_new(request, form=form, formsets=formsets, submission_key=submission_key)
         if form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
-            data = {**form.cleaned_data, "categories": list(form.cleaned_data["categories"])}
-            data.update({key: filled_rows(fs) for key, fs in formsets.items()})
+            data = _submission_data(form, formsets)
             try:
                 concern, created = services.submit_concern(actor=request.user, data=data, submission_key=submission_key)
             except services.DuplicateSubmissionKey:
@@ -135,16 +217,35 @@ def new_concern(request):
         _save_draft_quietly(request.user, submission_key, request.POST)
         return _render_new(request, form=form, formsets=formsets, submission_key=submission_key)
 
-    draft_key = request.GET.get("draft")
-    if draft_key:
-        draft = selectors.get_draft_for_user(request.user, submission_key=draft_key)
+    draft = _draft_to_continue(request)
+    if draft is not None:
         form, formsets = _bind(request.user, _as_querydict(draft.data))
         _quiet(form, formsets)
         submission_key = draft.submission_key
     else:
-        form, formsets = _bind(request.user)
+        form, formsets = _bind(request.user, initial=_initial_from_link(request))
         submission_key = uuid.uuid4()
-    return _render_new(request, form=form, formsets=formsets, submission_key=submission_key)
+    return _render_new(request, form=form, formsets=formsets, submission_key=submission_key, draft=draft)
+
+
+def _initial_from_link(request) -> dict:
+    """ "Report a concern about this client" opens a new concern with that client chosen (only a
+    client the person may file about; anything else is ignored)."""
+    client_id = request.GET.get("client", "")
+    if client_id.isdigit() and selectors.clients_for_intake(request.user).filter(pk=client_id).exists():
+        return {"client": int(client_id)}
+    return {}
+
+
+def _draft_to_continue(request):
+    """The draft New concern opens with: the one asked for, else the latest one. A blank form (and so,
+    once typed in, a second draft) only when the person asked for a new concern."""
+    draft_key = request.GET.get("draft")
+    if draft_key:
+        return selectors.get_draft_for_user(request.user, submission_key=draft_key)
+    if request.GET.get("new") or request.GET.get("client"):
+        return None
+    return selectors.drafts_of(request.user).first()
 
 
 @require_POST
@@ -159,7 +260,7 @@ def save_draft(request):
     except ValueError:
         return JsonResponse({"error": "bad_key"}, status=400)
     payload = _draft_payload(request.POST)
-    if len(json.dumps(payload)) > MAX_DRAFT_BYTES:
+    if sum(len(value) for values in payload.values() for value in values) > MAX_DRAFT_CHARACTERS:
         return JsonResponse({"error": "too_large", "message": "This draft is too long to save."}, status=413)
     try:
         draft = services.save_draft(actor=request.user, submission_key=submission_key, data=payload)
@@ -170,12 +271,34 @@ def save_draft(request):
 
 
 @role_required(*FILING_ROLES)
-@require_POST
 def discard_draft(request, submission_key):
+    """Discarding cannot be undone, so it asks first: only a POST that confirms it deletes the draft."""
     draft = selectors.get_draft_for_user(request.user, submission_key=submission_key)
-    services.discard_draft(actor=request.user, draft=draft)
-    messages.success(request, "The draft was discarded.")
-    return redirect("concerns:new" if request.POST.get("next") == "new" else "concerns:mine")
+    back = "new" if request.POST.get("next", request.GET.get("next")) == "new" else "mine"
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        services.discard_draft(actor=request.user, draft=draft)
+        messages.success(request, gettext("The draft was discarded."))
+        return redirect("concerns:new" if back == "new" else "concerns:mine")
+    return render(
+        request,
+        "concerns/discard_draft.html",
+        {"draft": draft, "next": back, "preview": _draft_preview(draft)},
+    )
+
+
+def _draft_preview(draft) -> str:
+    """The first words typed, so the person can tell which draft they are about to discard."""
+    for field in ("summary", "own_words", "observations"):
+        text = (draft.data.get(field) or [""])[0].strip()
+        if text:
+            return text[:200] + ("…" if len(text) > 200 else "")
+    return ""
+
+
+@role_required(*FILING_ROLES)
+def staff_search(request):
+    """The type-ahead for "they work or volunteer here": name and team of matching active people only."""
+    return JsonResponse({"results": selectors.staff_matching(request.GET.get("q", ""))})
 
 
 @role_required(*FILING_ROLES)
@@ -187,7 +310,10 @@ def submitted(request, pk):
         "concerns/submitted.html",
         {
             "concern": concern,
-            "leads": list(leads_covering_team(concern.team).exclude(pk=request.user.pk)),
+            # Who was actually alerted (after the rota's fallbacks) and the policy's real times.
+            "notice": selectors.first_notice(concern),
+            "danger_made_it_immediate": concern.immediate_danger == ImmediateDanger.YES
+            and not concern.not_immediate_reason.strip(),
             "next_steps": NEXT_STEPS_BY_URGENCY.get(concern.urgency, ""),
         },
     )
@@ -200,7 +326,7 @@ def my_concerns(request):
         "concerns/mine.html",
         {
             "concerns": selectors.concerns_reported_by(request.user)[:200],
-            "drafts": list(selectors.drafts_of(request.user)[:5]),
+            "drafts": list(selectors.drafts_of(request.user)[:50]),
         },
     )
 

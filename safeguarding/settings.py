@@ -85,6 +85,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
 ]
 
+# A concern's free-text fields hold 100,000 characters each; URL-encoded, non-Latin text and emoji
+# take up to 12 bytes a character, so a full intake form is far above Django's 2.5 MB default.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
+
 ROOT_URLCONF = "safeguarding.urls"
 WSGI_APPLICATION = "safeguarding.wsgi.application"
 

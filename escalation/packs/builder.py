@@ -39,6 +39,7 @@ CONCERN_FIELD_PARTS: dict[str, SharedPart] = {
     "occurred_on": P.CIRCUMSTANCES,
     "occurred_on_text": P.CIRCUMSTANCES,
     "occurred_on_approximate": P.CIRCUMSTANCES,
+    "occurred_time": P.CIRCUMSTANCES,
     "location": P.CIRCUMSTANCES,
     "setting": P.CIRCUMSTANCES,
     "setting_detail": P.CIRCUMSTANCES,
@@ -55,6 +56,7 @@ CONCERN_FIELD_PARTS: dict[str, SharedPart] = {
     "immediate_danger": P.ACTIONS,
     "emergency_action": P.ACTIONS,
     "emergency_action_notes": P.ACTIONS,
+    "not_immediate_reason": P.ACTIONS,
     "actions_taken": P.ACTIONS,
     "consulted": P.ACTIONS,
     "consultation_notes": P.ACTIONS,
@@ -96,6 +98,8 @@ ALLEGED_FIELD_PARTS: dict[str, SharedPart] = {
     "employer_or_approving_body": P.ALLEGED_ROLE,
     "work_area": P.ALLEGED_ROLE,
     "works_with_adults_at_risk": P.ALLEGED_ROLE,
+    "works_here": P.ALLEGED_ROLE,
+    "staff_not_found": P.ALLEGED_IDENTITY,
 }
 # Our own staff member's account: internal, never sent.
 ALLEGED_NEVER_SHARED = frozenset({"id", "concern", "position", "staff_member"})
@@ -105,6 +109,9 @@ ADULT_AT_RISK_FIELD_PARTS: dict[str, SharedPart] = {name: P.PERSONS_AT_RISK for 
 ADULT_AT_RISK_NEVER_SHARED = frozenset({"id", "concern"})
 PERSON_AT_RISK_PART = P.PERSONS_AT_RISK
 PRIOR_REPORT_PART = P.PRIOR_REPORTS
+# Other people involved (the alleged person's household, other carers) go with the alleged
+# person's identity: shared, or withheld, with it.
+OTHER_PERSON_PART = P.ALLEGED_IDENTITY
 ADDENDUM_PART = P.ADDENDA
 TRIAGE_PART = P.TRIAGE
 
@@ -126,6 +133,7 @@ class PackSource:
     persons: list[PersonAtRisk] = field(default_factory=list)
     alleged: list[AllegedPerson] = field(default_factory=list)
     prior_reports: list[PriorReport] = field(default_factory=list)
+    other_people: list = field(default_factory=list)
     addenda: list = field(default_factory=list)
     triage: TriageRecord | None = None
     client_informed: ClientInformedRecord | None = None
@@ -141,6 +149,7 @@ class PackSource:
             persons=list(concern.persons_at_risk.order_by("position", "id")),
             alleged=list(concern.alleged_persons.order_by("position", "id")),
             prior_reports=list(concern.prior_reports.order_by("position", "id")),
+            other_people=list(concern.other_people.order_by("position", "id")),
             addenda=list(concern.addenda.order_by("created_at", "id")),
             triage=concern.triage_records.order_by("-id").first(),
             client_informed=concern.client_informed_records.order_by("-recorded_at", "-id").first(),
@@ -194,7 +203,9 @@ def _circumstances(source: PackSource) -> str:
     when = "; ".join(
         part
         for part in (
-            _day(concern.occurred_on) + (_(" (approximate)") if concern.occurred_on_approximate else "")
+            _day(concern.occurred_on)
+            + (concern.occurred_time.strftime(" %H:%M") if concern.occurred_time else "")
+            + (_(" (approximate)") if concern.occurred_on_approximate else "")
             if concern.occurred_on
             else "",
             concern.occurred_on_text,
@@ -294,6 +305,20 @@ def _alleged_identity(source: PackSource) -> str:
                     _line(_("Address"), alleged.address),
                     _line(_("Relationship"), alleged.relationship),
                     _line(_("Whereabouts"), alleged.whereabouts),
+                    _line(_("Who they are at our organisation"), alleged.staff_not_found),
+                ]
+            )
+        )
+    for number, other in enumerate(source.other_people, start=1):
+        blocks.append(
+            _join(
+                [
+                    _("Other person involved %(number)s: %(role)s")
+                    % {"number": number, "role": other.get_role_display().lower()},
+                    _line(_("Name"), other.name),
+                    _line(_("Relationship"), other.relationship),
+                    _line(_("What is known"), other.description),
+                    _line(_("Contact with children now"), other.get_contact_with_children_display()),
                 ]
             )
         )
@@ -317,6 +342,7 @@ def _alleged_role(source: PackSource) -> str:
                     _line(_("Area where they work or are approved"), alleged.work_area),
                     _line(_("Contact with children now"), alleged.get_contact_with_children_display()),
                     _line(_("Works with adults at risk"), alleged.get_works_with_adults_at_risk_display()),
+                    _line(_("Works or volunteers for our organisation"), alleged.get_works_here_display()),
                 ]
             )
         )
@@ -394,6 +420,7 @@ def _actions(source: PackSource) -> str:
             _line(_("Anyone in immediate danger"), concern.get_immediate_danger_display()),
             _line(_("Emergency action"), emergency),
             _line(_("Emergency action: details"), concern.emergency_action_notes),
+            _line(_("Why not treated as immediate"), concern.not_immediate_reason),
             _line(_("Action taken so far"), concern.actions_taken),
             _line(_("Consulted"), consulted),
             _line(_("Consultation notes"), concern.consultation_notes),

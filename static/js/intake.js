@@ -109,6 +109,112 @@
     return markDirty;
   }
 
+  // Fields with a limit say so while typing, counted in characters as the server counts them (a
+  // browser's maxlength would cut a paste silently, so the page has none). Nothing is ever removed.
+  function setupLimits(form) {
+    form.querySelectorAll("[data-max-characters]").forEach(function (field) {
+      const limit = parseInt(field.dataset.maxCharacters, 10);
+      if (!limit || !field.id) return;
+      const note = document.createElement("p");
+      note.id = field.id + "-limit";
+      note.className = "small text-danger field-limit";
+      note.setAttribute("aria-live", "polite");
+      note.hidden = true;
+      field.insertAdjacentElement("afterend", note);
+      const update = function () {
+        const length = Array.from(field.value).length;
+        const over = length > limit;
+        note.hidden = !over;
+        note.textContent = over
+          ? "This has " + length + " characters; the limit here is " + limit +
+            ". Shorten it before submitting. Nothing you typed has been cut, and the draft keeps all of it."
+          : "";
+        const described = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        const without = described.filter(function (id) { return id !== note.id; });
+        field.setAttribute("aria-describedby", (over ? without.concat([note.id]) : without).join(" "));
+      };
+      field.addEventListener("input", update);
+      update();
+    });
+  }
+
+  // "Add more detail" sections that an answer makes relevant open by themselves (data-opens-when=
+  // "name=value"); they never close by themselves, so nothing typed in them is hidden.
+  function setupRelevantSections(form) {
+    form.addEventListener("change", function (event) {
+      const control = event.target;
+      if (!control.name) return;
+      form.querySelectorAll("details[data-opens-when]").forEach(function (details) {
+        const rule = details.dataset.opensWhen.split("=");
+        if (rule[0] === control.name && control.value === rule[1] && (control.type !== "radio" || control.checked)) {
+          details.open = true;
+        }
+      });
+    });
+  }
+
+  // "They work or volunteer here": a type-ahead over the organisation's active people. The server
+  // answers with name and team only; the choice goes into the row's hidden staff_member field.
+  function setupStaffTypeahead(form, markDirty) {
+    let timer = null;
+    const search = function (input) {
+      const box = input.closest(".staff-typeahead");
+      const results = box.querySelector(".staff-results");
+      const query = input.value.trim();
+      results.replaceChildren();
+      if (query.length < 2) return;
+      fetch(box.dataset.staffSearchUrl + "?q=" + encodeURIComponent(query), {
+        credentials: "same-origin", headers: { "Accept": "application/json" }, redirect: "error",
+      })
+        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+        .then(function (data) {
+          results.replaceChildren();
+          if (!data.results.length) {
+            const none = document.createElement("li");
+            none.textContent = "Nobody found. If they work here, describe them below.";
+            results.appendChild(none);
+            return;
+          }
+          data.results.forEach(function (person) {
+            const item = document.createElement("li");
+            const button = document.createElement("button");
+            button.type = "button";
+            button.className = "btn btn-link p-0 staff-result";
+            const label = person.teams ? person.name + " (" + person.teams + ")" : person.name;
+            button.textContent = label;
+            button.dataset.staffId = String(person.id);
+            button.dataset.staffLabel = label;
+            item.appendChild(button);
+            results.appendChild(item);
+          });
+        })
+        .catch(function () {});
+    };
+    form.addEventListener("input", function (event) {
+      if (!event.target.classList.contains("staff-search")) return;
+      window.clearTimeout(timer);
+      const input = event.target;
+      timer = window.setTimeout(function () { search(input); }, 250);
+    });
+    form.addEventListener("keydown", function (event) {
+      // Enter in the search box chooses nothing and must not submit the whole concern.
+      if (event.key === "Enter" && event.target.classList.contains("staff-search")) event.preventDefault();
+    });
+    form.addEventListener("click", function (event) {
+      const button = event.target.closest(".staff-result");
+      if (!button) return;
+      const group = button.closest("details");
+      const hidden = group.querySelector("input.staff-member-id");
+      hidden.value = button.dataset.staffId;
+      group.querySelector(".staff-chosen").textContent = "Chosen: " + button.dataset.staffLabel;
+      group.querySelector(".staff-results").replaceChildren();
+      const input = group.querySelector(".staff-search");
+      input.value = "";
+      input.focus();
+      markDirty();
+    });
+  }
+
   function setupPrint() {
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
@@ -122,7 +228,10 @@
     const status = document.getElementById("autosave-status");
     const announce = function (text) { if (status) status.textContent = text; };
     setupEmergency(form);
+    setupLimits(form);
+    setupRelevantSections(form);
     const markDirty = setupAutosave(form, announce);
     setupFormsets(form, markDirty, announce);
+    setupStaffTypeahead(form, markDirty);
   });
 })();

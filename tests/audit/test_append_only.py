@@ -64,6 +64,7 @@ def test_the_registry_holds_every_append_only_table():
         "concerns_allegedperson": "concerns.AllegedPerson",
         "concerns_concern": "concerns.Concern",
         "concerns_concern_categories": "concerns.Concern.categories",
+        "concerns_otherperson": "concerns.OtherPerson",
         "concerns_personatrisk": "concerns.PersonAtRisk",
         "concerns_priorreport": "concerns.PriorReport",
         "consent_clientinformedrecord": "consent.ClientInformedRecord",
@@ -99,7 +100,9 @@ def every_record(cast):
     statement = published_statement(version=1)
     client = ClientFactory(team=cast.team, created_by=cast.clinician)
     explain_limits(client=client, statement=statement, actor=cast.clinician)
-    concern = submit_test_concern(reporter=cast.clinician, client=client)
+    concern = submit_test_concern(
+        reporter=cast.clinician, client=client, other_people=[dict(role="co_carer", relationship="His partner")]
+    )
     submit_test_concern(reporter=cast.clinician, adult_at_risk={"knows_of_concern": "yes"})
     add_addendum(actor=cast.clinician, concern=concern, text="Later information.")
     decision = consent_services.record_sharing_decision(

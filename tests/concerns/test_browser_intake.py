@@ -33,6 +33,16 @@ def test_trigger_case_filed_end_to_end_without_names(page, live_server, cast):
     )
     page.get_by_label("Nation where the person at risk lives").select_option(label="England")
     page.locator("#div_id_urgency").get_by_label("Same day").check()
+    # The full path: every "add more detail" section is opened and filled.
+    for section in (
+        "When and where",
+        "Who raised the concern",
+        "Categories and your summary",
+        "More of the account",
+        "Earlier reports",
+        "Actions and advice",
+    ):
+        page.locator("summary", has_text=section).click()
     page.get_by_label("Or describe when, if you do not know the date").fill("This morning's session")
     page.get_by_label("Setting", exact=True).select_option("session")
     page.get_by_label("The abuse described happened in the past (non-recent abuse)").check()
@@ -40,21 +50,26 @@ def test_trigger_case_filed_end_to_end_without_names(page, live_server, cast):
 
     page.locator("[name=persons-0-kind]").select_option("child")
     page.locator("[name=persons-0-identity]").select_option("unknown")
+    page.locator("[name=persons-0-kind]").locator("xpath=ancestor::fieldset[1]").locator("summary").click()
     page.locator("[name=persons-0-description]").fill("Children placed with the foster carer")
     page.get_by_role("button", name="Add another person at risk").click()
     page.locator("[name=persons-1-kind]").select_option("child")
+    page.locator("[name=persons-1-kind]").locator("xpath=ancestor::fieldset[1]").locator("summary").click()
     page.locator("[name=persons-1-description]").fill("Any other children in his household")
     axe.check("intake form with a second person at risk")
 
-    page.get_by_label("The client, about themselves").check()
+    page.get_by_label("The client told me").check()
     page.get_by_label("Their wishes about a police report").select_option("undecided")
     page.get_by_label("Their wishes about their own identity being shared").select_option("anonymous")
     page.get_by_label("Support offered or signposted").fill("NAPAC details given.")
 
+    page.locator("#div_id_has_alleged_person").get_by_label("Yes", exact=True).check()
+    expect(page.locator("#more-alleged")).to_have_attribute("open", "")
     page.locator("[name=alleged-0-identity]").select_option("partly_known")
     page.locator("[name=alleged-0-approximate_age]").fill("about 60")
     page.locator("[name=alleged-0-contact_with_children]").select_option("yes")
     page.locator("[name=alleged-0-position_of_trust]").select_option("yes")
+    # Working with children opens the questions about that work.
     page.locator("[name=alleged-0-role]").select_option(label="Foster carer")
 
     page.locator("input[name=categories][value=child-sexual]").check()
@@ -113,9 +128,13 @@ def test_draft_survives_an_expired_session(page, live_server, cast):
     own_words = page.get_by_label("What the person said, in their own words")
     own_words.press_sequentially('"He did things to me when I was little."', delay=5)
     expect(status).to_have_text(SAVED, timeout=15_000)
+    page.locator("summary", has_text="Categories and your summary").click()
     summary = page.get_by_label("Summary of the concern (your summary, up to 500 characters)")
     summary.press_sequentially("A man who abused her now fosters children.", delay=5)
+    page.locator("#div_id_has_alleged_person").get_by_label("Yes", exact=True).check()
+    page.locator("[name=alleged-0-position_of_trust]").select_option("yes")
     page.locator("[name=alleged-0-role]").select_option(label="Foster carer")
+    page.locator("summary", has_text="When and where").click()
     page.get_by_label("Setting", exact=True).focus()  # leaving a field saves at once
     page.wait_for_function(
         "() => { const d = document.getElementById('concern-form').dataset.lastSaved; return d && d !== '' }"

@@ -47,8 +47,11 @@ def test_limits_then_concern_then_sharing_without_consent_all_show_on_the_concer
     axe.check("intake form with the limits status")
     page.get_by_label("Nation where the person at risk lives").select_option(label="England")
     page.locator("#div_id_urgency").get_by_label("Same day").check()
+    page.locator("summary", has_text="When and where").click()
     page.get_by_label("Or describe when, if you do not know the date").fill("This morning's session")
-    page.get_by_label("The client, about themselves").check()
+    page.locator("summary", has_text="Who raised the concern").click()
+    page.get_by_label("The client told me").check()
+    page.locator("summary", has_text="Categories and your summary").click()
     page.locator("input[name=categories][value=child-sexual]").check()
     page.get_by_label("Summary of the concern (your summary, up to 500 characters)").fill(
         "Adult client disclosed childhood sexual abuse by a man who now fosters children."

@@ -46,6 +46,7 @@ def submit_test_concern(
     persons_at_risk=None,
     alleged_persons=None,
     prior_reports=None,
+    other_people=None,
     **fields,
 ):
     """Submit a concern as ``reporter`` and return it (the trigger case's content unless overridden)."""
@@ -82,6 +83,8 @@ def submit_test_concern(
             )
         ]
     )
+    if other_people:
+        data["other_people"] = other_people
     concern, _created = submit_concern(
         actor=reporter, data=data, submission_key=submission_key or uuid.uuid4(), team=team
     )
@@ -107,7 +110,7 @@ def intake_form_data(key=None, **overrides) -> dict:
         "jurisdiction": "england",
         "urgency": "same_day",
         "occurred_on_text": "This morning",
-        "discloser_type": "client_self",
+        "discloser_type": "client",
         "categories": ["child-sexual"],
         "summary": "Adult client disclosed childhood abuse by a man who now fosters.",
         "own_words": "He did things to me when I was little.",
@@ -121,6 +124,7 @@ def intake_form_data(key=None, **overrides) -> dict:
         "alleged-0-position_of_trust": "yes",
         "alleged-0-role": "foster_carer",
         "alleged-0-works_with_adults_at_risk": "unknown",
+        "alleged-0-works_here": "unknown",
         **formset_management("prior", 1),
         "prior-0-recipient": "unknown",
         "prior-0-made_by": "unknown",

@@ -125,7 +125,8 @@ MATRIX: dict[str, Row] = {
     "concerns:mine": Row((LOGIN, OK, OK, OK, OK, DENY, DENY)),
     "concerns:new": Row((LOGIN, OK, OK, OK, OK, DENY, DENY)),
     "concerns:draft_save": Row((401, BAD, BAD, BAD, BAD, DENY, DENY), method="POST"),  # htmx autosave
-    "concerns:draft_discard": Row((LOGIN, MOVED, HIDE, HIDE, HIDE, DENY, DENY), method="POST"),
+    "concerns:staff_search": Row((LOGIN, OK, OK, OK, OK, DENY, DENY)),  # name and team only
+    "concerns:draft_discard": Row((LOGIN, OK, HIDE, HIDE, HIDE, DENY, DENY), method="POST"),  # asks first
     "concerns:detail": Row((LOGIN, OK, HIDE, OK, HIDE, DENY, DENY)),
     "concerns:submitted": Row((LOGIN, OK, HIDE, HIDE, HIDE, DENY, DENY)),  # the reporter's receipt
     "concerns:print": Row((LOGIN, OK, HIDE, OK, HIDE, DENY, DENY)),
