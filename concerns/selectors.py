@@ -106,3 +106,15 @@ def get_draft_for_user(user, *, submission_key) -> ConcernDraft:
 def clients_for_intake(user):
     """Clients the user may file a concern about: those of their own teams (and teams they cover)."""
     return clients_for_user(user).order_by("team__name", "reference")
+
+
+def concern_named_by_url(match) -> Concern | None:
+    """The concern a resolved URL is about (audit.subjects): a ``concern_id`` anywhere, or the
+    ``pk`` of this app's concern pages. Looked up without any access check, to record a refused
+    attempt against the concern; nothing of it is shown."""
+    concern_id = match.kwargs.get("concern_id")
+    if concern_id is None and match.namespace == "concerns":
+        concern_id = match.kwargs.get("pk")
+    if not isinstance(concern_id, int):
+        return None
+    return Concern.objects.filter(pk=concern_id).only("id", "reference").first()

@@ -9,9 +9,11 @@ class EscalationConfig(AppConfig):
     verbose_name = "The lead's workflow"
 
     def ready(self):
+        from audit.subjects import register_subject_resolver
         from concerns.selectors import register_extra_access
         from concerns.signals import concern_submitted
         from escalation import receivers, selectors
 
         concern_submitted.connect(receivers.open_lado_task, dispatch_uid="escalation.open_lado_task")
         register_extra_access(selectors.break_glass_concern_ids)
+        register_subject_resolver(selectors.concern_named_by_url)

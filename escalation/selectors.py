@@ -31,6 +31,7 @@ from escalation.models import (
     ReporterFeedback,
     TriageRecord,
 )
+from escalation.packs.models import ReferralPack
 
 # --- The queue ----------------------------------------------------------------------------
 
@@ -171,6 +172,19 @@ def get_case_file_concern(user: User, concern_id: int) -> Concern:
 def can_act_on(user: User, concern: Concern) -> bool:
     """Whether the case file offers its workflow actions: only to a lead who may work on it."""
     return user.is_lead and concern_for_lead(user, concern.pk) is not None
+
+
+def concern_named_by_url(match) -> Concern | None:
+    """The concern a referral's or a referral pack's URL is about (audit.subjects), to record a
+    refused attempt against it. No access check: nothing of it is shown."""
+    if isinstance(match.kwargs.get("referral_id"), int):
+        rows = ExternalReferral.objects.filter(pk=match.kwargs["referral_id"])
+    elif isinstance(match.kwargs.get("pack_id"), int):
+        rows = ReferralPack.objects.filter(pk=match.kwargs["pack_id"])
+    else:
+        return None
+    concern_id = rows.values_list("concern_id", flat=True).first()
+    return None if concern_id is None else Concern.objects.filter(pk=concern_id).only("id", "reference").first()
 
 
 def break_glass_candidate(user: User, *, concern_id: int) -> Concern | None:
