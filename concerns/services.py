@@ -20,7 +20,7 @@ from concerns.models import (
     PersonAtRisk,
     PriorReport,
 )
-from concerns.signals import concern_submitted
+from concerns.signals import addendum_added, concern_submitted
 
 # Fields of the concern itself that a submission may carry (the header and the content).
 CONCERN_INPUT_FIELDS = (
@@ -181,6 +181,7 @@ def add_addendum(*, actor, concern: Concern, text: str) -> Addendum:
             subject=concern,
             details={"addendum_id": addendum.pk},
         )
+        addendum_added.send(sender=Addendum, concern=concern, addendum=addendum, actor=actor)
     return addendum
 
 

@@ -19,7 +19,7 @@ from accounts.roles import Role
 from accounts.selectors import covered_team_ids, leads_covering_team
 from audit.actions import AuditAction, AuditKind, action_kind, action_label, readable_details, spec_for
 from audit.models import AuditEvent
-from concerns.models import OPEN_STATUSES, AllegedPerson, Concern, ConcernCategory, ConcernStatus
+from concerns.models import OPEN_STATUSES, Addendum, AllegedPerson, Concern, ConcernCategory, ConcernStatus
 from concerns.selectors import concerns_visible_to, excluded_people
 from consent.models import ClientInformedRecord, SharingDecision
 from consent.selectors import client_informed_for_concern, sharing_decisions_for_concern
@@ -283,6 +283,33 @@ def case_file(concern: Concern) -> CaseFile:
         informed_records=list(client_informed_for_concern(concern)),
         closures=list(concern.closure_records.select_related("recorded_by").order_by("recorded_at", "id")),
     )
+
+
+@dataclass(frozen=True)
+class NewAddenda:
+    """Addenda the owner has not seen: added after the owner's last view of the concern."""
+
+    owner: User | None
+    owner_last_viewed_at: datetime | None
+    addenda: list[Addendum]
+
+
+def addenda_new_since_owner_view(concern: Concern) -> NewAddenda:
+    """Read before the current view is recorded, so the owner's own visit still sees the marks
+    once. With nobody owning the concern, every addendum since submission is new. Two queries."""
+    owner = concern.owner
+    last_view = None
+    if owner is not None:
+        last_view = (
+            AuditEvent.objects.filter(action=AuditAction.CONCERN_VIEWED, actor=owner, subject_ref=concern.reference)
+            .order_by("-id")
+            .values_list("occurred_at", flat=True)
+            .first()
+        )
+    addenda = concern.addenda.select_related("author").order_by("created_at", "id")
+    if last_view is not None:
+        addenda = addenda.filter(created_at__gt=last_view)
+    return NewAddenda(owner=owner, owner_last_viewed_at=last_view, addenda=list(addenda))
 
 
 # --- What the clinician who raised it may read -------------------------------------------------

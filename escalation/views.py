@@ -109,11 +109,17 @@ def find_concern(request):
 
 def _case_file_page(request, concern_id: int, *, template: str, page: str):
     concern = selectors.get_case_file_concern(request.user, concern_id)
+    # Before this view is recorded: what is new since the owner last looked.
+    new_addenda = selectors.addenda_new_since_owner_view(concern)
     # The access is recorded before anything is shown; if the write fails, the page is not shown.
     with transaction.atomic():
         record_event(action=AuditAction.CONCERN_VIEWED, actor=request.user, subject=concern, details={"page": page})
     concern = concern_with_parts(concern)
-    return render(request, template, {"concern": concern, "can_act": selectors.can_act_on(request.user, concern)})
+    return render(
+        request,
+        template,
+        {"concern": concern, "can_act": selectors.can_act_on(request.user, concern), "new_addenda": new_addenda},
+    )
 
 
 @case_file_reader_required

@@ -4,6 +4,7 @@ collapsed views and its filter by kind."""
 import pytest
 from django.urls import reverse
 
+from audit.actions import readable_details
 from audit.models import AuditEvent
 from escalation.selectors import collapse_views, concern_chronology
 from escalation.services import record_triage
@@ -39,6 +40,7 @@ def test_the_print_view_is_recorded_as_a_view(client, cast, concern):
     assert client.get(reverse("escalation:concern_print", args=[concern.pk])).status_code == 200
     event = AuditEvent.objects.filter(action="concern.viewed", actor=cast.manager).latest("id")
     assert event.details == {"page": "case_file_print"}
+    assert readable_details(event.action, event.details).sentence == "on the case file's print view"
 
 
 def test_update_triage_opens_on_the_triage_in_force(client, cast, concern):
