@@ -62,3 +62,19 @@ def test_the_local_mail_viewer_lists_mail_without_printing_it_as_messages(client
     html = client.get("/dev/mail/").content.decode()
     assert "New concern SG-1" in html
     assert "{'name'" not in html and "'subject':" not in html
+
+
+def test_policy_descriptions_carry_no_internal_references():
+    from alerts.models import EscalationPolicy
+
+    descriptions = list(EscalationPolicy.objects.values_list("description", flat=True))
+    assert descriptions and not [d for d in descriptions if "(domain" in d]
+
+
+def test_the_add_client_help_text_keeps_every_word(client, cast):
+    from django.utils.html import strip_tags
+
+    from consent.forms import ClientForm
+
+    help_text = ClientForm(user=cast.lead).fields["display_name"].help_text
+    assert "<" not in help_text and strip_tags(help_text) == help_text
