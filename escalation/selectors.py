@@ -177,13 +177,17 @@ def can_act_on(user: User, concern: Concern) -> bool:
 def concern_named_by_url(match) -> Concern | None:
     """The concern a referral's or a referral pack's URL is about (audit.subjects), to record a
     refused attempt against it. No access check: nothing of it is shown."""
+    concern_id: int | None
     if isinstance(match.kwargs.get("referral_id"), int):
-        rows = ExternalReferral.objects.filter(pk=match.kwargs["referral_id"])
+        concern_id = (
+            ExternalReferral.objects.filter(pk=match.kwargs["referral_id"]).values_list("concern_id", flat=True).first()
+        )
     elif isinstance(match.kwargs.get("pack_id"), int):
-        rows = ReferralPack.objects.filter(pk=match.kwargs["pack_id"])
+        concern_id = (
+            ReferralPack.objects.filter(pk=match.kwargs["pack_id"]).values_list("concern_id", flat=True).first()
+        )
     else:
         return None
-    concern_id = rows.values_list("concern_id", flat=True).first()
     return None if concern_id is None else Concern.objects.filter(pk=concern_id).only("id", "reference").first()
 
 
