@@ -134,8 +134,10 @@ MATRIX: dict[str, Row] = {
     "concerns:client_informed_new": Row((LOGIN, OK, HIDE, OK, HIDE, HIDE, HIDE)),
     # --- Escalation (leads and deputies covering the team) ---------------------------------------------
     "escalation:queue": Row((LOGIN, DENY, DENY, OK, OK, DENY, DENY)),
-    "escalation:find_concern": Row((LOGIN, DENY, DENY, MOVED, MOVED, DENY, DENY)),
-    "escalation:concern": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
+    # Managers read the case file (never act on it): by reference, on screen and in print.
+    "escalation:find_concern": Row((LOGIN, DENY, DENY, MOVED, MOVED, MOVED, DENY)),
+    "escalation:concern": Row((LOGIN, DENY, DENY, OK, HIDE, OK, DENY)),
+    "escalation:concern_print": Row((LOGIN, DENY, DENY, OK, HIDE, OK, DENY)),
     "escalation:acknowledge": Row((LOGIN, DENY, DENY, MOVED, HIDE, DENY, DENY), method="POST"),
     "escalation:assign": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
     "escalation:triage": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
