@@ -106,3 +106,11 @@ def test_the_chronology_filters_by_kind(client, cast, concern):
     alerts_only = client.get(url, {"kind": "alerts"}).content.decode()
     chronology = alerts_only[alerts_only.index('class="list-unstyled chronology"') :]
     assert "Deadline started" in chronology and 'data-kind="concern"' not in chronology
+
+
+def test_a_manager_reaches_the_case_file_from_the_access_log(client, cast, concern):
+    client.force_login(cast.manager)
+    log = client.get(reverse("audit:concern_access_log", args=[concern.reference])).content.decode()
+    assert f"{reverse('escalation:find_concern')}?reference={concern.reference}" in log
+    found = client.get(reverse("escalation:find_concern"), {"reference": concern.reference})
+    assert found.status_code == 302 and found.url == reverse("escalation:concern", args=[concern.pk])
