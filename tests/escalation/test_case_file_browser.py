@@ -2,16 +2,15 @@
 the case, on screen and in print; forms that change something open prefilled; axe passes; and the
 page fits a 375 px phone without scrolling sideways."""
 
-import datetime
+import re
 
 import pytest
 from django.urls import reverse
 
-from consent.services import record_client_informed
+from consent.models import ClientInformedRecord, SharingDecision
 from escalation.services import record_triage
 from tests.conftest import AxePage, login_through_page
 from tests.factories.concerns import submit_test_concern
-from tests.factories.packs import decision_to_share
 from tests.factories.workflow import acknowledged
 
 PURPOSE = "Children placed with the foster carer may be at risk now."
@@ -62,21 +61,6 @@ def test_the_lead_and_the_manager_read_the_whole_case_file_on_screen_and_in_prin
         reporter=cast.clinician, jurisdiction="england", alleged_position_of_trust="yes", alleged_role="foster_carer"
     )
     concern = acknowledged(concern, by=cast.lead)
-    decision = decision_to_share(
-        concern,
-        actor=cast.lead,
-        purpose=PURPOSE,
-        without_consent_justification=WITHOUT_CONSENT_REASON,
-        information_shared=SHARED,
-        identities_to_protect="The client's identity, from the carer.",
-    )
-    record_client_informed(
-        actor=cast.lead,
-        concern=concern,
-        status="after",
-        told_on=datetime.date.today(),
-        client_response=CLIENT_RESPONSE,
-    )
     record_triage(
         actor=cast.lead,
         concern_id=concern.pk,
@@ -87,6 +71,35 @@ def test_the_lead_and_the_manager_read_the_whole_case_file_on_screen_and_in_prin
 
     axe = AxePage(page, live_server.url)
     login_through_page(page, live_server.url, cast.lead.email)
+    case_file_url = reverse("escalation:concern", args=[concern.pk])
+
+    # A decision to share without consent, from the case file.
+    axe.visit(case_file_url)
+    page.get_by_role("link", name="Record a sharing decision").click()
+    page.get_by_label("Share", exact=True).check()
+    page.get_by_label("Recipients and their role in safeguarding").fill(
+        "LADO, Devon County Council (allegations about people who work with children)"
+    )
+    page.get_by_label("Purpose").fill(PURPOSE)
+    page.get_by_label("Exactly what is shared").fill(SHARED)
+    page.get_by_label("Consent not sought").check()
+    page.get_by_label("Asking would put a child or an adult at risk").check()
+    page.get_by_label("Why sharing without consent is justified").fill(WITHOUT_CONSENT_REASON)
+    axe.check("sharing decision form")
+    page.get_by_role("button", name="Save decision").click()
+    page.wait_for_load_state("networkidle")
+    decision = SharingDecision.objects.get(concern=concern)
+    assert decision.is_without_consent
+
+    # The client was told afterwards, and what they said.
+    axe.visit(case_file_url)
+    page.get_by_role("link", name="Record whether the client was told").click()
+    page.get_by_label("Told after sharing").check()
+    page.get_by_label("The client's response or views (optional)").fill(CLIENT_RESPONSE)
+    axe.check("client-informed form")
+    page.get_by_role("button", name=re.compile("Save")).click()
+    page.wait_for_load_state("networkidle")
+    assert ClientInformedRecord.objects.get(concern=concern).client_response == CLIENT_RESPONSE
 
     # The summary comes first: urgency and nation, danger, categories, people, the account.
     axe.visit(reverse("escalation:concern", args=[concern.pk]))
