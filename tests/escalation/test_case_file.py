@@ -114,3 +114,42 @@ def test_a_manager_reaches_the_case_file_from_the_access_log(client, cast, conce
     assert f"{reverse('escalation:find_concern')}?reference={concern.reference}" in log
     found = client.get(reverse("escalation:find_concern"), {"reference": concern.reference})
     assert found.status_code == 302 and found.url == reverse("escalation:concern", args=[concern.pk])
+
+
+def _queries_for_the_case_file(client, concern) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("escalation:concern", args=[concern.pk])
+    client.get(url)  # the first view of a session loads what later views reuse
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_case_file_costs_the_same_queries_whatever_its_history(client, cast, concern):
+    from concerns.services import add_addendum
+    from consent.services import record_client_informed
+
+    client.force_login(cast.lead)
+    decision_to_share(concern, actor=cast.lead)
+    record_triage(
+        actor=cast.lead, concern_id=concern.pk, expected_status="acknowledged", risk_rating="low", rating_rationale="A."
+    )
+    short = _queries_for_the_case_file(client, concern)
+    for rating in ("medium", "high", "medium"):
+        record_triage(
+            actor=cast.lead,
+            concern_id=concern.pk,
+            expected_status="triaged",
+            risk_rating=rating,
+            rating_rationale="Again.",
+            change_reason="New information.",
+        )
+    for _ in range(3):
+        decision_to_share(concern, actor=cast.lead, protected=[("Jane Doe", "Jane", "the discloser")])
+        record_client_informed(actor=cast.lead, concern=concern, status="after", client_response="Fine.")
+        add_addendum(actor=cast.clinician, concern=concern, text="More.")
+    long = _queries_for_the_case_file(client, concern)
+    print(f"case file queries: {short} with a short history, {long} with a long one")
+    assert long == short
