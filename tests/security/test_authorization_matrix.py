@@ -126,9 +126,10 @@ MATRIX: dict[str, Row] = {
     "concerns:new": Row((LOGIN, OK, OK, OK, OK, DENY, DENY)),
     "concerns:draft_save": Row((401, BAD, BAD, BAD, BAD, DENY, DENY), method="POST"),  # htmx autosave
     "concerns:draft_discard": Row((LOGIN, MOVED, HIDE, HIDE, HIDE, DENY, DENY), method="POST"),
-    "concerns:detail": Row((LOGIN, OK, HIDE, OK, HIDE, DENY, DENY)),
+    # A manager goes on to the case file (escalation:concern), which decides.
+    "concerns:detail": Row((LOGIN, OK, HIDE, OK, HIDE, MOVED, DENY)),
     "concerns:submitted": Row((LOGIN, OK, HIDE, HIDE, HIDE, DENY, DENY)),  # the reporter's receipt
-    "concerns:print": Row((LOGIN, OK, HIDE, OK, HIDE, DENY, DENY)),
+    "concerns:print": Row((LOGIN, OK, HIDE, OK, HIDE, MOVED, DENY)),
     "concerns:addendum_add": Row((LOGIN, OK, HIDE, OK, HIDE, DENY, DENY), method="POST"),  # empty: errors
     "concerns:sharing_new": Row((LOGIN, OK, HIDE, OK, HIDE, HIDE, HIDE)),
     "concerns:client_informed_new": Row((LOGIN, OK, HIDE, OK, HIDE, HIDE, HIDE)),

@@ -16,14 +16,24 @@ def _in_the_portal_layout(html: str) -> None:
     assert "Traceback" not in html and "URLconf" not in html
 
 
-def test_a_manager_opening_the_clinicians_concern_page_gets_the_portals_403(client, cast):
+def test_a_role_without_access_gets_the_portals_403(client, cast):
     concern = submit_test_concern(reporter=cast.clinician)
-    client.force_login(cast.manager)
+    client.force_login(cast.administrator)
     page = client.get(reverse("concerns:detail", args=[concern.pk]))
     assert page.status_code == 403
     html = page.content.decode()
     _in_the_portal_layout(html)
     assert "You cannot open this page" in html and concern.summary not in html
+
+
+def test_a_manager_following_a_link_to_the_concern_page_reaches_the_case_file(client, cast):
+    concern = submit_test_concern(reporter=cast.clinician)
+    client.force_login(cast.manager)
+    page = client.get(reverse("concerns:detail", args=[concern.pk]), follow=True)
+    assert page.redirect_chain == [(reverse("escalation:concern", args=[concern.pk]), 302)]
+    assert page.status_code == 200 and concern.own_words.strip()[:30] in page.content.decode()
+    printed = client.get(reverse("concerns:print", args=[concern.pk]))
+    assert printed.url == reverse("escalation:concern_print", args=[concern.pk])
 
 
 def test_a_missing_page_with_debug_off_is_the_portals_404(client, cast, settings):
