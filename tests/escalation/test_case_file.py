@@ -153,3 +153,29 @@ def test_the_case_file_costs_the_same_queries_whatever_its_history(client, cast,
     long = _queries_for_the_case_file(client, concern)
     print(f"case file queries: {short} with a short history, {long} with a long one")
     assert long == short
+
+
+def test_the_case_file_says_what_the_clinician_was_told(client, cast, concern):
+    from escalation.services import close_concern
+
+    record_triage(
+        actor=cast.lead,
+        concern_id=concern.pk,
+        expected_status="acknowledged",
+        risk_rating="low",
+        rating_rationale="Historic, no current contact.",
+        decision="no_further_action",
+        decision_rationale="Nothing to refer.",
+        reporter_feedback="detail",
+    )
+    close_concern(
+        actor=cast.lead,
+        concern_id=concern.pk,
+        expected_status="triaged",
+        outcome="no_further_action",
+        rationale="Closed after the decision.",
+    )
+    client.force_login(cast.manager)
+    page = client.get(reverse("escalation:concern", args=[concern.pk])).content.decode()
+    assert "Nothing to refer." in page and "Closed after the decision." in page
+    assert page.count("The clinician is told") == 2
