@@ -36,7 +36,8 @@ class RequestContextMiddleware:
 
         A 404 counts only for a signed-in person: the access selectors answer 404 for what the
         person may not see, so repeated 404s on concern pages are how probing shows up. An
-        anonymous 404 is just a wrong address.
+        anonymous 404 is just a wrong address. When the URL names a record that exists (a
+        concern), the event is recorded against it, so the attempt shows in its access log.
         """
         from django.core.exceptions import PermissionDenied
         from django.http import Http404
@@ -49,6 +50,12 @@ class RequestContextMiddleware:
         else:
             return None
         from audit.services import record_event
+        from audit.subjects import subject_of_request
 
-        record_event(action=action, actor=user, details={"path": request.path[:300], "method": request.method})
+        record_event(
+            action=action,
+            actor=user,
+            subject=subject_of_request(request),
+            details={"path": request.path[:300], "method": request.method},
+        )
         return None

@@ -171,3 +171,15 @@ def staff_label(user_id) -> str:
         return ""
     teams = ", ".join(sorted(team.name for team in person.teams.all()))
     return f"{person.full_name} ({teams})" if teams else person.full_name
+
+
+def concern_named_by_url(match) -> Concern | None:
+    """The concern a resolved URL is about (audit.subjects): a ``concern_id`` anywhere, or the
+    ``pk`` of this app's concern pages. Looked up without any access check, to record a refused
+    attempt against the concern; nothing of it is shown."""
+    concern_id = match.kwargs.get("concern_id")
+    if concern_id is None and match.namespace == "concerns":
+        concern_id = match.kwargs.get("pk")
+    if not isinstance(concern_id, int):
+        return None
+    return Concern.objects.filter(pk=concern_id).only("id", "reference").first()

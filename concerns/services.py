@@ -24,7 +24,7 @@ from concerns.models import (
     PriorReport,
     Urgency,
 )
-from concerns.signals import concern_submitted
+from concerns.signals import addendum_added, concern_submitted
 
 # Fields of the concern itself that a submission may carry (the header and the content).
 CONCERN_INPUT_FIELDS = (
@@ -201,6 +201,7 @@ def add_addendum(*, actor, concern: Concern, text: str) -> Addendum:
             subject=concern,
             details={"addendum_id": addendum.pk},
         )
+        addendum_added.send(sender=Addendum, concern=concern, addendum=addendum, actor=actor)
     return addendum
 
 

@@ -8,3 +8,7 @@ same transaction; anything that leaves the process must go through transaction.o
 from django.dispatch import Signal
 
 concern_submitted = Signal()
+
+# Sent inside the addendum's transaction with ``concern``, ``addendum`` and ``actor``: the lead's
+# workflow tells whoever answers for the concern that there is new information.
+addendum_added = Signal()

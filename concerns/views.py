@@ -1,6 +1,7 @@
 """Intake and the clinician's view of their concerns. Views check access, bind forms and call services."""
 
 import uuid
+from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -346,11 +347,31 @@ def _concern_page(request, pk, *, template: str, view: str, addendum_form=None, 
     )
 
 
+def _managers_read_the_case_file(case_file_url_name: str):
+    """A manager reads a concern as the lead's case file, never on this page: a link that reaches
+    them (an escalated alert names the concern page) goes on there. By URL name, so this layer
+    imports nothing from the one above; the case file checks access and records the view."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, pk, *args, **kwargs):
+            user = request.user
+            if user.is_authenticated and user.has_role(Role.MANAGER) and not user.has_role(*FILING_ROLES):
+                return redirect(case_file_url_name, concern_id=pk)
+            return view(request, pk, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@_managers_read_the_case_file("escalation:concern")
 @role_required(*FILING_ROLES)
 def concern_detail(request, pk):
     return _concern_page(request, pk, template="concerns/detail.html", view="page")
 
 
+@_managers_read_the_case_file("escalation:concern_print")
 @role_required(*FILING_ROLES)
 def concern_print(request, pk):
     return _concern_page(request, pk, template="concerns/print.html", view="print")

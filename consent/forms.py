@@ -50,7 +50,9 @@ class ClientForm(ServiceErrorsMixin, forms.Form):
         label="Name (optional)",
         max_length=150,
         required=False,
-        help_text="Leave blank unless a name is needed; the portal shows the client as “Client <reference>”.",
+        # Help texts are shown as HTML: no angle brackets, or the browser swallows them as a tag.
+        help_text="Leave blank unless a name is needed; the portal shows the client as “Client” and their "
+        "reference, e.g. “Client C-1042”.",
     )
 
     def __init__(self, *args, user, **kwargs):

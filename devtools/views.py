@@ -26,10 +26,12 @@ def _mail_files() -> list[Path]:
 @role_required(Role.ADMINISTRATOR)
 @require_GET
 def mail_list(request):
-    messages = []
+    # Not "messages": that name is the flash messages' (django.contrib.messages), which the
+    # layout prints at the top of every page.
+    mails = []
     for path in _mail_files()[:200]:
         parsed = message_from_bytes(path.read_bytes(), policy=policy.default)
-        messages.append(
+        mails.append(
             {
                 "name": path.stem,
                 "subject": parsed["Subject"],
@@ -38,7 +40,7 @@ def mail_list(request):
                 "message_id": parsed["Message-ID"],
             }
         )
-    return render(request, "devtools/mail_list.html", {"messages": messages})
+    return render(request, "devtools/mail_list.html", {"mails": mails})
 
 
 @role_required(Role.ADMINISTRATOR)

@@ -15,11 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import Team, User
+from accounts.roles import Role
 from accounts.selectors import covered_team_ids, leads_covering_team
-from audit.actions import action_kind, action_label, readable_details, spec_for
+from audit.actions import AuditAction, AuditKind, action_kind, action_label, readable_details, spec_for
 from audit.models import AuditEvent
-from concerns.models import OPEN_STATUSES, AllegedPerson, Concern, ConcernCategory, ConcernStatus
+from concerns.models import OPEN_STATUSES, Addendum, AllegedPerson, Concern, ConcernCategory, ConcernStatus
 from concerns.selectors import concerns_visible_to, excluded_people
+from consent.models import ClientInformedRecord, SharingDecision
+from consent.selectors import client_informed_for_concern, sharing_decisions_for_concern
 from escalation.models import (
     BreakGlassGrant,
     ClosureRecord,
@@ -28,6 +31,7 @@ from escalation.models import (
     ReporterFeedback,
     TriageRecord,
 )
+from escalation.packs.models import ReferralPack
 
 # --- The queue ----------------------------------------------------------------------------
 
@@ -128,6 +132,65 @@ def get_concern_for_lead(user: User, concern_id: int) -> Concern:
     return concern
 
 
+def is_case_file_reader(user: User) -> bool:
+    """Leads work on a case file; managers read it (oversight: they must be able to check what
+    was decided and why), never act on it."""
+    return user.is_authenticated and (user.is_lead or user.has_role(Role.MANAGER))
+
+
+def case_file_concern(user: User, concern_id: int) -> Concern | None:
+    """The concern whose case file ``user`` may read, or None.
+
+    A lead: exactly the concerns they may work on. A manager: any concern of the organisation
+    except one about themselves (as for everyone, a concern naming them is hidden from them).
+    """
+    if not user.is_authenticated:
+        return None
+    if user.is_lead:
+        concern = concern_for_lead(user, concern_id)
+        if concern is not None or not user.has_role(Role.MANAGER):
+            return concern
+    if not user.has_role(Role.MANAGER):
+        return None
+    about_them = AllegedPerson.objects.filter(concern=OuterRef("pk"), staff_member=user)
+    return (
+        Concern.objects.exclude(Exists(about_them))
+        .select_related("team", "reporter", "owner", "acknowledged_by", "client")
+        .filter(pk=concern_id)
+        .first()
+    )
+
+
+def get_case_file_concern(user: User, concern_id: int) -> Concern:
+    """For views: the concern, or 404 exactly as for a concern that does not exist."""
+    concern = case_file_concern(user, concern_id)
+    if concern is None:
+        raise Http404("No such concern.")
+    return concern
+
+
+def can_act_on(user: User, concern: Concern) -> bool:
+    """Whether the case file offers its workflow actions: only to a lead who may work on it."""
+    return user.is_lead and concern_for_lead(user, concern.pk) is not None
+
+
+def concern_named_by_url(match) -> Concern | None:
+    """The concern a referral's or a referral pack's URL is about (audit.subjects), to record a
+    refused attempt against it. No access check: nothing of it is shown."""
+    concern_id: int | None
+    if isinstance(match.kwargs.get("referral_id"), int):
+        concern_id = (
+            ExternalReferral.objects.filter(pk=match.kwargs["referral_id"]).values_list("concern_id", flat=True).first()
+        )
+    elif isinstance(match.kwargs.get("pack_id"), int):
+        concern_id = (
+            ReferralPack.objects.filter(pk=match.kwargs["pack_id"]).values_list("concern_id", flat=True).first()
+        )
+    else:
+        return None
+    return None if concern_id is None else Concern.objects.filter(pk=concern_id).only("id", "reference").first()
+
+
 def break_glass_candidate(user: User, *, concern_id: int) -> Concern | None:
     """A concern this lead could open only through break-glass; None for anything else."""
     if not user.is_lead or is_hidden_from(user, concern_id):
@@ -167,6 +230,90 @@ def workflow_state(concern: Concern) -> WorkflowState:
     referrals = list(concern.external_referrals.select_related("made_by").order_by("referred_at", "id"))
     lado_tasks = list(concern.lado_tasks.order_by("due_at"))
     return WorkflowState(triage=triage, referrals=referrals, lado_tasks=lado_tasks)
+
+
+def triage_form_initial(triage: TriageRecord | None) -> dict:
+    """ "Update triage" opens on the triage in force: its rating, decision and rationales."""
+    if triage is None:
+        return {}
+    return {
+        "risk_rating": triage.risk_rating,
+        "rating_rationale": triage.rating_rationale,
+        "decision": triage.decision,
+        "decision_rationale": triage.decision_rationale,
+        "review_date": triage.review_date,
+        "reporter_feedback": triage.reporter_feedback or ReporterFeedback.OUTCOME,
+    }
+
+
+def referral_sharing_decisions(concern: Concern) -> QuerySet[SharingDecision]:
+    return concern.sharing_decisions.order_by("-decided_at", "-id")
+
+
+def sharing_decision_in_force(decisions: Iterable[SharingDecision]) -> SharingDecision | None:
+    """The newest decision that no later decision supersedes."""
+    decisions = list(decisions)
+    superseded = {d.supersedes_id for d in decisions if d.supersedes_id}
+    live = [d for d in decisions if d.pk not in superseded]
+    return max(live, key=lambda d: (d.decided_at, d.pk), default=None)
+
+
+# --- The case file ----------------------------------------------------------------------------
+
+
+@dataclass
+class CaseFile:
+    """Everything recorded on a concern that a lead (or a manager) reads back on one page."""
+
+    triage_records: list[TriageRecord]
+    referrals: list[ExternalReferral]
+    sharing_decisions: list[SharingDecision]
+    superseded_ids: set[int]
+    informed_records: list[ClientInformedRecord]
+    closures: list[ClosureRecord]
+
+
+def case_file(concern: Concern) -> CaseFile:
+    """The rationales, rating changes, sharing decisions in full, client-informed records,
+    referrals and closures of a concern, oldest first. Six queries, whatever the history."""
+    decisions = list(sharing_decisions_for_concern(concern))
+    return CaseFile(
+        triage_records=list(concern.triage_records.select_related("recorded_by").order_by("recorded_at", "id")),
+        referrals=list(
+            concern.external_referrals.select_related("made_by", "sharing_decision").order_by("referred_at", "id")
+        ),
+        sharing_decisions=decisions,
+        superseded_ids={d.supersedes_id for d in decisions if d.supersedes_id},
+        informed_records=list(client_informed_for_concern(concern)),
+        closures=list(concern.closure_records.select_related("recorded_by").order_by("recorded_at", "id")),
+    )
+
+
+@dataclass(frozen=True)
+class NewAddenda:
+    """Addenda the owner has not seen: added after the owner's last view of the concern."""
+
+    owner: User | None
+    owner_last_viewed_at: datetime | None
+    addenda: list[Addendum]
+
+
+def addenda_new_since_owner_view(concern: Concern) -> NewAddenda:
+    """Read before the current view is recorded, so the owner's own visit still sees the marks
+    once. With nobody owning the concern, every addendum since submission is new. Two queries."""
+    owner = concern.owner
+    last_view = None
+    if owner is not None:
+        last_view = (
+            AuditEvent.objects.filter(action=AuditAction.CONCERN_VIEWED, actor=owner, subject_ref=concern.reference)
+            .order_by("-id")
+            .values_list("occurred_at", flat=True)
+            .first()
+        )
+    addenda = concern.addenda.select_related("author").order_by("created_at", "id")
+    if last_view is not None:
+        addenda = addenda.filter(created_at__gt=last_view)
+    return NewAddenda(owner=owner, owner_last_viewed_at=last_view, addenda=list(addenda))
 
 
 # --- What the clinician who raised it may read -------------------------------------------------
@@ -253,6 +400,53 @@ def concern_chronology(concern: Concern) -> list[ChronologyEntry]:
     """
     events = AuditEvent.objects.filter(subject_ref=concern.reference).select_related("actor").order_by("id")
     return [_chronology_entry(event) for event in events]
+
+
+@dataclass(frozen=True)
+class ChronologyLine:
+    """One line of the chronology: an event, or a run of views by one person collapsed into one
+    ("viewed 5 times by Cara Clinician, 04:13 to 04:14") whose views expand underneath."""
+
+    first: ChronologyEntry
+    entries: tuple[ChronologyEntry, ...]
+
+    @property
+    def kind(self) -> str:
+        return self.first.kind
+
+    @property
+    def occurred_at(self) -> datetime:
+        return self.first.occurred_at
+
+    @property
+    def last_at(self) -> datetime:
+        return self.entries[-1].occurred_at
+
+    @property
+    def is_collapsed(self) -> bool:
+        return len(self.entries) > 1
+
+
+def collapse_views(entries: Iterable[ChronologyEntry]) -> list[ChronologyLine]:
+    """Runs of views by the same person, with nothing else between them, become one line."""
+    lines: list[list[ChronologyEntry]] = []
+    for entry in entries:
+        previous = lines[-1][-1] if lines else None
+        if (
+            previous is not None
+            and entry.action == previous.action == AuditAction.CONCERN_VIEWED
+            and entry.actor == previous.actor
+        ):
+            lines[-1].append(entry)
+        else:
+            lines.append([entry])
+    return [ChronologyLine(first=run[0], entries=tuple(run)) for run in lines]
+
+
+def chronology_kinds(entries: Iterable[ChronologyEntry]) -> list[tuple[str, str]]:
+    """The kinds (AuditKind) present in a chronology, in the registry's order, for its filter."""
+    present = {entry.kind for entry in entries}
+    return [(value, str(label)) for value, label in AuditKind.choices if value in present]
 
 
 # --- Possible links ----------------------------------------------------------------------------

@@ -22,13 +22,14 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.selectors import covered_team_ids
-from alerts.models import Channel, Deadline, DeadlineState, ObligationKind
+from alerts.models import Channel, Deadline, DeadlineState, ObligationKind, RecipientRole
+from alerts.selectors import AudienceSource, audience_for
 from alerts.services.deadlines import close_deadlines, lock_open_deadlines, open_deadline
 from alerts.services.outbox import absolute_link, queue_for_people
 from audit.actions import AuditAction
 from audit.services import record_break_glass, record_event
 from concerns.models import AllegedPerson, Concern, ConcernStatus, Jurisdiction, YesNoUnknown
-from concerns.selectors import is_about_staff
+from concerns.selectors import excluded_people, is_about_staff
 from escalation.models import (
     Agency,
     AssignmentRecord,
@@ -135,6 +136,40 @@ def notify(*, recipient: User, concern: Concern, key: str, subject: str, text: s
         body=text,
         link=_concern_link(concern),
         concern=concern,
+    )
+
+
+# --- Addenda ------------------------------------------------------------------------------------
+
+
+def notify_about_addendum(*, concern: Concern, addendum, actor=None) -> list:
+    """Tell the owner (or the leads on duty when nobody owns the concern or the owner is away)
+    that an addendum was added; never its author, never anyone the concern must not reach.
+    Runs inside the addendum's transaction; delivery follows the commit (the outbox)."""
+    barred = set(excluded_people(concern))
+    if actor is not None:
+        barred.add(actor.pk)
+    audience = audience_for(
+        recipients=RecipientRole.DUTY_LEADS, team=concern.team, owner=concern.owner, excluded=barred
+    )
+    people = audience.people
+    if audience.source == AudienceSource.OWNER:
+        # The owner answers for the concern: the deputies on duty need not hear of every addendum.
+        people = [person for person in people if person.pk == concern.owner_id]
+    subject = gettext("New information added to %(reference)s") % {"reference": concern.reference}
+    body = gettext(
+        "An addendum was added to safeguarding concern %(reference)s (%(team)s).\n"
+        "Read it on the case file (sign-in needed): %(link)s\n"
+    ) % {"reference": concern.reference, "team": concern.team.name, "link": absolute_link(_concern_link(concern))}
+    return queue_for_people(
+        people=people,
+        key=f"addendum:{addendum.pk}",
+        subject=subject,
+        body=body,
+        link=_concern_link(concern),
+        concern=concern,
+        excluded=frozenset(barred),
+        fresh=True,
     )
 
 

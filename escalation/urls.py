@@ -8,6 +8,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("queue/find/", views.find_concern, name="find_concern"),
     path("queue/concerns/<int:concern_id>/", views.concern_page, name="concern"),
+    path("queue/concerns/<int:concern_id>/print/", views.concern_print, name="concern_print"),
     path("queue/concerns/<int:concern_id>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("queue/concerns/<int:concern_id>/assign/", views.assign, name="assign"),
     path("queue/concerns/<int:concern_id>/triage/", views.triage, name="triage"),

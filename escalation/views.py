@@ -12,18 +12,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
-from accounts.roles import LEAD_ROLES
+from accounts.roles import LEAD_ROLES, Role
 from accounts.security import require_fresh_second_factor
 from audit.actions import AuditAction
 from audit.services import record_event
 from concerns.models import ConcernStatus
+from concerns.selectors import concern_with_parts
 from escalation import forms, selectors, services
 from escalation.models import ExternalReferral
 
 lead_required = role_required(*LEAD_ROLES)
+# The case file is read by leads (who act on it) and managers (who check it).
+case_file_reader_required = role_required(*LEAD_ROLES, Role.MANAGER)
 
 
 # --- The queue ---------------------------------------------------------------------------------
@@ -84,33 +88,51 @@ def queue(request):
     return render(request, "escalation/queue/queue.html", context)
 
 
-@lead_required
+@case_file_reader_required
 def find_concern(request):
-    """Open a concern by its reference: directly when the lead covers it, else via break-glass."""
+    """Open a concern by its reference: directly when the reader may (a lead covering it, a
+    manager), else via break-glass for a lead."""
     form = forms.FindConcernForm(request.GET)
     if form.is_valid():
         concern = selectors.find_concern_by_reference(form.cleaned_data["reference"])
         if concern is not None and not selectors.is_hidden_from(request.user, concern.pk):
-            if selectors.concern_for_lead(request.user, concern.pk) is not None:
+            if selectors.case_file_concern(request.user, concern.pk) is not None:
                 return redirect("escalation:concern", concern_id=concern.pk)
-            return redirect("escalation:break_glass", concern_id=concern.pk)
-    messages.error(request, "No concern has that reference.")
-    return redirect("escalation:queue")
+            if request.user.is_lead:
+                return redirect("escalation:break_glass", concern_id=concern.pk)
+    messages.error(request, gettext("No concern has that reference."))
+    return redirect("escalation:queue" if request.user.is_lead else "audit:trail")
 
 
 # --- One concern -------------------------------------------------------------------------------
 
 
-@lead_required
-def concern_page(request, concern_id: int):
-    """The lead's workflow page for one concern: state, actions, chronology, possible links."""
-    concern = selectors.get_concern_for_lead(request.user, concern_id)
+def _case_file_page(request, concern_id: int, *, template: str, page: str):
+    concern = selectors.get_case_file_concern(request.user, concern_id)
+    # Before this view is recorded: what is new since the owner last looked.
+    new_addenda = selectors.addenda_new_since_owner_view(concern)
     # The access is recorded before anything is shown; if the write fails, the page is not shown.
     with transaction.atomic():
-        record_event(
-            action=AuditAction.CONCERN_VIEWED, actor=request.user, subject=concern, details={"page": "workflow"}
-        )
-    return render(request, "escalation/concern/workflow.html", {"concern": concern})
+        record_event(action=AuditAction.CONCERN_VIEWED, actor=request.user, subject=concern, details={"page": page})
+    concern = concern_with_parts(concern)
+    return render(
+        request,
+        template,
+        {"concern": concern, "can_act": selectors.can_act_on(request.user, concern), "new_addenda": new_addenda},
+    )
+
+
+@case_file_reader_required
+def concern_page(request, concern_id: int):
+    """The case file: the concern's summary first, then the workflow, sharing, referrals, triage
+    and chronology. Leads act on it; managers read it."""
+    return _case_file_page(request, concern_id, template="escalation/concern/workflow.html", page="workflow")
+
+
+@case_file_reader_required
+def concern_print(request, concern_id: int):
+    """The case file for paper: the same sections without the actions, then the full record."""
+    return _case_file_page(request, concern_id, template="escalation/concern/print.html", page="case_file_print")
 
 
 @lead_required
@@ -174,7 +196,7 @@ def triage(request, concern_id: int):
     concern = selectors.get_concern_for_lead(request.user, concern_id)
     state = selectors.workflow_state(concern)
     previous = state.triage.risk_rating if state.triage else ""
-    initial = {"expected_status": concern.status, "risk_rating": previous or None}
+    initial = {"expected_status": concern.status, **selectors.triage_form_initial(state.triage)}
     form = forms.TriageForm(request.POST or None, initial=initial, previous_rating=previous)
 
     def run(data):
@@ -197,9 +219,12 @@ def refer(request, concern_id: int):
     initial = {"expected_status": concern.status, "referred_at": timezone.localtime().replace(second=0, microsecond=0)}
     if request.GET.get("agency"):
         initial["agency"] = request.GET["agency"]
-    form = forms.ReferralForm(
-        request.POST or None, initial=initial, sharing_decisions=concern.sharing_decisions.order_by("-decided_at")
-    )
+    decisions = selectors.referral_sharing_decisions(concern)
+    # The decision in force (the latest not superseded) is what a referral most often rests on.
+    in_force = selectors.sharing_decision_in_force(decisions)
+    if in_force is not None:
+        initial["sharing_decision"] = in_force.pk
+    form = forms.ReferralForm(request.POST or None, initial=initial, sharing_decisions=decisions)
 
     def run(data):
         services.record_referral(actor=request.user, concern_id=concern.pk, **data)

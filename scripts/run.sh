@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var/run var/log
 VENV=.venv/bin
+# DEBUG off (the portal's own error pages), plain-http cookies, a kept SECRET_KEY: see the file.
+# shellcheck source=scripts/run_env.sh
+source scripts/run_env.sh
 
 running() { [ -f "var/run/$1.pid" ] && kill -0 "$(cat "var/run/$1.pid")" 2>/dev/null; }
 
@@ -50,6 +53,7 @@ fi
 cat <<MSG
 
 The portal is running on http://127.0.0.1:8000 (health: http://127.0.0.1:8000/healthz)
+Debug pages are off (DEBUG=${DEBUG}); for Django's debug pages: make stop && DEBUG=true make run
 Demo logins (password printed by seed_demo above, or DEMO_PASSWORD):
   clinician@demo.test   clinician2@demo.test (other team)   lead@demo.test
   deputy@demo.test      manager@demo.test                   admin@demo.test

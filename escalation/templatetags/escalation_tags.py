@@ -37,9 +37,10 @@ def due_phrase(due_at: datetime | None, now: datetime | None = None) -> str:
 
 @register.simple_tag(takes_context=True)
 def concern_workflow_panel(context, concern):
-    """Leads who may work on the concern: state, actions, referrals, chronology, possible links.
-    The reporter: the status, who picked it up, and each decision and closure at the level the
-    lead chose. Anyone else: nothing.
+    """Leads who may work on the concern: state, actions, triage, sharing, referrals, chronology,
+    possible links. Managers: the same, read only. The reporter: the status, who picked it up,
+    and the acknowledgement, each decision and closure at the level the lead chose. Anyone
+    else: nothing.
 
     A fixed number of queries whatever the concern's history.
     """
@@ -47,17 +48,31 @@ def concern_workflow_panel(context, concern):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return ""
-    lead_concern = selectors.concern_for_lead(user, concern.pk) if user.is_lead else None
-    if lead_concern is not None:
+    printing = bool(context.get("printing", False))
+    reader_concern = selectors.case_file_concern(user, concern.pk) if selectors.is_case_file_reader(user) else None
+    if reader_concern is not None:
+        chronology = selectors.concern_chronology(reader_concern)
+        kinds = selectors.chronology_kinds(chronology)
+        # The chronology's filter is a plain GET form, so it works without JavaScript.
+        chosen_kind = request.GET.get("kind", "") if request is not None else ""
+        chosen_kind = chosen_kind if chosen_kind in dict(kinds) else ""
+        lines = selectors.collapse_views(e for e in chronology if not chosen_kind or e.kind == chosen_kind)
         return render_to_string(
             "escalation/concern/_panel_lead.html",
             {
-                "concern": lead_concern,
-                "state": selectors.workflow_state(lead_concern),
-                "deadlines": list(lead_concern.deadlines.filter(state=DeadlineState.OPEN).order_by("due_at")),
-                "chronology": selectors.concern_chronology(lead_concern),
-                "links": selectors.possible_links(lead_concern),
-                "lado_officer": lado_officer_label(lead_concern.jurisdiction),
+                "concern": reader_concern,
+                # Paper carries what was recorded, never the buttons to change it.
+                "can_act": not printing and selectors.can_act_on(user, reader_concern),
+                "printing": printing,
+                "state": selectors.workflow_state(reader_concern),
+                "case_file": selectors.case_file(reader_concern),
+                "deadlines": list(reader_concern.deadlines.filter(state=DeadlineState.OPEN).order_by("due_at")),
+                "chronology": chronology,
+                "chronology_lines": lines,
+                "chronology_kinds": kinds,
+                "chronology_kind": chosen_kind,
+                "links": selectors.possible_links(reader_concern),
+                "lado_officer": lado_officer_label(reader_concern.jurisdiction),
                 "now": timezone.now(),
             },
             request=request,

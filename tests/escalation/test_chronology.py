@@ -99,7 +99,7 @@ def test_a_view_is_of_the_views_kind_and_names_its_page(client, cast):
     assert client.get(reverse("escalation:concern", args=[concern.pk])).status_code == 200
     viewed = [e for e in concern_chronology(concern) if e.action == "concern.viewed"]
     assert viewed and viewed[-1].kind == AuditKind.ACCESS
-    assert viewed[-1].summary == "on the lead's workflow page"
+    assert viewed[-1].summary == "on the case file"
 
 
 def test_an_old_code_in_the_trail_still_reads(cast):

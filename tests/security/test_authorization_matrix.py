@@ -127,16 +127,19 @@ MATRIX: dict[str, Row] = {
     "concerns:draft_save": Row((401, BAD, BAD, BAD, BAD, DENY, DENY), method="POST"),  # htmx autosave
     "concerns:staff_search": Row((LOGIN, OK, OK, OK, OK, DENY, DENY)),  # name and team only
     "concerns:draft_discard": Row((LOGIN, OK, HIDE, HIDE, HIDE, DENY, DENY), method="POST"),  # asks first
-    "concerns:detail": Row((LOGIN, OK, HIDE, OK, HIDE, DENY, DENY)),
+    # A manager goes on to the case file (escalation:concern), which decides.
+    "concerns:detail": Row((LOGIN, OK, HIDE, OK, HIDE, MOVED, DENY)),
     "concerns:submitted": Row((LOGIN, OK, HIDE, HIDE, HIDE, DENY, DENY)),  # the reporter's receipt
-    "concerns:print": Row((LOGIN, OK, HIDE, OK, HIDE, DENY, DENY)),
+    "concerns:print": Row((LOGIN, OK, HIDE, OK, HIDE, MOVED, DENY)),
     "concerns:addendum_add": Row((LOGIN, OK, HIDE, OK, HIDE, DENY, DENY), method="POST"),  # empty: errors
     "concerns:sharing_new": Row((LOGIN, OK, HIDE, OK, HIDE, HIDE, HIDE)),
     "concerns:client_informed_new": Row((LOGIN, OK, HIDE, OK, HIDE, HIDE, HIDE)),
     # --- Escalation (leads and deputies covering the team) ---------------------------------------------
     "escalation:queue": Row((LOGIN, DENY, DENY, OK, OK, DENY, DENY)),
-    "escalation:find_concern": Row((LOGIN, DENY, DENY, MOVED, MOVED, DENY, DENY)),
-    "escalation:concern": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
+    # Managers read the case file (never act on it): by reference, on screen and in print.
+    "escalation:find_concern": Row((LOGIN, DENY, DENY, MOVED, MOVED, MOVED, DENY)),
+    "escalation:concern": Row((LOGIN, DENY, DENY, OK, HIDE, OK, DENY)),
+    "escalation:concern_print": Row((LOGIN, DENY, DENY, OK, HIDE, OK, DENY)),
     "escalation:acknowledge": Row((LOGIN, DENY, DENY, MOVED, HIDE, DENY, DENY), method="POST"),
     "escalation:assign": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
     "escalation:triage": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
