@@ -31,7 +31,7 @@ def dashboard(request):
         by_category = dashboards.concerns_by_category(period)
         by_team = dashboards.concerns_by_team(period)
         by_urgency = dashboards.concerns_by_urgency(period)
-        waiting = dashboards.referrals_awaiting_response()
+        waiting = dashboards.referrals_awaiting_response(viewer=request.user)
         waiting_by_agency = dashboards.referrals_awaiting_by_agency()
     charts = {
         "acknowledge": {

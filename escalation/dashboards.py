@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from alerts.models import Deadline, DeadlineState, ObligationKind
 from concerns.models import Concern, ConcernCategory, Urgency
+from concerns.selectors import concern_ids_hidden_from
 from escalation.models import Agency, ExternalReferral
 
 PERIOD_WEEKS = (4, 12, 26, 52)
@@ -161,11 +162,14 @@ def concerns_by_urgency(period: Period) -> list[dict]:
     return [{"key": value, "label": label, "concerns": counts.get(value, 0)} for value, label in Urgency.choices]
 
 
-def referrals_awaiting_response(*, now: dt.datetime | None = None, limit: int = 100) -> list[dict]:
-    """External referrals with no response yet, longest overdue first (any age: they are open)."""
+def referrals_awaiting_response(*, viewer=None, now: dt.datetime | None = None, limit: int = 100) -> list[dict]:
+    """External referrals with no response yet, longest overdue first (any age: they are open).
+
+    The drill-down names concerns: none hidden from ``viewer`` (about them, or a conflict)."""
     now = now or timezone.now()
     referrals = (
         ExternalReferral.objects.filter(response_received_at__isnull=True)
+        .exclude(concern_id__in=concern_ids_hidden_from(viewer))
         .select_related("concern", "concern__team")
         .order_by("response_due_at", "referred_at")[:limit]
     )

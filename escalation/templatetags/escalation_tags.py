@@ -56,7 +56,7 @@ def concern_workflow_panel(context, concern):
                 "state": selectors.workflow_state(lead_concern),
                 "deadlines": list(lead_concern.deadlines.filter(state=DeadlineState.OPEN).order_by("due_at")),
                 "chronology": selectors.concern_chronology(lead_concern),
-                "links": selectors.possible_links(lead_concern),
+                "links": selectors.possible_links(lead_concern, viewer=user),
                 "lado_officer": lado_officer_label(lead_concern.jurisdiction),
                 "now": timezone.now(),
             },
