@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -38,9 +39,12 @@ def hide_from(events: QuerySet, viewer) -> QuerySet:
         return events
     for provider in _hidden_reference_providers:
         hidden = provider(viewer)
+        events = events.alias(named_ref=KT("details__reference"), filtered_ref=KT("details__filter__reference"))
+        # Spelt out with IS NOT NULL: NOT (NULL IN (...)) is NULL, which would drop every event
+        # without such a key.
         events = events.exclude(subject_ref__in=hidden)
-        events = events.exclude(details__reference__in=hidden)
-        events = events.exclude(details__filter__reference__in=hidden)
+        events = events.exclude(Q(named_ref__isnull=False) & Q(named_ref__in=hidden))
+        events = events.exclude(Q(filtered_ref__isnull=False) & Q(filtered_ref__in=hidden))
     return events
 
 
