@@ -110,13 +110,13 @@ def break_glass_list(request):
 @managers_only
 def break_glass_review(request, access_id):
     form = BreakGlassReviewForm(request.POST, prefix=f"bg{access_id}")
-    hidden = selectors.hidden_references(request.user)
-    if BreakGlassAccess.objects.filter(pk=access_id, concern_reference__in=hidden).exists():
-        # About a concern hidden from this manager: the answer for an access that does not exist.
-        messages.error(request, "That break-glass access no longer exists.")
-        return redirect("audit:break_glass")
     if form.is_valid():
         try:
+            if BreakGlassAccess.objects.filter(
+                pk=access_id, concern_reference__in=selectors.hidden_references(request.user)
+            ).exists():
+                # About a concern hidden from this manager: answered as an access that does not exist.
+                raise BreakGlassAccess.DoesNotExist
             review_break_glass(actor=request.user, access_id=access_id, comment=form.cleaned_data["comment"])
         except BreakGlassAccess.DoesNotExist:
             messages.error(request, "That break-glass access no longer exists.")
