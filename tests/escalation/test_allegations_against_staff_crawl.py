@@ -150,7 +150,9 @@ def world(cast, settings):
             client,
             "Quokka",
             alleged_persons=[
-                dict(identity="known", name="Cara Quokkaname", description="Quokka-alleged", staff_member=cast.clinician)
+                dict(
+                    identity="known", name="Cara Quokkaname", description="Quokka-alleged", staff_member=cast.clinician
+                )
             ],
         )
         about_deputy = concern_with_words(
@@ -164,7 +166,12 @@ def world(cast, settings):
             client,
             "Pangolin",
             alleged_persons=[
-                dict(identity="known", name="Mina Pangolinname", description="Pangolin-alleged", staff_member=cast.manager)
+                dict(
+                    identity="known",
+                    name="Mina Pangolinname",
+                    description="Pangolin-alleged",
+                    staff_member=cast.manager,
+                )
             ],
         )
         lead_conflict = concern_with_words(
