@@ -1,0 +1,80 @@
+"""Identifying an alleged person as staff after submission, and declaring a conflict of interest."""
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from concerns.models import ConflictOfInterest
+from concerns.selectors import excluded_people, is_about_staff
+from escalation.models import LadoTask
+from escalation.selectors import assignable_leads
+from escalation.staff_services import AlreadyIdentified, link_alleged_person_to_staff
+from tests.factories.concerns import submit_test_concern
+from tests.factories.workflow import acknowledged
+
+pytestmark = pytest.mark.django_db
+
+
+def link(concern, *, actor, staff):
+    return link_alleged_person_to_staff(
+        actor=actor,
+        concern_id=concern.pk,
+        alleged_person_id=concern.alleged_persons.get().pk,
+        staff_member_id=staff.pk,
+        reason="Named by the reporter.",
+    )
+
+
+def test_a_link_after_submission_opens_the_lado_task_and_takes_the_owner_off(cast):
+    concern = acknowledged(submit_test_concern(reporter=cast.clinician, alleged_position_of_trust="no"), by=cast.deputy)
+    assert not LadoTask.objects.filter(concern=concern).exists()
+
+    link(concern, actor=cast.lead, staff=cast.deputy)
+
+    concern.refresh_from_db()
+    assert concern.owner is None
+    assert is_about_staff(concern)
+    assert excluded_people(concern) == {cast.deputy.pk}
+    assert LadoTask.objects.filter(concern=concern, completed_at__isnull=True).count() == 1
+    assert cast.deputy not in assignable_leads(concern)
+    event = AuditEvent.objects.get(action="concern.staff_identified")
+    assert (event.actor, event.subject_ref, event.details["staff_member_id"]) == (
+        cast.lead,
+        concern.reference,
+        cast.deputy.pk,
+    )
+
+
+def test_an_alleged_person_is_linked_once(cast):
+    concern = submit_test_concern(reporter=cast.clinician)
+    link(concern, actor=cast.lead, staff=cast.other_clinician)
+    with pytest.raises(AlreadyIdentified):
+        link(concern, actor=cast.lead, staff=cast.clinician_other_team)
+
+
+def test_a_deputy_declares_a_conflict_through_the_page_and_the_concern_is_gone_for_them(client, cast):
+    concern = submit_test_concern(reporter=cast.clinician)
+    client.force_login(cast.deputy)
+    url = reverse("escalation:declare_conflict", args=[concern.pk])
+
+    refused = client.post(url, {"reason": ""})
+    assert refused.status_code == 200
+    assert "There is a problem" in refused.content.decode()
+    assert not ConflictOfInterest.objects.exists()
+
+    response = client.post(url, {"reason": "The client is my neighbour."})
+    assert response.status_code == 302 and response["Location"] == reverse("escalation:queue")
+    conflict = ConflictOfInterest.objects.get()
+    assert (conflict.person, conflict.reason) == (cast.deputy, "The client is my neighbour.")
+    assert AuditEvent.objects.filter(action="concern.conflict_declared", actor=cast.deputy).exists()
+    assert client.get(reverse("escalation:concern", args=[concern.pk])).status_code == 404
+    assert concern.reference not in client.get(reverse("escalation:queue")).content.decode()
+    assert cast.deputy.pk in excluded_people(concern)
+
+
+def test_linking_needs_a_lead_who_may_work_on_the_concern(client, cast):
+    concern = submit_test_concern(reporter=cast.clinician)
+    client.force_login(cast.lead_other_team)
+    assert client.get(reverse("escalation:link_staff", args=[concern.pk])).status_code == 404
+    client.force_login(cast.clinician)
+    assert client.get(reverse("escalation:link_staff", args=[concern.pk])).status_code == 403
