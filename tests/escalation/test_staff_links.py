@@ -78,3 +78,17 @@ def test_linking_needs_a_lead_who_may_work_on_the_concern(client, cast):
     assert client.get(reverse("escalation:link_staff", args=[concern.pk])).status_code == 404
     client.force_login(cast.clinician)
     assert client.get(reverse("escalation:link_staff", args=[concern.pk])).status_code == 403
+
+
+def test_open_by_reference_answers_a_hidden_concern_as_one_that_does_not_exist(client, cast):
+    concern = submit_test_concern(reporter=cast.clinician)
+    link(concern, actor=cast.lead, staff=cast.deputy)
+    client.force_login(cast.deputy)
+    find = reverse("escalation:find_concern")
+
+    hidden = client.get(find, {"reference": concern.reference}, follow=True)
+    missing = client.get(find, {"reference": "SG-2099-999999"}, follow=True)
+
+    assert hidden.redirect_chain == missing.redirect_chain
+    assert "No concern has that reference." in hidden.content.decode()
+    assert concern.reference not in hidden.content.decode()
