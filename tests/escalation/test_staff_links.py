@@ -92,3 +92,27 @@ def test_open_by_reference_answers_a_hidden_concern_as_one_that_does_not_exist(c
     assert hidden.redirect_chain == missing.redirect_chain
     assert "No concern has that reference." in hidden.content.decode()
     assert concern.reference not in hidden.content.decode()
+
+
+def test_the_dashboards_count_nothing_of_a_concern_hidden_from_the_manager_reading_them(cast):
+    from escalation import dashboards
+    from tests.factories.accounts import UserFactory
+
+    other_manager = UserFactory(email="max@example.test", roles=["manager"])
+    submit_test_concern(reporter=cast.clinician)
+    about_manager = submit_test_concern(reporter=cast.clinician)
+    link(about_manager, actor=cast.lead, staff=cast.manager)
+    period = dashboards.Period.last(4)
+
+    def counts(viewer):
+        return (
+            sum(row["concerns"] for row in dashboards.concerns_by_team(period, viewer=viewer)),
+            sum(row["concerns"] for row in dashboards.concerns_by_urgency(period, viewer=viewer)),
+            sum(row["concerns"] for row in dashboards.concerns_by_category(period, viewer=viewer)),
+            sum(row["not_yet_due"] for row in dashboards.deadlines_met_and_missed(period, viewer=viewer)),
+        )
+
+    seen_by_other, seen_by_named = counts(other_manager), counts(cast.manager)
+    assert seen_by_other[:3] == (2, 2, 2)
+    assert seen_by_named[:3] == (1, 1, 1)
+    assert seen_by_named[3] < seen_by_other[3]
