@@ -44,6 +44,7 @@ from alerts.models import (
     Notification,
     RecipientRole,
 )
+from concerns.selectors import concern_ids_hidden_from
 from health.selectors import ComponentState
 
 # --- Whose calendar ---------------------------------------------------------------------------
@@ -327,12 +328,23 @@ def cover_warnings(*, now: datetime | None = None) -> CoverWarnings:
 # --- The bell ---------------------------------------------------------------------------------
 
 
+def _without_hidden_concerns(notifications: QuerySet[Notification], user) -> QuerySet[Notification]:
+    """A notification written before its concern was hidden from its reader (a staff member
+    linked, a conflict declared later) disappears from the list and the count from that commit."""
+    hidden = concern_ids_hidden_from(user)
+    return notifications.exclude(message__concern_id__in=hidden).exclude(deadline__concern_id__in=hidden)
+
+
 def notifications_for(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).select_related("deadline").order_by("-created_at", "-pk")
+    return _without_hidden_concerns(Notification.objects.filter(user=user).select_related("deadline"), user).order_by(
+        "-created_at", "-pk"
+    )
 
 
 def unread_count(user) -> int:
-    """One indexed count (notification_unread_idx): unread, and not already done by someone."""
+    """An indexed count (notification_unread_idx): unread, and not already done by someone."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True, done_at__isnull=True).count()
+    return _without_hidden_concerns(
+        Notification.objects.filter(user=user, read_at__isnull=True, done_at__isnull=True), user
+    ).count()

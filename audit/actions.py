@@ -65,6 +65,8 @@ class AuditAction(StrEnum):
     REFERRAL_RESPONSE_RECORDED = "referral.response_recorded"
     REFERRAL_CONFIRMED_IN_WRITING = "referral.confirmed_in_writing"
     CONCERN_LADO_TASK_CREATED = "concern.lado_task_created"
+    CONCERN_STAFF_IDENTIFIED = "concern.staff_identified"
+    CONCERN_CONFLICT_DECLARED = "concern.conflict_declared"
     REFERRAL_PACK_DRAFTED = "referral_pack.drafted"
     REFERRAL_PACK_EDITED = "referral_pack.edited"
     REFERRAL_PACK_FINALISED = "referral_pack.finalised"
@@ -86,6 +88,7 @@ class AuditAction(StrEnum):
     # Views and access
     CONCERN_VIEWED = "concern.viewed"
     CONCERN_BREAK_GLASS = "concern.break_glass"
+    CONCERN_BREAK_GLASS_REFUSED = "concern.break_glass_refused"
     ACCESS_DENIED = "access.denied"
     ACCESS_NOT_FOUND = "access.not_found"
     AUDIT_VIEWED = "audit.viewed"
@@ -263,6 +266,12 @@ SPECS: dict[AuditAction, ActionSpec] = {
     A.CONCERN_LADO_TASK_CREATED: ActionSpec(
         _("LADO referral task created"), K.CONCERN, (_("due {due_at}"), "{jurisdiction}")
     ),
+    A.CONCERN_STAFF_IDENTIFIED: ActionSpec(
+        _("Alleged person identified as a member of staff"), K.CONCERN, (_("reason: {reason}"),)
+    ),
+    A.CONCERN_CONFLICT_DECLARED: ActionSpec(
+        _("Conflict of interest declared (hidden from them from now on)"), K.CONCERN, (_("reason: {reason}"),)
+    ),
     A.REFERRAL_PACK_DRAFTED: ActionSpec(
         _("Referral pack drafted"),
         K.CONCERN,
@@ -371,6 +380,11 @@ SPECS: dict[AuditAction, ActionSpec] = {
     ),
     A.CONCERN_BREAK_GLASS: ActionSpec(
         _("Opened outside the covering team (break-glass)"), K.ACCESS, (_("team {team}"), _("reason: {reason}"))
+    ),
+    A.CONCERN_BREAK_GLASS_REFUSED: ActionSpec(
+        _("Break-glass refused: the concern is about them or they declared a conflict"),
+        K.ACCESS,
+        (_("team {team}"), _("reason: {reason}")),
     ),
     A.ACCESS_DENIED: ActionSpec(_("Access refused"), K.ACCESS, ("{method} {path}",)),
     A.ACCESS_NOT_FOUND: ActionSpec(_("Page not found while signed in"), K.ACCESS, ("{method} {path}",)),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -19,6 +20,41 @@ from audit.actions import AuditKind, codes_of_kind
 from audit.models import AuditEvent, BreakGlassAccess
 
 PAGE_SIZE = 50
+
+# A manager may themselves be named in a concern, or have declared a conflict of interest on it:
+# the trail must then read as if that concern did not exist. Concerns (a higher layer) registers
+# ``provider(user) -> QuerySet of references`` from its AppConfig.ready.
+_hidden_reference_providers: list = []
+
+
+def register_hidden_references(provider) -> None:
+    if provider not in _hidden_reference_providers:
+        _hidden_reference_providers.append(provider)
+
+
+def hide_from(events: QuerySet, viewer) -> QuerySet:
+    """``events`` without any about a concern hidden from ``viewer``: its own events (by
+    ``subject_ref``) and the managers' readings that named it (a reference or a filter)."""
+    if viewer is None:
+        return events
+    for provider in _hidden_reference_providers:
+        hidden = provider(viewer)
+        events = events.alias(named_ref=KT("details__reference"), filtered_ref=KT("details__filter__reference"))
+        # Spelt out with IS NOT NULL: NOT (NULL IN (...)) is NULL, which would drop every event
+        # without such a key.
+        events = events.exclude(subject_ref__in=hidden)
+        events = events.exclude(Q(named_ref__isnull=False) & Q(named_ref__in=hidden))
+        events = events.exclude(Q(filtered_ref__isnull=False) & Q(filtered_ref__in=hidden))
+    return events
+
+
+def hidden_references(viewer) -> set[str]:
+    found: set[str] = set()
+    for provider in _hidden_reference_providers:
+        found |= {str(ref) for ref in provider(viewer).values_list("reference", flat=True)}
+    return found
+
+
 # "Who has seen this": the access kind of the registry (concern.viewed, printed pages included,
 # and concern.break_glass are the ones that carry a concern reference).
 ACCESS_ACTIONS = codes_of_kind(AuditKind.ACCESS)
@@ -82,9 +118,10 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def filtered_events(trail_filter: TrailFilter) -> QuerySet:
-    """The trail narrowed by the filter, newest first (the order the indexes serve)."""
-    events = AuditEvent.objects.all()
+def filtered_events(trail_filter: TrailFilter, *, viewer=None) -> QuerySet:
+    """The trail narrowed by the filter, newest first (the order the indexes serve), without
+    anything about a concern hidden from ``viewer``."""
+    events = hide_from(AuditEvent.objects.all(), viewer)
     if trail_filter.person_id:
         events = events.filter(actor_id=trail_filter.person_id)
     if trail_filter.reference:
@@ -117,22 +154,32 @@ def page_of(events: QuerySet, cursor: Cursor | None, *, size: int = PAGE_SIZE) -
     return Page(events=rows, next_cursor=next_cursor, is_first=cursor is None)
 
 
-def trail_page(trail_filter: TrailFilter, cursor: Cursor | None = None, *, size: int = PAGE_SIZE) -> Page:
-    return page_of(filtered_events(trail_filter), cursor, size=size)
+def trail_page(trail_filter: TrailFilter, cursor: Cursor | None = None, *, viewer=None, size: int = PAGE_SIZE) -> Page:
+    return page_of(filtered_events(trail_filter, viewer=viewer), cursor, size=size)
 
 
-def concern_access_page(reference: str, cursor: Cursor | None = None, *, size: int = PAGE_SIZE) -> Page:
-    """Who has seen this concern: views (on screen or printed) and break-glass openings."""
-    events = AuditEvent.objects.filter(subject_ref=reference, action__in=ACCESS_ACTIONS).order_by("-occurred_at", "-id")
+def concern_access_page(reference: str, cursor: Cursor | None = None, *, viewer=None, size: int = PAGE_SIZE) -> Page:
+    """Who has seen this concern: views (on screen or printed) and break-glass openings. Empty,
+    exactly as for a reference that does not exist, when the concern is hidden from ``viewer``."""
+    events = AuditEvent.objects.filter(subject_ref=reference, action__in=ACCESS_ACTIONS)
+    events = hide_from(events, viewer).order_by("-occurred_at", "-id")
     return page_of(events, cursor, size=size)
 
 
-def break_glass_for_concern(reference: str) -> QuerySet:
-    return BreakGlassAccess.objects.filter(concern_reference=reference).select_related("actor", "reviewed_by")
+def _break_glass_known_to(viewer) -> QuerySet:
+    accesses = BreakGlassAccess.objects.all()
+    if viewer is not None:
+        for provider in _hidden_reference_providers:
+            accesses = accesses.exclude(concern_reference__in=provider(viewer))
+    return accesses
 
 
-def person_activity_page(person_id: int, cursor: Cursor | None = None, *, size: int = PAGE_SIZE) -> Page:
-    return trail_page(TrailFilter(person_id=person_id), cursor, size=size)
+def break_glass_for_concern(reference: str, *, viewer=None) -> QuerySet:
+    return _break_glass_known_to(viewer).filter(concern_reference=reference).select_related("actor", "reviewed_by")
+
+
+def person_activity_page(person_id: int, cursor: Cursor | None = None, *, viewer=None, size: int = PAGE_SIZE) -> Page:
+    return trail_page(TrailFilter(person_id=person_id), cursor, viewer=viewer, size=size)
 
 
 def get_person(person_id: int):
@@ -146,22 +193,25 @@ def people_for_filter() -> QuerySet:
     return get_user_model().objects.order_by("full_name", "email").only("id", "full_name", "email")
 
 
-def unreviewed_break_glass() -> QuerySet:
+def unreviewed_break_glass(*, viewer=None) -> QuerySet:
     return (
-        BreakGlassAccess.objects.filter(reviewed_at__isnull=True)
+        _break_glass_known_to(viewer)
+        .filter(reviewed_at__isnull=True)
         .select_related("actor", "team")
         .order_by("opened_at", "id")
     )
 
 
-def recently_reviewed_break_glass(*, limit: int = 50) -> QuerySet:
+def recently_reviewed_break_glass(*, viewer=None, limit: int = 50) -> QuerySet:
     return (
-        BreakGlassAccess.objects.filter(reviewed_at__isnull=False)
+        _break_glass_known_to(viewer)
+        .filter(reviewed_at__isnull=False)
         .select_related("actor", "team", "reviewed_by")
         .order_by("-reviewed_at", "-id")[:limit]
     )
 
 
-def events_for_export(trail_filter: TrailFilter, *, chunk_size: int = 2000):
-    """Every event the filter matches, streamed through a server-side cursor."""
-    return filtered_events(trail_filter).iterator(chunk_size=chunk_size)
+def events_for_export(trail_filter: TrailFilter, *, viewer=None, chunk_size: int = 2000):
+    """Every event the filter matches (none about a concern hidden from ``viewer``), streamed
+    through a server-side cursor."""
+    return filtered_events(trail_filter, viewer=viewer).iterator(chunk_size=chunk_size)

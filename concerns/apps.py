@@ -5,7 +5,16 @@ class ConcernsConfig(AppConfig):
     name = "concerns"
     verbose_name = "Concerns"
 
-    def ready(self):
+    def ready(self) -> None:
+        # Lower layers (consent's client pages, audit's trail) must hide what a reader may not
+        # know exists without importing concerns: they take the rules from here.
+        from audit.selectors import register_hidden_references
+        from concerns.selectors import concern_ids_hidden_from, concerns_visible_to, references_hidden_from
+        from consent.selectors import register_concern_access
+
+        register_concern_access(visible=concerns_visible_to, hidden=concern_ids_hidden_from)
+        register_hidden_references(references_hidden_from)
+
         from audit.subjects import register_subject_resolver
         from concerns.selectors import concern_named_by_url
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models.functions import Now
 from django.urls import reverse
 
 from audit.append_only import AppendOnly
@@ -402,6 +403,66 @@ class OtherPerson(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.get_role_display()
+
+
+class StaffLink(models.Model):
+    """An alleged person identified as one of our own people after submission, by a lead.
+
+    The submitted alleged person never changes (append-only): the identification is a record of
+    its own, saying who made it, when and why. From its commit the concern is hidden from that
+    person exactly as if intake had named them (``concerns.selectors.concern_ids_hidden_from``).
+    """
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="staff_links")
+    alleged_person = models.ForeignKey(AllegedPerson, on_delete=models.PROTECT, related_name="staff_links")
+    staff_member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = bounded_text(1000, blank=False)
+    linked_at = models.DateTimeField(db_default=Now())
+
+    append_only = AppendOnly()
+    capture_row_changes = True
+
+    class Meta:
+        ordering = ["concern", "linked_at", "id"]
+        constraints = [
+            # One account per alleged person: a second identification would be a contradiction.
+            models.UniqueConstraint(fields=["alleged_person"], name="staff_link_one_per_alleged_person"),
+        ]
+        indexes = [
+            # concern_ids_hidden_from(): SELECT concern_id ... WHERE staff_member_id = %s.
+            models.Index(fields=["staff_member", "concern"], name="staff_link_member_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Alleged person {self.alleged_person_id} identified as user {self.staff_member_id}"
+
+
+class ConflictOfInterest(models.Model):
+    """A lead or deputy's declaration that they must not work on, or see, a concern (a relative,
+    a friend). Hidden from them from its commit, as a concern about them would be."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="conflicts_of_interest")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = bounded_text(1000, blank=False)
+    declared_at = models.DateTimeField(db_default=Now())
+
+    append_only = AppendOnly()
+    capture_row_changes = True
+
+    class Meta:
+        ordering = ["concern", "declared_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["concern", "person"], name="conflict_one_per_person_and_concern"),
+        ]
+        indexes = [
+            # concern_ids_hidden_from(): SELECT concern_id ... WHERE person_id = %s.
+            models.Index(fields=["person", "concern"], name="conflict_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Conflict of interest of user {self.person_id} on concern {self.concern_id}"
 
 
 class PriorRecipient(models.TextChoices):

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from accounts.models import Team, User
 from accounts.selectors import covered_team_ids
-from concerns.models import Addendum, AllegedPerson, Concern, ConcernDraft, YesNoUnknown
+from concerns.models import Addendum, AllegedPerson, Concern, ConcernDraft, ConflictOfInterest, StaffLink, YesNoUnknown
 from consent.selectors import clients_for_user
 
 # Higher layers may grant further, time-limited access (escalation's break-glass) without this
@@ -49,11 +49,37 @@ def intake_team(user):
     return user.teams.order_by("name").first()
 
 
+def concern_ids_hidden_from(user) -> QuerySet:
+    """Ids of the concerns that must never reach ``user``, whatever else they are: those naming
+    them as an alleged person (at intake or identified later) and those they declared a conflict
+    of interest on. The one place this rule lives: every reader of concerns (lists, counts, search,
+    open by reference, client pages, possible links, the trail, dashboards, notifications) goes
+    through it, directly or through ``concerns_visible_to``.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Concern.objects.none().values("pk")
+    return Concern.objects.filter(
+        Exists(AllegedPerson.objects.filter(concern=OuterRef("pk"), staff_member=user))
+        | Exists(StaffLink.objects.filter(concern=OuterRef("pk"), staff_member=user))
+        | Exists(ConflictOfInterest.objects.filter(concern=OuterRef("pk"), person=user))
+    ).values("pk")
+
+
+def references_hidden_from(user) -> QuerySet:
+    """The references of ``concern_ids_hidden_from(user)`` (the audit trail reads by reference)."""
+    return Concern.objects.filter(pk__in=concern_ids_hidden_from(user)).values("reference")
+
+
+def is_hidden_from(user, concern_id) -> bool:
+    return concern_ids_hidden_from(user).filter(pk=concern_id).exists()
+
+
 def concerns_visible_to(user) -> QuerySet[Concern]:
     """Need to know: authors see their own; leads see the teams they cover.
 
-    A concern about one of our own staff (AllegedPerson.staff_member) is hidden from that
-    person whatever else they are, including a lead covering the team.
+    A concern about one of our own staff (named at intake or identified later) or on which a
+    person declared a conflict of interest is hidden from that person whatever else they are,
+    including a lead covering the team or its author (``concern_ids_hidden_from``).
     """
     if not user.is_authenticated:
         return Concern.objects.none()
@@ -67,32 +93,40 @@ def concerns_visible_to(user) -> QuerySet[Concern]:
         granted_ids = provider(user)
         if granted_ids is not None:
             visible |= Q(pk__in=granted_ids)
-    about_them = AllegedPerson.objects.filter(concern=OuterRef("pk"), staff_member=user)
-    return Concern.objects.filter(visible).exclude(Exists(about_them))
+    return Concern.objects.filter(visible).exclude(
+        Exists(AllegedPerson.objects.filter(concern=OuterRef("pk"), staff_member=user))
+        | Exists(StaffLink.objects.filter(concern=OuterRef("pk"), staff_member=user))
+        | Exists(ConflictOfInterest.objects.filter(concern=OuterRef("pk"), person=user))
+    )
 
 
 def excluded_people(concern: Concern) -> set[int]:
     """Ids of the people a concern must never reach: no page, list, count, message or alert.
 
-    Today: staff named as an alleged person. Everything that notifies, lists or routes people
-    for a concern (alerts, assignment, break-glass notices, rota choices) skips these ids.
+    Staff named as an alleged person (at intake or identified later) and anyone who declared a
+    conflict of interest on it. Everything that notifies, lists or routes people for a concern
+    (alerts, assignment, break-glass notices, rota choices) skips these ids.
     """
-    return set(
+    people = set(
         AllegedPerson.objects.filter(concern=concern, staff_member__isnull=False).values_list(
             "staff_member_id", flat=True
         )
     )
+    people |= set(StaffLink.objects.filter(concern=concern).values_list("staff_member_id", flat=True))
+    people |= set(ConflictOfInterest.objects.filter(concern=concern).values_list("person_id", flat=True))
+    return people
 
 
 def is_about_staff(concern: Concern) -> bool:
     """Whether an alleged person is one of our own people: the allegations procedure (the LADO or
-    designated officer) applies whatever the position-of-trust answer. Today: staff named as an
-    alleged person at intake, or one said at intake to work or volunteer here ("works here, I cannot
-    find them"); a link recorded after submission counts too once it exists."""
+    designated officer) applies whatever the position-of-trust answer: staff named as an alleged
+    person at intake, one said at intake to work or volunteer here ("works here, I cannot find
+    them"), or one identified by a lead after submission."""
     return (
         AllegedPerson.objects.filter(concern=concern)
         .filter(Q(staff_member__isnull=False) | Q(works_here=YesNoUnknown.YES))
         .exists()
+        or StaffLink.objects.filter(concern=concern).exists()
     )
 
 

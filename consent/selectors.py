@@ -20,6 +20,41 @@ from consent.models import (
     SharingDecision,
 )
 
+# --- Which concerns a reader may know of ---------------------------------------------------------
+# Concerns are a higher layer: it registers its access rules here (ConcernsConfig.ready), so a
+# client's pages never show or count a concern the reader may not know exists.
+_concern_access: dict[str, Any] = {}
+
+
+def register_concern_access(*, visible, hidden) -> None:
+    """``visible(user)``: the concerns ``user`` may open (a clinician: those they filed);
+    ``hidden(user)``: ids of the concerns that must never reach ``user`` (about them, or a
+    declared conflict of interest), not even as a date or a count."""
+    _concern_access.update(visible=visible, hidden=hidden)
+
+
+def _concerns_of_client_known_to(user, client_ref):
+    """The concerns of a client (an id or ``OuterRef``) that ``user`` may know exist."""
+    concern_model: Any = Client._meta.get_field("concerns").related_model
+    concerns = concern_model.objects.filter(client=client_ref)
+    if user is not None and "hidden" in _concern_access:
+        concerns = concerns.exclude(pk__in=_concern_access["hidden"](user))
+    return concerns
+
+
+def concern_references_for_client(user, client: Client) -> list[str]:
+    """The references a client's page lists: only concerns ``user`` may open (a clinician sees
+    the ones they filed themselves; a lead those of the teams they cover), newest first."""
+    if "visible" not in _concern_access:
+        return []
+    return list(
+        _concern_access["visible"](user)
+        .filter(client=client)
+        .order_by("-submitted_at", "-id")
+        .values_list("reference", flat=True)
+    )
+
+
 # --- Clients ------------------------------------------------------------------------------------
 
 
@@ -134,22 +169,29 @@ def _revisit_reasons(*, version, review_on, explained_at, last_concern_at, curre
     return reasons
 
 
-def _last_concern_at():
+def _last_concern_at(user):
     # The concerns app is a higher layer: reach its model through the reverse relation
-    # (Concern.client, related_name "concerns") rather than by importing it.
-    concern_model: Any = Client._meta.get_field("concerns").related_model
+    # (Concern.client, related_name "concerns") rather than by importing it. A concern hidden
+    # from the reader does not count: "a concern was filed since" would hint that it exists.
     return Subquery(
-        concern_model.objects.filter(client=OuterRef("pk")).order_by("-submitted_at").values("submitted_at")[:1]
+        _concerns_of_client_known_to(user, OuterRef("pk")).order_by("-submitted_at").values("submitted_at")[:1]
     )
 
 
-def limits_status(client: Client, *, today: datetime.date | None = None) -> LimitsStatus:
+def limits_status(client: Client, *, viewer=None, today: datetime.date | None = None) -> LimitsStatus:
+    """Whether the limits were explained to ``client``; ``viewer`` is who reads it (a concern
+    hidden from them never counts as "filed since")."""
     today = today or timezone.localdate()
     current = current_statement(on=today)
     latest = latest_limits_record(client.pk)
     last_concern_at = None
     if latest is not None:
-        last_concern_at = client.concerns.order_by("-submitted_at").values_list("submitted_at", flat=True).first()
+        last_concern_at = (
+            _concerns_of_client_known_to(viewer, client.pk)
+            .order_by("-submitted_at")
+            .values_list("submitted_at", flat=True)
+            .first()
+        )
     reasons = _revisit_reasons(
         version=latest.statement.version if latest else None,
         review_on=latest.review_on if latest else None,
@@ -169,7 +211,7 @@ def clients_with_limits_summary(user) -> QuerySet[Client]:
         latest_version=Subquery(latest.values("statement__version")[:1]),
         latest_explained_at=Subquery(latest.values("explained_at")[:1]),
         latest_review_on=Subquery(latest.values("review_on")[:1]),
-        last_concern_at=_last_concern_at(),
+        last_concern_at=_last_concern_at(user),
     )
 
 

@@ -61,10 +61,10 @@ def client_detail(request, pk):
         "consent/client_detail.html",
         {
             "client": client,
-            "status": selectors.limits_status(client),
+            "status": selectors.limits_status(client, viewer=request.user),
             "history": selectors.limits_history(client),
-            # References only: whether the user may open each concern is the concerns app's call.
-            "concern_references": client.concerns.order_by("-submitted_at").values_list("reference", flat=True),
+            # References only, and only of concerns the reader may open (the concerns app's call).
+            "concern_references": selectors.concern_references_for_client(request.user, client),
         },
     )
 
@@ -116,7 +116,7 @@ def limits_status(request):
     return render(
         request,
         "consent/partials/limits_status.html",
-        {"client": client, "status": selectors.limits_status(client)},
+        {"client": client, "status": selectors.limits_status(client, viewer=request.user)},
     )
 
 

@@ -27,12 +27,12 @@ def dashboard(request):
         # The referral list names concerns: reading it is on record like any other page.
         record_event(action=AuditAction.DASHBOARD_VIEWED, actor=request.user, details={"weeks": period.weeks})
         acknowledge = dashboards.time_to_acknowledge_by_week(period)
-        deadlines = dashboards.deadlines_met_and_missed(period)
-        by_category = dashboards.concerns_by_category(period)
-        by_team = dashboards.concerns_by_team(period)
-        by_urgency = dashboards.concerns_by_urgency(period)
-        waiting = dashboards.referrals_awaiting_response()
-        waiting_by_agency = dashboards.referrals_awaiting_by_agency()
+        deadlines = dashboards.deadlines_met_and_missed(period, viewer=request.user)
+        by_category = dashboards.concerns_by_category(period, viewer=request.user)
+        by_team = dashboards.concerns_by_team(period, viewer=request.user)
+        by_urgency = dashboards.concerns_by_urgency(period, viewer=request.user)
+        waiting = dashboards.referrals_awaiting_response(viewer=request.user)
+        waiting_by_agency = dashboards.referrals_awaiting_by_agency(viewer=request.user)
     charts = {
         "acknowledge": {
             "type": "line",

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from alerts.models import Deadline, DeadlineState, ObligationKind
 from concerns.models import Concern, ConcernCategory, Urgency
+from concerns.selectors import concern_ids_hidden_from
 from escalation.models import Agency, ExternalReferral
 
 PERIOD_WEEKS = (4, 12, 26, 52)
@@ -96,10 +97,15 @@ def time_to_acknowledge_by_week(period: Period) -> list[dict]:
     return weeks
 
 
-def deadlines_met_and_missed(period: Period) -> list[dict]:
-    """Per kind of obligation due in the period: met on time, met late, overdue, not yet due."""
+def deadlines_met_and_missed(period: Period, *, viewer=None) -> list[dict]:
+    """Per kind of obligation due in the period: met on time, met late, overdue, not yet due.
+    Nothing of a concern hidden from ``viewer`` is counted (no count may hint at it)."""
     now = period.end
-    deadlines = Deadline.objects.filter(due_at__gte=period.start).exclude(state=DeadlineState.CANCELLED)
+    deadlines = (
+        Deadline.objects.filter(due_at__gte=period.start)
+        .exclude(state=DeadlineState.CANCELLED)
+        .exclude(concern_id__in=concern_ids_hidden_from(viewer))
+    )
     met = Q(state=DeadlineState.MET)
     rows = (
         deadlines.values("kind")
@@ -131,10 +137,16 @@ def deadlines_met_and_missed(period: Period) -> list[dict]:
     return result
 
 
-def concerns_by_category(period: Period) -> list[dict]:
+def concerns_by_category(period: Period, *, viewer=None) -> list[dict]:
     """A concern with two categories counts once in each."""
     rows = (
-        ConcernCategory.objects.filter(concerns__submitted_at__gte=period.start, concerns__submitted_at__lt=period.end)
+        ConcernCategory.objects.filter(
+            concerns__submitted_at__gte=period.start,
+            concerns__submitted_at__lt=period.end,
+            # In the same filter() call: the same concern row as the dates (an exclude() over
+            # the many-to-many would drop a whole category with one hidden concern in it).
+            concerns__in=Concern.objects.exclude(pk__in=concern_ids_hidden_from(viewer)),
+        )
         .values("code", "label")
         .annotate(concerns=Count("concerns", distinct=True))
         .order_by("-concerns", "label")
@@ -142,9 +154,10 @@ def concerns_by_category(period: Period) -> list[dict]:
     return [{"key": r["code"], "label": r["label"], "concerns": r["concerns"]} for r in rows]
 
 
-def concerns_by_team(period: Period) -> list[dict]:
+def concerns_by_team(period: Period, *, viewer=None) -> list[dict]:
     rows = (
         Concern.objects.filter(submitted_at__gte=period.start, submitted_at__lt=period.end)
+        .exclude(pk__in=concern_ids_hidden_from(viewer))
         .values("team__code", "team__name")
         .annotate(concerns=Count("id"))
         .order_by("-concerns", "team__name")
@@ -152,20 +165,24 @@ def concerns_by_team(period: Period) -> list[dict]:
     return [{"key": r["team__code"], "label": r["team__name"], "concerns": r["concerns"]} for r in rows]
 
 
-def concerns_by_urgency(period: Period) -> list[dict]:
+def concerns_by_urgency(period: Period, *, viewer=None) -> list[dict]:
     counts = dict(
         Concern.objects.filter(submitted_at__gte=period.start, submitted_at__lt=period.end)
+        .exclude(pk__in=concern_ids_hidden_from(viewer))
         .values_list("urgency")
         .annotate(concerns=Count("id"))
     )
     return [{"key": value, "label": label, "concerns": counts.get(value, 0)} for value, label in Urgency.choices]
 
 
-def referrals_awaiting_response(*, now: dt.datetime | None = None, limit: int = 100) -> list[dict]:
-    """External referrals with no response yet, longest overdue first (any age: they are open)."""
+def referrals_awaiting_response(*, viewer=None, now: dt.datetime | None = None, limit: int = 100) -> list[dict]:
+    """External referrals with no response yet, longest overdue first (any age: they are open).
+
+    The drill-down names concerns: none hidden from ``viewer`` (about them, or a conflict)."""
     now = now or timezone.now()
     referrals = (
         ExternalReferral.objects.filter(response_received_at__isnull=True)
+        .exclude(concern_id__in=concern_ids_hidden_from(viewer))
         .select_related("concern", "concern__team")
         .order_by("response_due_at", "referred_at")[:limit]
     )
@@ -187,12 +204,13 @@ def referrals_awaiting_response(*, now: dt.datetime | None = None, limit: int = 
     return rows
 
 
-def referrals_awaiting_by_agency(*, now: dt.datetime | None = None) -> list[dict]:
+def referrals_awaiting_by_agency(*, viewer=None, now: dt.datetime | None = None) -> list[dict]:
     """How many referrals each agency has not answered, and how many of those are overdue."""
     now = now or timezone.now()
     labels = dict(Agency.choices)
     rows = (
         ExternalReferral.objects.filter(response_received_at__isnull=True)
+        .exclude(concern_id__in=concern_ids_hidden_from(viewer))
         .values("agency", "agency_other")
         .annotate(waiting=Count("id"), overdue=Count("id", filter=Q(response_due_at__lt=now)))
         .order_by("-waiting", "agency")

@@ -19,8 +19,18 @@ from accounts.roles import Role
 from accounts.selectors import covered_team_ids, leads_covering_team
 from audit.actions import AuditAction, AuditKind, action_kind, action_label, readable_details, spec_for
 from audit.models import AuditEvent
-from concerns.models import OPEN_STATUSES, Addendum, AllegedPerson, Concern, ConcernCategory, ConcernStatus
-from concerns.selectors import concerns_visible_to, excluded_people
+from concerns.models import (
+    OPEN_STATUSES,
+    Addendum,
+    AllegedPerson,
+    Concern,
+    ConcernCategory,
+    ConcernStatus,
+    ConflictOfInterest,
+    StaffLink,
+)
+from concerns.selectors import concern_ids_hidden_from, concerns_visible_to, excluded_people
+from concerns.selectors import is_hidden_from as concern_is_hidden_from
 from consent.models import ClientInformedRecord, SharingDecision
 from consent.selectors import client_informed_for_concern, sharing_decisions_for_concern
 from escalation.models import (
@@ -96,8 +106,9 @@ def queue_for_lead(user: User, filters: QueueFilters | None = None, *, now: date
 
 
 def is_hidden_from(user: User, concern_id: int) -> bool:
-    """A concern whose alleged person is ``user`` is never shown to them, break-glass or not."""
-    return AllegedPerson.objects.filter(concern_id=concern_id, staff_member=user).exists()
+    """A concern about ``user`` (or one they declared a conflict on) is never shown to them,
+    break-glass or not (``concerns.selectors.concern_ids_hidden_from``)."""
+    return concern_is_hidden_from(user, concern_id)
 
 
 def break_glass_concern_ids(user: User):
@@ -461,17 +472,19 @@ class PossibleLink:
     why: str
 
 
-def possible_links(concern: Concern, *, limit: int = 20) -> list[PossibleLink]:
+def possible_links(concern: Concern, *, viewer: User | None = None, limit: int = 20) -> list[PossibleLink]:
     """Other concerns that may be about the same people: references and a reason only, no content.
 
     Same client; an alleged person with a similar name (pg_trgm similarity, GIN trigram index);
-    or an alleged person with the same date of birth. Three queries.
+    or an alleged person with the same date of birth. Four queries. A concern hidden from
+    ``viewer`` (about them, or one they declared a conflict on) is never offered.
     """
     links: dict[int, list[str]] = {}
     references: dict[int, str] = {}
+    hidden = set(concern_ids_hidden_from(viewer).values_list("pk", flat=True)) if viewer is not None else set()
 
     def add(concern_id, reference, why):
-        if concern_id == concern.pk:
+        if concern_id == concern.pk or concern_id in hidden:
             return
         references[concern_id] = reference
         links.setdefault(concern_id, [])
@@ -520,3 +533,56 @@ def possible_links(concern: Concern, *, limit: int = 20) -> list[PossibleLink]:
 
 def status_choices():
     return [(s, label) for s, label in ConcernStatus.choices if s in OPEN_STATUSES]
+
+
+# --- Our own people and conflicts of interest ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffIdentification:
+    alleged: str
+    staff: str
+    by: str  # "" when named at intake
+    when: datetime | None
+    reason: str
+
+
+def staff_panel(concern: Concern) -> dict:
+    """Who among the alleged people works here (named at intake or linked later), the conflicts
+    of interest declared, and whether anyone is left to link. Three queries."""
+    alleged_people = list(concern.alleged_persons.select_related("staff_member").order_by("position", "id"))
+    links = {
+        link.alleged_person_id: link
+        for link in StaffLink.objects.filter(concern=concern).select_related("staff_member", "linked_by")
+    }
+    identifications = []
+    for person in alleged_people:
+        if person.staff_member is not None:
+            identifications.append(
+                StaffIdentification(
+                    alleged=str(person),
+                    staff=person.staff_member.get_full_name(),
+                    by=gettext("the person who raised it"),
+                    when=concern.submitted_at,
+                    reason="",
+                )
+            )
+        elif person.pk in links:
+            link = links[person.pk]
+            identifications.append(
+                StaffIdentification(
+                    alleged=str(person),
+                    staff=link.staff_member.get_full_name(),
+                    by=link.linked_by.get_full_name(),
+                    when=link.linked_at,
+                    reason=link.reason,
+                )
+            )
+    return {
+        "concern": concern,
+        "links": identifications,
+        "conflicts": list(
+            ConflictOfInterest.objects.filter(concern=concern).select_related("person").order_by("declared_at")
+        ),
+        "can_link": any(p.staff_member_id is None and p.pk not in links for p in alleged_people),
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from escalation import dashboard_views, views
+from escalation import dashboard_views, staff_views, views
 from escalation.packs import views as pack_views
 
 app_name = "escalation"
@@ -16,6 +16,8 @@ urlpatterns = [
     path("queue/concerns/<int:concern_id>/close/", views.close, name="close"),
     path("queue/concerns/<int:concern_id>/reopen/", views.reopen, name="reopen"),
     path("queue/concerns/<int:concern_id>/break-glass/", views.break_glass, name="break_glass"),
+    path("queue/concerns/<int:concern_id>/link-staff/", staff_views.link_staff, name="link_staff"),
+    path("queue/concerns/<int:concern_id>/conflict/", staff_views.declare_conflict, name="declare_conflict"),
     path("queue/referrals/<int:referral_id>/response/", views.referral_response, name="referral_response"),
     path("queue/referrals/<int:referral_id>/confirmed/", views.referral_confirmed, name="referral_confirmed"),
     path("queue/concerns/<int:concern_id>/packs/new/", pack_views.pack_new, name="pack_new"),

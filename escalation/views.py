@@ -8,6 +8,7 @@ everything the lead typed kept.
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,7 @@ from audit.actions import AuditAction
 from audit.services import record_event
 from concerns.models import ConcernStatus
 from concerns.selectors import concern_with_parts
-from escalation import forms, selectors, services
+from escalation import forms, selectors, services, staff_services
 from escalation.models import ExternalReferral
 
 lead_required = role_required(*LEAD_ROLES)
@@ -330,6 +331,13 @@ def reopen(request, concern_id: int):
 def break_glass(request, concern_id: int):
     """Another team's concern: a stated reason first, then access for this session."""
     concern = selectors.break_glass_candidate(request.user, concern_id=concern_id)
+    if concern is None and selectors.is_hidden_from(request.user, concern_id):
+        # About them, or they declared a conflict: refused, recorded and the managers told, with
+        # the very answer a concern that does not exist gets.
+        staff_services.refuse_break_glass(
+            actor=request.user, concern_id=concern_id, reason=request.POST.get("reason", "")
+        )
+        raise Http404("No such concern.")
     if concern is None:
         # Covered already (or via a live grant): no reason needed. Anything else: 404.
         selectors.get_concern_for_lead(request.user, concern_id)

@@ -141,11 +141,45 @@ def _reference(message: OutboxMessage) -> str:
     return Concern.objects.filter(pk=message.concern_id).values_list("reference", flat=True).first() or ""
 
 
+WITHHELD = "Withheld: the concern must never reach this recipient."
+
+
+def _must_withhold(message: OutboxMessage) -> bool:
+    """A message queued before its concern was hidden from its recipient (a staff member linked,
+    a conflict declared after it was written) is not sent: nor is a shared webhook post about a
+    concern that someone must never see."""
+    if not message.concern_id:
+        return False
+    from concerns.models import Concern
+    from concerns.selectors import excluded_people
+
+    barred = excluded_people(Concern(pk=message.concern_id))
+    if message.channel == Channel.WEBHOOK:
+        return bool(barred)
+    return message.recipient_id in barred
+
+
+def _withhold(message: OutboxMessage) -> str:
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(
+            message_id=message.pk, number=message.attempts, succeeded=False, error=WITHHELD, duration_ms=0
+        )
+        mine = OutboxMessage.objects.filter(
+            pk=message.pk, status=OutboxStatus.SENDING, attempts=message.attempts
+        ).update(status=OutboxStatus.FAILED, lease_until=None, last_error=WITHHELD)
+        if not mine:
+            return "lost-claim"
+        _audit(message, "failed", error=WITHHELD)
+    return "withheld"
+
+
 def deliver_message(message_id: int) -> str:
     """Deliver one message if it is deliverable now; returns what happened."""
     message = claim_message(message_id)
     if message is None:
         return "skipped"
+    if _must_withhold(message):
+        return _withhold(message)
     started = time.monotonic()
     error = ""
     try:
@@ -169,6 +203,10 @@ def deliver_messages(message_ids: list[int]) -> dict[str, int]:
     attempted, recorded and audited on its own, exactly as deliver_message does.
     """
     claimed = [m for m in (claim_message(message_id) for message_id in message_ids) if m is not None]
+    withheld = [m for m in claimed if _must_withhold(m)]
+    for message in withheld:
+        _withhold(message)
+    claimed = [m for m in claimed if m not in withheld]
     outcomes: list[tuple[OutboxMessage, str, int]] = []
     emails = [m for m in claimed if m.channel == Channel.EMAIL]
     if emails:
@@ -205,7 +243,9 @@ def deliver_messages(message_ids: list[int]) -> dict[str, int]:
         except Exception as exc:  # noqa: BLE001
             error = f"{exc.__class__.__name__}: {exc}"[:2000]
         outcomes.append((message, error, int((time.monotonic() - started) * 1000)))
-    counts: dict[str, int] = {"skipped": len(message_ids) - len(claimed)}
+    counts: dict[str, int] = {"skipped": len(message_ids) - len(claimed) - len(withheld)}
+    if withheld:
+        counts["withheld"] = len(withheld)
     with transaction.atomic():
         for message, error, duration_ms in outcomes:
             outcome = _record_outcome(message, error=error, duration_ms=duration_ms)

@@ -62,8 +62,10 @@ def queue_message(
     caller never sends twice. A recipient the concern must never reach gets nothing
     (``(None, False)``).
     """
-    if recipient is not None and concern is not None and recipient.pk in excluded_people(concern):
-        return None, False
+    if concern is not None and (recipient is not None or channel == Channel.WEBHOOK):
+        barred = excluded_people(concern)
+        if (recipient is not None and recipient.pk in barred) or (channel == Channel.WEBHOOK and barred):
+            return None, False
     if channel == Channel.EMAIL and not address and recipient is not None:
         address = recipient.email
     message, created = OutboxMessage.objects.get_or_create(
@@ -110,6 +112,7 @@ def queue_for_people(
     in-app notification is marked done when it is met. People the concern must never reach
     are dropped (``excluded``: pass ``excluded_people(concern)`` when it is already known).
     """
+    barred: set[int] | frozenset[int] = set()
     if concern is not None:
         barred = excluded_people(concern) if excluded is None else excluded
         people = [person for person in people if person.pk not in barred]
@@ -135,7 +138,9 @@ def queue_for_people(
                 )
             )
     webhook = settings.ALERT_WEBHOOK_URL
-    if webhook and alert is not None:
+    # The webhook is a shared channel (a Teams or Slack room) that anyone may read, the person a
+    # concern is about included: such a concern never goes there.
+    if webhook and alert is not None and not barred:
         rows.append(
             OutboxMessage(
                 idempotency_key=f"{key}:webhook",

@@ -71,7 +71,7 @@ def concern_workflow_panel(context, concern):
                 "chronology_lines": lines,
                 "chronology_kinds": kinds,
                 "chronology_kind": chosen_kind,
-                "links": selectors.possible_links(reader_concern),
+                "links": selectors.possible_links(reader_concern, viewer=user),
                 "lado_officer": lado_officer_label(reader_concern.jurisdiction),
                 "now": timezone.now(),
             },

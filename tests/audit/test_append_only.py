@@ -20,6 +20,7 @@ from audit.verification import verify_and_record_head
 from concerns.services import add_addendum
 from consent import services as consent_services
 from escalation import services as workflow
+from escalation.staff_services import declare_conflict_of_interest, link_alleged_person_to_staff
 from tests.factories.concerns import TRIGGER_CASE, submit_test_concern
 from tests.factories.consent import ClientFactory, explain_limits, published_statement
 from tests.factories.packs import build_pack, finalise_pack
@@ -64,9 +65,11 @@ def test_the_registry_holds_every_append_only_table():
         "concerns_allegedperson": "concerns.AllegedPerson",
         "concerns_concern": "concerns.Concern",
         "concerns_concern_categories": "concerns.Concern.categories",
+        "concerns_conflictofinterest": "concerns.ConflictOfInterest",
         "concerns_otherperson": "concerns.OtherPerson",
         "concerns_personatrisk": "concerns.PersonAtRisk",
         "concerns_priorreport": "concerns.PriorReport",
+        "concerns_stafflink": "concerns.StaffLink",
         "consent_clientinformedrecord": "consent.ClientInformedRecord",
         "consent_confidentialitystatement": "consent.ConfidentialityStatement",
         "consent_limitsrecord": "consent.LimitsRecord",
@@ -125,6 +128,14 @@ def every_record(cast):
         actor=cast.deputy, concern_id=concern.pk, expected_status="referred", outcome="no_further_action", rationale="x"
     )
     record_break_glass(actor=cast.lead_other_team, concern_reference=concern.reference, team=cast.team, reason="x")
+    link_alleged_person_to_staff(
+        actor=cast.lead,
+        concern_id=concern.pk,
+        alleged_person_id=concern.alleged_persons.get().pk,
+        staff_member_id=cast.other_clinician.pk,
+        reason="x",
+    )
+    declare_conflict_of_interest(actor=cast.lead, concern_id=concern.pk, reason="x")
     verify_and_record_head()
     return concern
 

@@ -147,6 +147,8 @@ MATRIX: dict[str, Row] = {
     "escalation:close": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
     "escalation:reopen": Row((LOGIN, DENY, DENY, MOVED, HIDE, DENY, DENY)),  # not closed: back to the concern
     # The lead covering the team needs no break-glass; the other team's lead gets the form.
+    "escalation:link_staff": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
+    "escalation:declare_conflict": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
     "escalation:break_glass": Row((LOGIN, DENY, DENY, MOVED, OK, DENY, DENY)),
     "escalation:referral_response": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
     "escalation:referral_confirmed": Row((LOGIN, DENY, DENY, OK, HIDE, DENY, DENY)),
