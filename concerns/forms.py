@@ -438,8 +438,8 @@ def filled_rows(formset) -> list[dict]:
 class AddendumForm(forms.ModelForm):
     class Meta:
         model = Addendum
-        fields = ["text"]
-        labels = {"text": "Add later information or a correction"}
+        fields = ["section", "text"]
+        labels = {"section": "What it adds to", "text": "Add later information or a correction"}
         help_texts = {"text": "Addenda are added in order and never edited. The original record stays as it was."}
         widgets = {"text": forms.Textarea(attrs={"rows": 4})}
 

@@ -447,12 +447,28 @@ class PriorReport(models.Model):
         return f"Earlier report to {self.get_recipient_display()}"
 
 
+class AddendumSection(models.TextChoices):
+    """The part of the record an addendum adds to: the intake's "add more detail" sections, so
+    what was not known at submission is filed later under the same heading."""
+
+    ALLEGED = "alleged", "The alleged person"
+    OTHER_PEOPLE = "other_people", "Other people involved"
+    WHEN = "when", "When and where"
+    DISCLOSER = "discloser", "Who raised the concern"
+    CATEGORIES = "categories", "Categories and summary"
+    ACCOUNT = "account", "More of the account"
+    PRIOR = "prior", "Earlier reports"
+    ACTIONS = "actions", "Actions and advice"
+    CORRECTION = "correction", "A correction"
+
+
 class Addendum(models.Model):
     """Later information or a correction. Append-only; shown in order."""
 
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="addenda")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    section = models.CharField(max_length=20, choices=AddendumSection.choices, blank=True)
     text = bounded_text(FREE_TEXT_LIMIT, blank=False)
 
     append_only = AppendOnly()
