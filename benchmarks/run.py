@@ -398,7 +398,7 @@ def full_form(client_id: int | None, categories: list[str]) -> dict:
         "people_present": "Only the client and me.",
         "abuse_period": "",
         "summary": "Client disclosed physical harm at home by her stepfather; younger siblings in the house.",
-        "discloser_type": "client_self",
+        "discloser_type": "client",
         "discloser_police_wishes": "undecided",
         "discloser_identity_wishes": "share",
         "discloser_notes": "Wants to think about the police.",

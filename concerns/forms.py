@@ -83,9 +83,9 @@ class ConcernForm(NationFormMixin, forms.ModelForm):
             "immediate_danger": "Is anyone in immediate danger now?",
             "emergency_action": "What emergency action have you taken?",
             "emergency_action_notes": "Details of the emergency action (or why no call was made)",
-            "not_immediate_reason": "If it need not be treated as immediate, say why",
+            "not_immediate_reason": _("If it need not be treated as immediate, say why"),
             "occurred_on": "Date of the disclosure or observation",
-            "occurred_time": "Time, if known",
+            "occurred_time": _("Time, if known"),
             "occurred_on_text": "Or describe when, if you do not know the date",
             "occurred_on_approximate": "The date is approximate",
             "location": "Where it happened",
@@ -115,7 +115,7 @@ class ConcernForm(NationFormMixin, forms.ModelForm):
             "opinion": "Kept apart from the facts above. Say what you think and why.",
             "questions_asked": "Record your responses and any questions, word for word if you can.",
             "summary": "Clearly your summary, not the person's words.",
-            "not_immediate_reason": (
+            "not_immediate_reason": _(
                 'With danger "yes" the concern is treated as immediate, whatever urgency you choose, unless you '
                 'say why not here (for example "the police are already there").'
             ),
@@ -352,8 +352,8 @@ class AllegedPersonForm(PartForm):
             "description": "Describe them",
             "relationship": "Relationship to the person at risk and to the discloser",
             "whereabouts": "Where they are now, if known",
-            "contact_with_children": "Do they have contact with children now (at home or anywhere else)?",
-            "position_of_trust": (
+            "contact_with_children": _("Do they have contact with children now (at home or anywhere else)?"),
+            "position_of_trust": _(
                 "Do they work with, volunteer with, foster or care for children or adults at risk, "
                 "now or in the past? (A position of trust)"
             ),
@@ -361,11 +361,11 @@ class AllegedPersonForm(PartForm):
             "role_detail": "More about their role",
             "employer_or_approving_body": "Employer or approving body (for example the fostering agency)",
             "work_area": "Local authority area where they work or are approved",
-            "works_with_adults_at_risk": "Is that work with adults at risk?",
+            "works_with_adults_at_risk": _("Is that work with adults at risk?"),
             "deceased": "They have died (still report: others may be at risk)",
-            "works_here": "Do they work or volunteer here?",
-            "staff_member": "The colleague",
-            "staff_not_found": "They work here, but I cannot find them: who are they?",
+            "works_here": _("Do they work or volunteer here?"),
+            "staff_member": _("The colleague"),
+            "staff_not_found": _("They work here, but I cannot find them: who are they?"),
         }
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
@@ -375,11 +375,11 @@ class OtherPersonForm(PartForm):
         model = OtherPerson
         fields = ["role", "name", "relationship", "description", "contact_with_children"]
         labels = {
-            "role": "How they are involved",
-            "name": "Name, if known",
-            "relationship": "Relationship to the alleged person and to the person at risk",
-            "description": "What you know about them",
-            "contact_with_children": "Do they have contact with children now?",
+            "role": _("How they are involved"),
+            "name": _("Name, if known"),
+            "relationship": _("Relationship to the alleged person and to the person at risk"),
+            "description": _("What you know about them"),
+            "contact_with_children": _("Do they have contact with children now?"),
         }
 
 
@@ -439,8 +439,8 @@ def filled_rows(formset) -> list[dict]:
 class AddendumForm(forms.ModelForm):
     class Meta:
         model = Addendum
-        fields = ["text"]
-        labels = {"text": "Add later information or a correction"}
+        fields = ["section", "text"]
+        labels = {"section": _("What it adds to"), "text": "Add later information or a correction"}
         help_texts = {"text": "Addenda are added in order and never edited. The original record stays as it was."}
         widgets = {"text": forms.Textarea(attrs={"rows": 4})}
 

@@ -3,6 +3,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from audit.append_only import AppendOnly
 from concerns.validators import FREE_TEXT_LIMIT, bounded_char, bounded_text
@@ -71,10 +72,10 @@ class Setting(models.TextChoices):
 class DiscloserType(models.TextChoices):
     # Who raised it, whoever it is about: the client telling of their own childhood abuse and of
     # risk to other children now has exactly one answer.
-    CLIENT = "client", "The client told me"
-    THIRD_PARTY = "third_party", "Someone else told me (a relative, a professional, a member of the public)"
-    OBSERVATION = "observation", "I saw or heard it myself"
-    ANONYMOUS = "anonymous", "An anonymous report"
+    CLIENT = "client", _("The client told me")
+    THIRD_PARTY = "third_party", _("Someone else told me (a relative, a professional, a member of the public)")
+    OBSERVATION = "observation", _("I saw or heard it myself")
+    ANONYMOUS = "anonymous", _("An anonymous report")
     # Earlier answers, kept so concerns filed with them still read correctly; no longer offered.
     CLIENT_ABOUT_SELF = "client_self", "The client, about themselves"
     CLIENT_ABOUT_OTHERS = "client_others", "The client, about someone else"
@@ -377,10 +378,10 @@ class AllegedPerson(models.Model):
 
 
 class OtherPersonRole(models.TextChoices):
-    HOUSEHOLD = "household", "Lives in the alleged person's household"
-    CO_CARER = "co_carer", "Cares for the children too (for example a partner who also fosters)"
-    OTHER_CARER = "other_carer", "Another carer or professional involved"
-    OTHER = "other", "Someone else involved"
+    HOUSEHOLD = "household", _("Lives in the alleged person's household")
+    CO_CARER = "co_carer", _("Cares for the children too (for example a partner who also fosters)")
+    OTHER_CARER = "other_carer", _("Another carer or professional involved")
+    OTHER = "other", _("Someone else involved")
 
 
 class OtherPerson(models.Model):
@@ -508,12 +509,28 @@ class PriorReport(models.Model):
         return f"Earlier report to {self.get_recipient_display()}"
 
 
+class AddendumSection(models.TextChoices):
+    """The part of the record an addendum adds to: the intake's "add more detail" sections, so
+    what was not known at submission is filed later under the same heading."""
+
+    ALLEGED = "alleged", _("The alleged person")
+    OTHER_PEOPLE = "other_people", _("Other people involved")
+    WHEN = "when", _("When and where")
+    DISCLOSER = "discloser", _("Who raised the concern")
+    CATEGORIES = "categories", _("Categories and summary")
+    ACCOUNT = "account", _("More of the account")
+    PRIOR = "prior", _("Earlier reports")
+    ACTIONS = "actions", _("Actions and advice")
+    CORRECTION = "correction", _("A correction")
+
+
 class Addendum(models.Model):
     """Later information or a correction. Append-only; shown in order."""
 
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="addenda")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    section = models.CharField(max_length=20, choices=AddendumSection.choices, blank=True)
     text = bounded_text(FREE_TEXT_LIMIT, blank=False)
 
     append_only = AppendOnly()

@@ -187,9 +187,10 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
     return concern, True
 
 
-def add_addendum(*, actor, concern: Concern, text: str) -> Addendum:
-    """Later information or a correction: appended, never edited, audited."""
-    addendum = Addendum(concern=concern, author=actor, text=text)
+def add_addendum(*, actor, concern: Concern, text: str, section: str = "") -> Addendum:
+    """Later information or a correction: appended, never edited, audited. ``section`` files it
+    under one of the record's headings (AddendumSection), as the intake's sections would have."""
+    addendum = Addendum(concern=concern, author=actor, text=text, section=section)
     addendum.full_clean(exclude=["concern", "author"])
     if not text.strip():
         raise ValidationError({"text": "Write the addendum before saving it."})
@@ -199,7 +200,7 @@ def add_addendum(*, actor, concern: Concern, text: str) -> Addendum:
             action=AuditAction.CONCERN_ADDENDUM_ADDED,
             actor=actor,
             subject=concern,
-            details={"addendum_id": addendum.pk},
+            details={"addendum_id": addendum.pk, "section": addendum.section},
         )
         addendum_added.send(sender=Addendum, concern=concern, addendum=addendum, actor=actor)
     return addendum

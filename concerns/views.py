@@ -384,7 +384,12 @@ def add_addendum(request, pk):
     form = AddendumForm(request.POST)
     if form.is_valid():
         try:
-            services.add_addendum(actor=request.user, concern=concern, text=form.cleaned_data["text"])
+            services.add_addendum(
+                actor=request.user,
+                concern=concern,
+                text=form.cleaned_data["text"],
+                section=form.cleaned_data["section"],
+            )
         except ValidationError as exc:
             form.add_error("text", exc.messages)
         else:

@@ -148,3 +148,32 @@ def test_a_colleague_is_named_through_the_type_ahead(page, live_server, cast):
     page.wait_for_url(re.compile(r"/concerns/\d+/submitted/$"))
     alleged = Concern.objects.get().alleged_persons.get()
     assert (alleged.works_here, alleged.staff_member) == ("yes", cast.deputy)
+
+
+@pytest.mark.browser
+def test_new_concern_restores_the_draft_and_discarding_asks_first(page, live_server, cast):
+    from concerns.models import ConcernDraft
+
+    axe = AxePage(page, live_server.url)
+    login_through_page(page, live_server.url, cast.clinician.email)
+    axe.visit("/concerns/new/")
+    page.get_by_label("What the person said, in their own words").fill("She said he locks her in.")
+    page.get_by_label("Nation where the person at risk lives").focus()  # leaving a field saves at once
+    expect(page.locator("#autosave-status")).to_contain_text("Draft saved", timeout=15_000)
+
+    axe.visit("/concerns/new/")  # back to New concern: the draft is in the form, not a blank one
+    expect(page.get_by_label("What the person said, in their own words")).to_have_value("She said he locks her in.")
+    expect(page.locator(".current-draft")).to_contain_text("You are continuing your draft")
+    page.get_by_label("What the person said, in their own words").fill("She said he locks her in at night.")
+    page.get_by_label("Nation where the person at risk lives").focus()
+    expect(page.locator("#autosave-status")).to_contain_text("Draft saved", timeout=15_000)
+    assert ConcernDraft.objects.count() == 1
+
+    page.get_by_role("link", name="Discard this draft").click()
+    axe.check("discard confirmation")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Discard this draft?")
+    assert ConcernDraft.objects.count() == 1
+    page.get_by_role("button", name="Yes, discard the draft").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_label("What the person said, in their own words")).to_have_value("")
+    assert ConcernDraft.objects.count() == 0

@@ -98,3 +98,18 @@ def test_other_people_involved_are_their_own_repeatable_part(client, cast):
     assert [(o.role, o.position) for o in others] == [("co_carer", 0), ("household", 1)]
     page = client.get(reverse("concerns:detail", args=[concern.pk])).content.decode()
     assert "His wife, also approved to foster" in page and "An adult son who lives with them" in page
+
+
+def test_detail_left_out_at_submission_is_added_later_under_its_heading(client, cast):
+    client.force_login(cast.clinician)
+    client.post(NEW, short_path())
+    concern = Concern.objects.get()
+    response = client.post(
+        reverse("concerns:addendum_add", args=[concern.pk]),
+        {"section": "other_people", "text": "His wife also fosters; she was in the house."},
+    )
+    assert response.status_code == 302
+    addendum = concern.addenda.get()
+    assert (addendum.section, addendum.text) == ("other_people", "His wife also fosters; she was in the house.")
+    page = client.get(reverse("concerns:detail", args=[concern.pk])).content.decode()
+    assert "Adds to: Other people involved" in page
