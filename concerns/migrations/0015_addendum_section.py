@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("concerns", "0010_other_people_involved"),
+        ("concerns", "0014_staff_links_and_conflicts_of_interest"),
     ]
 
     operations = [
