@@ -1,35 +1,55 @@
-"""Allegations against staff, acceptance 3: a colleague named at intake, a second alleged person
-linked to a staff account by the lead after submission, in Chromium; axe checks every page.
-
-The intake half (a clinician naming the colleague through the type-ahead) belongs to the intake
-pages: here the concern is filed through the submit service with the colleague already named.
+"""Allegations against staff, acceptance 3, in Chromium with axe on every page: a clinician names
+a colleague through the intake type-ahead and files; the lead then links a second alleged person
+to a staff account after submission.
 """
+
+import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
-from concerns.models import StaffLink
+from concerns.models import Concern, StaffLink
 from concerns.selectors import concerns_visible_to
 from escalation.models import LadoTask
 from tests.conftest import AxePage, login_through_page
-from tests.factories.concerns import submit_test_concern
 
 
 @pytest.mark.browser
-def test_the_lead_links_a_second_alleged_person_to_a_staff_account(page, live_server, transactional_db, cast):
-    concern = submit_test_concern(
-        reporter=cast.clinician,
-        alleged_persons=[
-            dict(identity="known", name="Cliff Colleague", staff_member=cast.other_clinician),
-            dict(identity="known", name="Sam Second", description="Came to the session with him"),
-        ],
-    )
+def test_a_colleague_named_through_the_type_ahead_then_a_second_alleged_person_linked_by_the_lead(
+    page, live_server, transactional_db, cast
+):
     axe = AxePage(page, live_server.url)
+    login_through_page(page, live_server.url, cast.clinician.email)
+    axe.visit(reverse("concerns:new"))
+    page.locator("#div_id_immediate_danger").get_by_label("No", exact=True).check()
+    page.get_by_label("Nation where the person at risk lives").select_option(label="England")
+    page.locator("#div_id_urgency").get_by_label("Same day").check()
+    page.locator("[name=persons-0-kind]").select_option("child")
+    page.get_by_label("What the person said, in their own words").fill("Cliff and his friend took him out alone.")
+    page.locator("#div_id_has_alleged_person").get_by_label("Yes", exact=True).check()
+    page.locator("[name=alleged-0-works_here]").select_option("yes")
+    page.get_by_label("Find them by name").first.press_sequentially("Cliff", delay=20)
+    choice = page.get_by_role("button", name="Cliff Colleague (Children and families)")
+    expect(choice).to_be_visible()
+    axe.check("type-ahead results")
+    choice.click()
+    page.get_by_role("button", name="Add another alleged person").click()
+    page.locator("[name=alleged-1-name]").fill("Sam Second")
+    page.get_by_role("button", name="Submit now").click()
+    page.wait_for_url(re.compile(r"/concerns/\d+/submitted/$"))
+    axe.check("after submit")
+    concern = Concern.objects.get()
+    named = concern.alleged_persons.order_by("position")
+    assert named[0].staff_member == cast.other_clinician
+    assert named[1].name == "Sam Second"
+
+    page.context.clear_cookies()
     login_through_page(page, live_server.url, cast.lead.email)
 
     axe.visit(reverse("escalation:concern", args=[concern.pk]))
     panel = page.get_by_role("region", name="Our own people and conflicts of interest")
-    assert "Cliff Colleague is Cliff Colleague" in panel.inner_text()
+    assert "Cliff Colleague" in panel.inner_text()
     panel.get_by_role("link", name="Link an alleged person to a member of staff").click()
     axe.check("link form")
 
