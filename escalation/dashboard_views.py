@@ -26,7 +26,7 @@ def dashboard(request):
     with transaction.atomic():
         # The referral list names concerns: reading it is on record like any other page.
         record_event(action=AuditAction.DASHBOARD_VIEWED, actor=request.user, details={"weeks": period.weeks})
-        acknowledge = dashboards.time_to_acknowledge_by_week(period)
+        acknowledge = dashboards.time_to_acknowledge_by_week(period, viewer=request.user)
         deadlines = dashboards.deadlines_met_and_missed(period, viewer=request.user)
         by_category = dashboards.concerns_by_category(period, viewer=request.user)
         by_team = dashboards.concerns_by_team(period, viewer=request.user)

@@ -43,13 +43,18 @@ def _hours(seconds) -> float | None:
     return None if seconds is None else round(float(seconds) / 3600, 1)
 
 
-def time_to_acknowledge_by_week(period: Period) -> list[dict]:
+def time_to_acknowledge_by_week(period: Period, *, viewer=None) -> list[dict]:
     """Median and 90th percentile hours from submission to acknowledgement, per week submitted.
 
     Weeks are local (Europe/London) Monday-to-Sunday. Concerns not yet acknowledged are
-    counted separately: leaving them out silently would flatter the percentiles.
+    counted separately: leaving them out silently would flatter the percentiles. Nothing hidden
+    from ``viewer`` is counted (a weekly count could hint at a concern about them).
     """
     table = Concern._meta.db_table
+    hidden_sql, hidden_params = "", []
+    if viewer is not None and viewer.is_authenticated:
+        hidden, hidden_params = concern_ids_hidden_from(viewer).query.sql_with_params()
+        hidden_sql = f"AND id NOT IN ({hidden})"
     sql = f"""
         SELECT date_trunc('week', submitted_at AT TIME ZONE %s)::date AS week,
                count(*) AS submitted,
@@ -59,12 +64,12 @@ def time_to_acknowledge_by_week(period: Period) -> list[dict]:
                percentile_cont(0.9) WITHIN GROUP (
                    ORDER BY extract(epoch FROM acknowledged_at - submitted_at)) AS p90_seconds
           FROM {table}
-         WHERE submitted_at >= %s AND submitted_at < %s
+         WHERE submitted_at >= %s AND submitted_at < %s {hidden_sql}
          GROUP BY 1
          ORDER BY 1
-    """  # noqa: S608 - the table name comes from the model, every value is a parameter
+    """  # noqa: S608 - the table name and subquery come from the ORM, every value is a parameter
     with connection.cursor() as cursor:
-        cursor.execute(sql, [timezone.get_current_timezone_name(), period.start, period.end])
+        cursor.execute(sql, [timezone.get_current_timezone_name(), period.start, period.end, *hidden_params])
         rows = cursor.fetchall()
     by_week = {
         week: {

@@ -109,10 +109,11 @@ def test_the_dashboards_count_nothing_of_a_concern_hidden_from_the_manager_readi
             sum(row["concerns"] for row in dashboards.concerns_by_team(period, viewer=viewer)),
             sum(row["concerns"] for row in dashboards.concerns_by_urgency(period, viewer=viewer)),
             sum(row["concerns"] for row in dashboards.concerns_by_category(period, viewer=viewer)),
+            sum(row["submitted"] for row in dashboards.time_to_acknowledge_by_week(period, viewer=viewer)),
             sum(row["not_yet_due"] for row in dashboards.deadlines_met_and_missed(period, viewer=viewer)),
         )
 
     seen_by_other, seen_by_named = counts(other_manager), counts(cast.manager)
-    assert seen_by_other[:3] == (2, 2, 2)
-    assert seen_by_named[:3] == (1, 1, 1)
-    assert seen_by_named[3] < seen_by_other[3]
+    assert seen_by_other[:4] == (2, 2, 2, 2)
+    assert seen_by_named[:4] == (1, 1, 1, 1)
+    assert seen_by_named[4] < seen_by_other[4]
