@@ -33,7 +33,6 @@ class ConcernStatus(models.TextChoices):
 OPEN_STATUSES = [s for s in ConcernStatus.values if s != ConcernStatus.CLOSED]
 
 
-
 def rank_of(column: str, values: list[str]) -> models.Case:
     """``column``'s position in ``values`` (unknown or blank last): the queue orders and filters
     by this expression, and its indexes are built on the very same expression."""

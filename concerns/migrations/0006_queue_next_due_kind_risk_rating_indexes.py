@@ -5,63 +5,169 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_team_nation_organisation'),
-        ('concerns', '0005_append_only_guard'),
-        ('consent', '0006_sharing_scope_and_protected_identities'),
+        ("accounts", "0002_team_nation_organisation"),
+        ("concerns", "0005_append_only_guard"),
+        ("consent", "0006_sharing_scope_and_protected_identities"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='concern',
-            name='next_due_kind',
-            field=models.CharField(blank=True, default='', editable=False, max_length=40),
+            model_name="concern",
+            name="next_due_kind",
+            field=models.CharField(blank=True, default="", editable=False, max_length=40),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='risk_rating',
-            field=models.CharField(blank=True, default='', editable=False, max_length=20),
+            model_name="concern",
+            name="risk_rating",
+            field=models.CharField(blank=True, default="", editable=False, max_length=20),
         ),
         migrations.AddIndex(
-            model_name='concern',
-            index=models.Index(models.Case(models.When(then=models.Value(0), urgency='immediate'), models.When(then=models.Value(1), urgency='same_day'), models.When(then=models.Value(2), urgency='routine'), default=models.Value(3), output_field=models.SmallIntegerField()), models.OrderBy(models.F('next_due_at'), nulls_last=True), models.F('submitted_at'), models.F('id'), condition=models.Q(('status__in', ['submitted', 'acknowledged', 'triaged', 'referred', 'monitoring', 'reopened'])), name='concern_queue_urgency_idx'),
+            model_name="concern",
+            index=models.Index(
+                models.Case(
+                    models.When(then=models.Value(0), urgency="immediate"),
+                    models.When(then=models.Value(1), urgency="same_day"),
+                    models.When(then=models.Value(2), urgency="routine"),
+                    default=models.Value(3),
+                    output_field=models.SmallIntegerField(),
+                ),
+                models.OrderBy(models.F("next_due_at"), nulls_last=True),
+                models.F("submitted_at"),
+                models.F("id"),
+                condition=models.Q(
+                    ("status__in", ["submitted", "acknowledged", "triaged", "referred", "monitoring", "reopened"])
+                ),
+                name="concern_queue_urgency_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='concern',
-            index=models.Index(models.Case(models.When(status='submitted', then=models.Value(0)), models.When(status='reopened', then=models.Value(1)), models.When(status='acknowledged', then=models.Value(2)), models.When(status='triaged', then=models.Value(3)), models.When(status='referred', then=models.Value(4)), models.When(status='monitoring', then=models.Value(5)), models.When(status='closed', then=models.Value(6)), default=models.Value(7), output_field=models.SmallIntegerField()), models.OrderBy(models.F('next_due_at'), nulls_last=True), models.F('submitted_at'), models.F('id'), condition=models.Q(('status__in', ['submitted', 'acknowledged', 'triaged', 'referred', 'monitoring', 'reopened'])), name='concern_queue_status_idx'),
+            model_name="concern",
+            index=models.Index(
+                models.Case(
+                    models.When(status="submitted", then=models.Value(0)),
+                    models.When(status="reopened", then=models.Value(1)),
+                    models.When(status="acknowledged", then=models.Value(2)),
+                    models.When(status="triaged", then=models.Value(3)),
+                    models.When(status="referred", then=models.Value(4)),
+                    models.When(status="monitoring", then=models.Value(5)),
+                    models.When(status="closed", then=models.Value(6)),
+                    default=models.Value(7),
+                    output_field=models.SmallIntegerField(),
+                ),
+                models.OrderBy(models.F("next_due_at"), nulls_last=True),
+                models.F("submitted_at"),
+                models.F("id"),
+                condition=models.Q(
+                    ("status__in", ["submitted", "acknowledged", "triaged", "referred", "monitoring", "reopened"])
+                ),
+                name="concern_queue_status_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='concern',
-            index=models.Index(models.Case(models.When(risk_rating='severe', then=models.Value(0)), models.When(risk_rating='high', then=models.Value(1)), models.When(risk_rating='medium', then=models.Value(2)), models.When(risk_rating='low', then=models.Value(3)), default=models.Value(4), output_field=models.SmallIntegerField()), models.OrderBy(models.F('next_due_at'), nulls_last=True), models.F('submitted_at'), models.F('id'), condition=models.Q(('status__in', ['submitted', 'acknowledged', 'triaged', 'referred', 'monitoring', 'reopened'])), name='concern_queue_risk_idx'),
+            model_name="concern",
+            index=models.Index(
+                models.Case(
+                    models.When(risk_rating="severe", then=models.Value(0)),
+                    models.When(risk_rating="high", then=models.Value(1)),
+                    models.When(risk_rating="medium", then=models.Value(2)),
+                    models.When(risk_rating="low", then=models.Value(3)),
+                    default=models.Value(4),
+                    output_field=models.SmallIntegerField(),
+                ),
+                models.OrderBy(models.F("next_due_at"), nulls_last=True),
+                models.F("submitted_at"),
+                models.F("id"),
+                condition=models.Q(
+                    ("status__in", ["submitted", "acknowledged", "triaged", "referred", "monitoring", "reopened"])
+                ),
+                name="concern_queue_risk_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='concern',
-            index=models.Index(models.F('team'), models.OrderBy(models.F('next_due_at'), nulls_last=True), models.F('submitted_at'), models.F('id'), condition=models.Q(('status__in', ['submitted', 'acknowledged', 'triaged', 'referred', 'monitoring', 'reopened'])), name='concern_queue_team_idx'),
+            model_name="concern",
+            index=models.Index(
+                models.F("team"),
+                models.OrderBy(models.F("next_due_at"), nulls_last=True),
+                models.F("submitted_at"),
+                models.F("id"),
+                condition=models.Q(
+                    ("status__in", ["submitted", "acknowledged", "triaged", "referred", "monitoring", "reopened"])
+                ),
+                name="concern_queue_team_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='concern',
-            index=models.Index(models.F('reporter'), models.OrderBy(models.F('next_due_at'), nulls_last=True), models.F('submitted_at'), models.F('id'), condition=models.Q(('status__in', ['submitted', 'acknowledged', 'triaged', 'referred', 'monitoring', 'reopened'])), name='concern_queue_reporter_idx'),
+            model_name="concern",
+            index=models.Index(
+                models.F("reporter"),
+                models.OrderBy(models.F("next_due_at"), nulls_last=True),
+                models.F("submitted_at"),
+                models.F("id"),
+                condition=models.Q(
+                    ("status__in", ["submitted", "acknowledged", "triaged", "referred", "monitoring", "reopened"])
+                ),
+                name="concern_queue_reporter_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='concern',
-            index=models.Index(models.F('owner'), models.OrderBy(models.F('next_due_at'), nulls_last=True), models.F('submitted_at'), models.F('id'), condition=models.Q(('status__in', ['submitted', 'acknowledged', 'triaged', 'referred', 'monitoring', 'reopened'])), name='concern_queue_owner_idx'),
+            model_name="concern",
+            index=models.Index(
+                models.F("owner"),
+                models.OrderBy(models.F("next_due_at"), nulls_last=True),
+                models.F("submitted_at"),
+                models.F("id"),
+                condition=models.Q(
+                    ("status__in", ["submitted", "acknowledged", "triaged", "referred", "monitoring", "reopened"])
+                ),
+                name="concern_queue_owner_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='concern',
-            index=models.Index(models.F('next_due_kind'), models.OrderBy(models.F('next_due_at'), nulls_last=True), models.F('submitted_at'), models.F('id'), condition=models.Q(('status__in', ['submitted', 'acknowledged', 'triaged', 'referred', 'monitoring', 'reopened'])), name='concern_queue_kind_idx'),
+            model_name="concern",
+            index=models.Index(
+                models.F("next_due_kind"),
+                models.OrderBy(models.F("next_due_at"), nulls_last=True),
+                models.F("submitted_at"),
+                models.F("id"),
+                condition=models.Q(
+                    ("status__in", ["submitted", "acknowledged", "triaged", "referred", "monitoring", "reopened"])
+                ),
+                name="concern_queue_kind_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='concern',
-            index=models.Index(models.F('jurisdiction'), models.OrderBy(models.F('next_due_at'), nulls_last=True), models.F('submitted_at'), models.F('id'), condition=models.Q(('status__in', ['submitted', 'acknowledged', 'triaged', 'referred', 'monitoring', 'reopened'])), name='concern_queue_nation_idx'),
+            model_name="concern",
+            index=models.Index(
+                models.F("jurisdiction"),
+                models.OrderBy(models.F("next_due_at"), nulls_last=True),
+                models.F("submitted_at"),
+                models.F("id"),
+                condition=models.Q(
+                    ("status__in", ["submitted", "acknowledged", "triaged", "referred", "monitoring", "reopened"])
+                ),
+                name="concern_queue_nation_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='concern',
-            index=models.Index(models.F('submitted_at'), models.F('id'), condition=models.Q(('status__in', ['submitted', 'acknowledged', 'triaged', 'referred', 'monitoring', 'reopened'])), name='concern_queue_received_idx'),
+            model_name="concern",
+            index=models.Index(
+                models.F("submitted_at"),
+                models.F("id"),
+                condition=models.Q(
+                    ("status__in", ["submitted", "acknowledged", "triaged", "referred", "monitoring", "reopened"])
+                ),
+                name="concern_queue_received_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='concern',
-            index=models.Index(models.OrderBy(models.F('closed_at'), descending=True), models.F('id'), condition=models.Q(('status', 'closed')), name='concern_closed_idx'),
+            model_name="concern",
+            index=models.Index(
+                models.OrderBy(models.F("closed_at"), descending=True),
+                models.F("id"),
+                condition=models.Q(("status", "closed")),
+                name="concern_closed_idx",
+            ),
         ),
     ]
