@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.models import ObligationKind
 from concerns.models import ConcernCategory, ConcernStatus, Jurisdiction, Urgency
-from escalation.selectors import QUEUE_SORTS
 from escalation.models import Agency, ClosureOutcome, ReferralMethod, ReporterFeedback, RiskRating, TriageDecision
+from escalation.selectors import QUEUE_SORTS
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -79,7 +79,7 @@ class QueueFilterForm(forms.Form):
         ]
         self.fields["due_kind"].choices = [("", _("Any deadline")), *ObligationKind.choices]
         self.fields["sort"].choices = [("", ""), *[(key, key) for key in QUEUE_SORTS]]
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             if isinstance(field.widget, forms.Select):
                 field.widget.attrs["class"] = "form-select form-select-sm"
             elif isinstance(field.widget, forms.CheckboxInput):
