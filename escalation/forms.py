@@ -86,7 +86,8 @@ class QueueFilterForm(forms.Form):
                 field.widget.attrs["class"] = "form-check-input"
             elif not isinstance(field.widget, forms.HiddenInput):
                 field.widget.attrs["class"] = "form-control form-control-sm"
-        self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off"})
+        self.fields["q"].widget.input_type = "search"
+        self.fields["q"].widget.attrs["autocomplete"] = "off"
 
     def clean(self):
         data = super().clean()

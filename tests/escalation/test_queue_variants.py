@@ -345,3 +345,14 @@ def test_every_variant_issues_the_same_queries_for_10_and_500_rows(cast, client,
     with CaptureQueriesContext(connection) as small:
         list(queue_for_lead(cast.lead, filters)[:50])
     assert len(small) <= 6
+
+
+def test_a_reversed_date_range_is_named_at_the_top_and_the_rest_still_applies(cast, client, world):
+    start = timezone.localdate() - timedelta(days=20)
+    end = start - timedelta(days=10)
+    body = _page(client, cast.lead, f"?status=closed&closed_from={start}&closed_to={end}&sort=nonsense")
+    assert "There is a problem" in body and 'href="#id_closed_to"' in body
+    # What was typed is kept; the valid parts apply (closed, from the start date), the order is the default.
+    assert f'value="{end}"' in body
+    assert _references(body) == [world.closed.reference]
+    assert 'type="search"' in body
