@@ -191,7 +191,7 @@ def queue_for_lead(user: User, filters: QueueFilters | None = None, *, now: date
         if filters.status:
             concerns = concerns.alias(status_rank=status_rank()).filter(status_rank=_rank(STATUS_ORDER, filters.status))
     concerns = (
-        concerns.select_related("team", "reporter", "owner", "acknowledged_by", "client")
+        concerns.select_related("team", "reporter", "owner", "acknowledged_by")
         .prefetch_related(Prefetch("categories", queryset=ConcernCategory.objects.order_by("order", "label")))
         # next_due_at and next_due_kind are the earliest open deadline, kept by a trigger on the
         # deadline table: orders and filters come from the queue's indexes, not a subquery per row.
