@@ -569,6 +569,11 @@ def _load_concerns(people: People, scale: Scale, *, rng, now, counts, log) -> li
                 "acknowledged_by_id": lead[0] if acknowledged_at else None,
                 "owner_id": lead[0] if acknowledged_at else None,
                 "closed_at": closed_at,
+                # Kept by a trigger on triage records in the portal; written directly here, since
+                # the generator writes no triage rows. The queue sorts and filters by it.
+                "risk_rating": rng.choice(["low", "medium", "high", "severe"])
+                if status in ("triaged", "referred", "monitoring", "closed")
+                else "",
                 "immediate_danger": danger,
                 "emergency_action": rng.choice(["999", "police_101", "social_care"]) if danger != "no" else "",
                 "emergency_action_notes": rng.choice(short) if danger != "no" else "",
@@ -746,6 +751,7 @@ CONCERN_COLUMNS = (
     "acknowledged_by_id",
     "owner_id",
     "closed_at",
+    "risk_rating",
     "immediate_danger",
     "emergency_action",
     "emergency_action_notes",

@@ -23,6 +23,9 @@ ROWS = [
     ("queue_p50_ms", "Lead's queue, p50 server time", "ms"),
     ("queue_query_count", "Lead's queue, queries per request", ""),
     ("queue_sql_ratio", "Lead's queue p95 / bare SQL p95", "x"),
+    ("queue_variants_p95_ms", "Lead's queue, worst variant (each order, filter, search), p95", "ms"),
+    ("queue_variants_sql_ratio", "Lead's queue, worst variant p95 / its bare rows query p95", "x"),
+    ("queue_search_p95_ms", "Lead's queue, alleged-name search, p95 server time", "ms"),
     ("sweep_ratio", "Sweep, 100 due: all concerns / 1k concerns", "x"),
     ("alert_latency_p50_s", "Alert latency p50 (due to SMTP acceptance)", "s"),
     ("alert_latency_p99_s", "Alert latency p99 (due to SMTP acceptance)", "s"),
@@ -188,6 +191,18 @@ def table(results: dict) -> str:
     if latency:
         shown = {k: v for k, v in latency.items() if k != "raw"}
         lines.append(f"- Alert latency: {json.dumps(shown, default=str)}")
+    variants = details.get("queue_variants")
+    if variants:
+        from benchmarks.queue_variants import markdown_table
+
+        lines += [
+            "",
+            f"Lead's queue, every variant (worst: `{variants['worst_variant']}`; queries per request "
+            f"{variants['query_counts']}):",
+            "",
+            markdown_table(variants),
+            "",
+        ]
     phases = results.get("phases_s")
     if phases:
         lines.append(f"- Phases (s): {json.dumps(phases)}")

@@ -34,10 +34,61 @@ class ConcernStatus(models.TextChoices):
 
 OPEN_STATUSES = [s for s in ConcernStatus.values if s != ConcernStatus.CLOSED]
 
+
+def rank_of(column: str, values: list[str]) -> models.Case:
+    """``column``'s position in ``values`` (unknown or blank last): the queue orders and filters
+    by this expression, and its indexes are built on the very same expression."""
+    return models.Case(
+        *[models.When(**{column: value}, then=models.Value(position)) for position, value in enumerate(values)],
+        default=models.Value(len(values)),
+        output_field=models.SmallIntegerField(),
+    )
+
+
+# Most urgent, most advanced and most serious first. The risk ratings are escalation's
+# (RiskRating), named here because the index on the concern table is declared here.
+URGENCY_ORDER = [Urgency.IMMEDIATE, Urgency.SAME_DAY, Urgency.ROUTINE]
+STATUS_ORDER = ["submitted", "reopened", "acknowledged", "triaged", "referred", "monitoring", "closed"]
+RISK_ORDER = ["severe", "high", "medium", "low"]
+
+
+def urgency_rank() -> models.Case:
+    return rank_of("urgency", [str(u) for u in URGENCY_ORDER])
+
+
+def status_rank() -> models.Case:
+    return rank_of("status", STATUS_ORDER)
+
+
+def risk_rank() -> models.Case:
+    return rank_of("risk_rating", RISK_ORDER)
+
+
+# Indexes of the lead's queue: a leading key, then the default order (earliest deadline).
+QUEUE_INDEXES: dict[str, tuple] = {
+    "concern_queue_urgency_idx": (urgency_rank(),),
+    "concern_queue_status_idx": (status_rank(),),
+    "concern_queue_risk_idx": (risk_rank(),),
+    "concern_queue_team_idx": ("team",),
+    "concern_queue_reporter_idx": ("reporter",),
+    "concern_queue_owner_idx": ("owner",),
+    "concern_queue_kind_idx": ("next_due_kind",),
+    "concern_queue_nation_idx": ("jurisdiction",),
+}
+
 # The columns escalation services may change after submission; every other column of
 # concerns_concern is submitted content, frozen by Concern.append_only. The runtime role may
 # UPDATE these columns only (a column-level grant, from the same declaration).
-WORKFLOW_COLUMNS = ("status", "owner_id", "acknowledged_at", "acknowledged_by_id", "closed_at", "next_due_at")
+WORKFLOW_COLUMNS = (
+    "status",
+    "owner_id",
+    "acknowledged_at",
+    "acknowledged_by_id",
+    "closed_at",
+    "next_due_at",
+    "next_due_kind",
+    "risk_rating",
+)
 
 
 class YesNoUnknown(models.TextChoices):
@@ -189,6 +240,12 @@ class Concern(models.Model):
     # the clock engine's deadline table (escalation migration 0006), so the lead's queue can
     # read its order from an index instead of computing it for every open concern.
     next_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The kind of that earliest deadline (an alerts ObligationKind), kept by the same trigger:
+    # the queue names the deadline it counts down to and filters by it from an index.
+    next_due_kind = models.CharField(max_length=40, blank=True, default="", editable=False)
+    # The latest triage's risk rating (an escalation RiskRating), kept by a trigger on the
+    # triage table (escalation migrations), so the queue sorts and filters by it from an index.
+    risk_rating = models.CharField(max_length=20, blank=True, default="", editable=False)
 
     # --- Submitted content: never updated (services, and ``append_only`` below).
     immediate_danger = models.CharField(max_length=10, choices=ImmediateDanger.choices)
@@ -250,6 +307,26 @@ class Concern(models.Model):
                 "id",
                 name="concern_queue_order_idx",
                 condition=models.Q(status__in=OPEN_STATUSES),
+            ),
+            # The queue's other orders and filters (escalation.selectors.queue_for_lead): each
+            # reads its first page from an index of the open concerns, whatever their number.
+            *[
+                models.Index(
+                    *leading,
+                    models.F("next_due_at").asc(nulls_last=True),
+                    "submitted_at",
+                    "id",
+                    name=name,
+                    condition=models.Q(status__in=OPEN_STATUSES),
+                )
+                for name, leading in QUEUE_INDEXES.items()
+            ],
+            models.Index(
+                "submitted_at", "id", name="concern_queue_received_idx", condition=models.Q(status__in=OPEN_STATUSES)
+            ),
+            # Closed concerns, newest closure first, within a date range.
+            models.Index(
+                models.F("closed_at").desc(), "id", name="concern_closed_idx", condition=models.Q(status="closed")
             ),
         ]
 

@@ -6,35 +6,95 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concerns.models import ConcernCategory, ConcernStatus, Urgency
+from alerts.models import ObligationKind
+from concerns.models import ConcernCategory, ConcernStatus, Jurisdiction, Urgency
 from escalation.models import Agency, ClosureOutcome, ReferralMethod, ReporterFeedback, RiskRating, TriageDecision
+from escalation.selectors import QUEUE_SORTS
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+POPULATION_WORDS = {"child": _("children"), "adult": _("adults"), "both": _("children and adults")}
+
+
+def category_choices() -> list:
+    """Every active category once, grouped by the nations its list applies to, so the codes
+    sharing a label ("Physical abuse") are told apart by their group and population."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    nation_labels = dict(Jurisdiction.choices)
+    for category in ConcernCategory.objects.filter(active=True).order_by("order", "label"):
+        nations = [str(nation_labels[n]) for n in category.nations if n in nation_labels]
+        group = ", ".join(nations) if nations else str(_("Every nation"))
+        label = category.label
+        if category.code != "unclear":
+            label = f"{label} ({POPULATION_WORDS.get(category.population, category.population)})"
+        groups.setdefault(group, []).append((category.code, label))
+    return [(group, options) for group, options in groups.items()]
+
+
 class QueueFilterForm(forms.Form):
-    """The queue's filters (GET); an unknown value is ignored rather than refused."""
+    """The queue's filters, search and order (GET); an unknown value is ignored, not refused."""
 
-    status = forms.ChoiceField(required=False)
-    urgency = forms.ChoiceField(required=False, choices=[("", "Any urgency"), *Urgency.choices])
-    team = forms.ChoiceField(required=False)
-    category = forms.ChoiceField(required=False)
-    overdue = forms.BooleanField(required=False, label="Overdue only")
-    mine = forms.BooleanField(required=False, label="Mine only")
+    q = forms.CharField(
+        required=False,
+        max_length=150,
+        label=_("Search"),
+        help_text=_("A reference, a client's reference, an alleged person's name or a reporter"),
+    )
+    status = forms.ChoiceField(required=False, label=_("Status"))
+    closed_from = forms.DateField(required=False, label=_("Closed from"), widget=DATE_WIDGET)
+    closed_to = forms.DateField(required=False, label=_("Closed to"), widget=DATE_WIDGET)
+    urgency = forms.ChoiceField(required=False, label=_("Urgency"))
+    nation = forms.ChoiceField(required=False, label=_("Nation"))
+    team = forms.ChoiceField(required=False, label=_("Team"))
+    category = forms.ChoiceField(required=False, label=_("Category"))
+    risk = forms.ChoiceField(required=False, label=_("Risk rating"))
+    owner = forms.ChoiceField(required=False, label=_("Owner"))
+    due_kind = forms.ChoiceField(required=False, label=_("Deadline due next"))
+    overdue = forms.BooleanField(required=False, label=_("Overdue only"))
+    chase = forms.BooleanField(required=False, label=_("Chase: agency response overdue"))
+    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput)
+    dir = forms.ChoiceField(
+        required=False, choices=[("", ""), ("asc", "asc"), ("desc", "desc")], widget=forms.HiddenInput
+    )
 
-    def __init__(self, *args, teams, statuses, **kwargs):
+    def __init__(self, *args, teams, statuses, owners, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", "Any open status"), *statuses]
-        self.fields["team"].choices = [("", "All my teams"), *[(str(t.pk), t.name) for t in teams]]
-        self.fields["category"].choices = [
-            ("", "Any category"),
-            *ConcernCategory.objects.filter(active=True).order_by("order", "label").values_list("code", "label"),
+        self.fields["status"].choices = [
+            ("", _("Any open status")),
+            *statuses,
+            (ConcernStatus.CLOSED, _("Closed")),
         ]
-        for name in ("status", "urgency", "team", "category"):
-            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
-        for name in ("overdue", "mine"):
-            self.fields[name].widget.attrs["class"] = "form-check-input"
+        self.fields["urgency"].choices = [("", _("Any urgency")), *Urgency.choices]
+        self.fields["nation"].choices = [("", _("Any nation")), *Jurisdiction.choices]
+        self.fields["team"].choices = [("", _("All my teams")), *[(str(t.pk), t.name) for t in teams]]
+        self.fields["category"].choices = [("", _("Any category")), *category_choices()]
+        self.fields["risk"].choices = [("", _("Any rating")), *RiskRating.choices, ("none", _("Not rated yet"))]
+        self.fields["owner"].choices = [
+            ("", _("Anyone or nobody")),
+            ("mine", _("Mine")),
+            ("none", _("Unassigned")),
+            *[(str(u.pk), u.get_full_name()) for u in owners],
+        ]
+        self.fields["due_kind"].choices = [("", _("Any deadline")), *ObligationKind.choices]
+        self.fields["sort"].choices = [("", ""), *[(key, key) for key in QUEUE_SORTS]]
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select form-select-sm"
+            elif isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs["class"] = "form-check-input"
+            elif not isinstance(field.widget, forms.HiddenInput):
+                field.widget.attrs["class"] = "form-control form-control-sm"
+        self.fields["q"].widget.input_type = "search"
+        self.fields["q"].widget.attrs["autocomplete"] = "off"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("closed_from"), data.get("closed_to")
+        if start and end and start > end:
+            self.add_error("closed_to", _("The end of the range must be on or after its start."))
+        return data
 
 
 def reporter_feedback_field(*, help_text) -> forms.ChoiceField:

@@ -3,24 +3,29 @@ the chronology and possible links. Each read issues a fixed number of queries, w
 the number of rows.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, F, OrderBy, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Greatest, Now
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import Team, User
-from accounts.roles import Role
-from accounts.selectors import covered_team_ids, leads_covering_team
+from accounts.roles import LEAD_ROLES, Role
+from accounts.selectors import covered_team_ids, leads_covering_team, users_with_role
+from alerts.models import ObligationKind
 from audit.actions import AuditAction, AuditKind, action_kind, action_label, readable_details, spec_for
 from audit.models import AuditEvent
 from concerns.models import (
     OPEN_STATUSES,
+    RISK_ORDER,
+    STATUS_ORDER,
+    URGENCY_ORDER,
     Addendum,
     AllegedPerson,
     Concern,
@@ -28,6 +33,9 @@ from concerns.models import (
     ConcernStatus,
     ConflictOfInterest,
     StaffLink,
+    risk_rank,
+    status_rank,
+    urgency_rank,
 )
 from concerns.selectors import concern_ids_hidden_from, concerns_visible_to, excluded_people
 from concerns.selectors import is_hidden_from as concern_is_hidden_from
@@ -46,16 +54,83 @@ from escalation.packs.models import ReferralPack
 # --- The queue ----------------------------------------------------------------------------
 
 QUEUE_PAGE_SIZE = 50
+# Counts stop here: a lead needs "more than 1000", not an exact count over every open concern.
+COUNT_CAP = 1000
+# Concerns a search may match before visibility and filters apply (the list shows the cap).
+SEARCH_MATCH_CAP = 2000
+
+STATUS_CLOSED = ConcernStatus.CLOSED.value
+OWNER_MINE = "mine"
+OWNER_NOBODY = "none"
+RISK_NOT_RATED = "none"
+
+# What "Time left" counts down to, in the fewest words ("LADO: 3 h left").
+DEADLINE_SHORT_LABELS = {
+    ObligationKind.ACKNOWLEDGE_CONCERN: gettext_lazy("Acknowledge"),
+    ObligationKind.DECIDE_CONCERN: gettext_lazy("Decision"),
+    ObligationKind.REFERRAL_RESPONSE: gettext_lazy("Response"),
+    ObligationKind.WRITTEN_CONFIRMATION: gettext_lazy("Written confirmation"),
+    ObligationKind.LADO_TASK: gettext_lazy("LADO"),
+    ObligationKind.CLIENT_INFORMED_REVIEW: gettext_lazy("Telling the client"),
+    ObligationKind.SHARING_REVIEW: gettext_lazy("Sharing review"),
+    ObligationKind.LIMITS_REVISIT: gettext_lazy("Limits review"),
+}
+
+
+def deadline_short_label(kind: str) -> str:
+    return str(DEADLINE_SHORT_LABELS.get(kind, gettext_lazy("Deadline")))  # type: ignore[call-overload]
+
+
+def _due_order() -> tuple:
+    return (F("next_due_at").asc(nulls_last=True), F("submitted_at").asc(), F("id").asc())
+
+
+# Each column's order, ascending; descending is the exact reverse, so one index serves both
+# (read backwards). A ranked column (urgency, status, risk) orders by the same expression its
+# index is built on (concerns.models.QUEUE_INDEXES), then by the earliest deadline.
+QUEUE_SORTS: dict[str, Callable[[], tuple]] = {
+    "due": _due_order,
+    "reference": lambda: (F("reference").asc(),),
+    "received": lambda: (F("submitted_at").asc(), F("id").asc()),
+    "urgency": lambda: (urgency_rank().asc(), *_due_order()),
+    "team": lambda: (F("team__name").asc(), *_due_order()),
+    "reporter": lambda: (F("reporter__full_name").asc(), *_due_order()),
+    "status": lambda: (status_rank().asc(), *_due_order()),
+    "risk": lambda: (risk_rank().asc(), *_due_order()),
+    "owner": lambda: (F("owner__full_name").asc(nulls_last=True), *_due_order()),
+}
+DEFAULT_SORT = "due"
+
+
+def _reversed(order: OrderBy) -> OrderBy:
+    copy = order.copy()
+    copy.reverse_ordering()
+    return copy
 
 
 @dataclass(frozen=True)
 class QueueFilters:
-    status: str = ""
+    """What the lead asked the queue for; every field comes from (and goes back into) the URL."""
+
+    status: str = ""  # "": every open status; one status; or "closed"
+    closed_from: date | None = None
+    closed_to: date | None = None
     urgency: str = ""
+    nation: str = ""
     team: int | None = None
     category: str = ""
+    risk: str = ""  # a RiskRating, or RISK_NOT_RATED
+    owner: str = ""  # OWNER_MINE, OWNER_NOBODY, or a lead's id
+    due_kind: str = ""  # the kind of deadline due next (an ObligationKind)
     overdue: bool = False
-    mine: bool = False
+    chase: bool = False  # an agency's response to a referral is overdue
+    search: str = ""
+    sort: str = DEFAULT_SORT
+    descending: bool = False
+
+    @property
+    def closed(self) -> bool:
+        return self.status == STATUS_CLOSED
 
 
 def covered_teams(user: User) -> QuerySet[Team]:
@@ -64,42 +139,186 @@ def covered_teams(user: User) -> QuerySet[Team]:
     return teams if team_ids is None else teams.filter(id__in=team_ids)
 
 
-def queue_for_lead(user: User, filters: QueueFilters | None = None, *, now: datetime | None = None) -> QuerySet:
-    """The open concerns of the teams ``user`` covers, earliest unmet deadline first.
-
-    Starts from concerns_visible_to, so a concern about the lead themselves (as alleged person)
-    never appears. Everything each row shows is joined, annotated or prefetched: two queries
-    (rows, categories) plus one for the page count, for any number of rows.
-    """
-    filters = filters or QueueFilters()
-    now = now or timezone.now()
-    concerns = concerns_visible_to(user).filter(status__in=OPEN_STATUSES)
+def _lead_concerns(user: User) -> QuerySet[Concern]:
+    """The concerns of the teams ``user`` covers that they may see: need to know and the
+    staff-allegation rule come from concerns_visible_to alone (a break-glass grant opens one
+    concern's page; it does not put the concern in the queue)."""
+    concerns = concerns_visible_to(user)
     team_ids = covered_team_ids(user)
     if team_ids is not None:
         concerns = concerns.filter(team_id__in=team_ids)
-    overdue_referral = ExternalReferral.objects.filter(
-        concern=OuterRef("pk"), response_received_at__isnull=True, response_due_at__lt=now
+    return concerns
+
+
+def _overdue_referral(now: datetime) -> Exists:
+    return Exists(
+        ExternalReferral.objects.filter(
+            concern=OuterRef("pk"), response_received_at__isnull=True, response_due_at__lt=now
+        )
     )
+
+
+def search_matches(term: str) -> QuerySet:
+    """Ids of concerns a search term may mean, any of: a reference (or its beginning), a client's
+    reference or pseudonym ("Client 123"), an alleged person's name (pg_trgm: similar names,
+    GIN trigram index) or a reporter's name or email. Only ids: the caller applies visibility."""
+    term = " ".join(term.split())
+    client_reference = term[len("client ") :] if term.lower().startswith("client ") else term
+    by_reference = Concern.objects.filter(reference__startswith=term.upper()).values_list("id", flat=True)
+    by_client = Concern.objects.filter(client__reference__iexact=client_reference).values_list("id", flat=True)
+    reporters = User.objects.filter(Q(full_name__icontains=term) | Q(email__iexact=term)).values("id")
+    by_reporter = Concern.objects.filter(reporter_id__in=reporters).values_list("id", flat=True)
+    # Both operators can use the trigram index: % for similar spellings, ILIKE for part of a name.
+    by_alleged = AllegedPerson.objects.filter(Q(name__trigram_similar=term) | Q(name__icontains=term)).values_list(
+        "concern_id", flat=True
+    )
+    return by_reference.union(by_client, by_reporter, by_alleged)
+
+
+def queue_for_lead(user: User, filters: QueueFilters | None = None, *, now: datetime | None = None) -> QuerySet:
+    """The concerns of the teams ``user`` covers, as ``filters`` ask: open ones earliest unmet
+    deadline first by default; closed ones most recently closed first.
+
+    Starts from concerns_visible_to, so a concern the lead may not know of (another team's, or
+    one about the lead themselves as alleged person) never appears. Everything each row shows
+    is joined, annotated or prefetched: a fixed number of queries for any number of rows (a
+    search adds one, for the ids it matches).
+    """
+    filters = filters or QueueFilters()
+    now = now or timezone.now()
+    concerns = _lead_concerns(user)
+    if filters.closed:
+        concerns = concerns.filter(status=STATUS_CLOSED)
+        if filters.closed_from:
+            concerns = concerns.filter(closed_at__gte=_start_of(filters.closed_from))
+        if filters.closed_to:
+            concerns = concerns.filter(closed_at__lt=_start_of(filters.closed_to + timedelta(days=1)))
+    else:
+        concerns = concerns.filter(status__in=OPEN_STATUSES)
+        if filters.status:
+            concerns = concerns.alias(status_rank=status_rank()).filter(status_rank=_rank(STATUS_ORDER, filters.status))
     concerns = (
         concerns.select_related("team", "reporter", "owner", "acknowledged_by")
         .prefetch_related(Prefetch("categories", queryset=ConcernCategory.objects.order_by("order", "label")))
-        # next_due_at is the earliest open deadline, kept by a trigger on the deadline table:
-        # the page's order comes from concern_queue_order_idx, not a subquery per open concern.
-        .annotate(due_at=F("next_due_at"), chase=Exists(overdue_referral))
+        # next_due_at and next_due_kind are the earliest open deadline, kept by a trigger on the
+        # deadline table: orders and filters come from the queue's indexes, not a subquery per row.
+        .annotate(due_at=F("next_due_at"), chase=_overdue_referral(now))
     )
-    if filters.status:
-        concerns = concerns.filter(status=filters.status)
     if filters.urgency:
-        concerns = concerns.filter(urgency=filters.urgency)
+        concerns = concerns.alias(urgency_rank=urgency_rank()).filter(
+            urgency_rank=_rank(URGENCY_ORDER, filters.urgency)
+        )
+    if filters.nation:
+        concerns = concerns.filter(jurisdiction=filters.nation)
     if filters.team:
         concerns = concerns.filter(team_id=filters.team)
     if filters.category:
-        concerns = concerns.filter(categories__code=filters.category)
-    if filters.overdue:
-        concerns = concerns.filter(due_at__lt=now)
-    if filters.mine:
+        links = Concern.categories.through.objects.filter(
+            concern_id=OuterRef("pk"), concerncategory__code=filters.category
+        )
+        concerns = concerns.filter(Exists(links))
+    if filters.risk:
+        rating = "" if filters.risk == RISK_NOT_RATED else filters.risk
+        concerns = concerns.alias(risk_rank=risk_rank()).filter(risk_rank=_rank(RISK_ORDER, rating))
+    if filters.owner == OWNER_MINE:
         concerns = concerns.filter(owner=user)
-    return concerns.order_by(F("next_due_at").asc(nulls_last=True), "submitted_at", "id")
+    elif filters.owner == OWNER_NOBODY:
+        concerns = concerns.filter(owner__isnull=True)
+    elif filters.owner.isdigit():
+        concerns = concerns.filter(owner_id=int(filters.owner))
+    if filters.due_kind:
+        concerns = concerns.filter(next_due_kind=filters.due_kind)
+    if filters.overdue:
+        concerns = concerns.filter(next_due_at__lt=now)
+    if filters.chase:
+        concerns = concerns.filter(_overdue_referral(now))
+    if filters.search.strip():
+        matched = list(search_matches(filters.search)[:SEARCH_MATCH_CAP])
+        concerns = concerns.filter(pk__in=matched)
+    return concerns.order_by(*_queue_order(filters))
+
+
+def _queue_order(filters: QueueFilters) -> tuple:
+    if filters.closed and filters.sort == DEFAULT_SORT:
+        # The closed list reads newest closure first from its own index.
+        order = (F("closed_at").desc(), F("id").desc())
+        return tuple(_reversed(o) for o in order) if filters.descending else order
+    order = QUEUE_SORTS.get(filters.sort, QUEUE_SORTS[DEFAULT_SORT])()
+    return tuple(_reversed(o) for o in order) if filters.descending else order
+
+
+def _rank(order: list, value: str) -> int:
+    values = [str(v) for v in order]
+    return values.index(value) if value in values else len(values)
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    key: str
+    label: str
+    count: int
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    by_status: list[QueueCount]
+    overdue_by_kind: list[QueueCount]
+    chase: QueueCount
+
+
+def queue_counts(user: User, *, now: datetime | None = None) -> QueueCounts:
+    """How many of the lead's open concerns are in each status, how many are overdue by the
+    kind of deadline due next, and how many wait on an overdue agency response: each capped at
+    COUNT_CAP + 1, all in one query. Built on the same visibility as the rows."""
+    now = now or timezone.now()
+    base = _lead_concerns(user).filter(status__in=OPEN_STATUSES)
+    statuses = [s for s in STATUS_ORDER if s in OPEN_STATUSES]
+    parts: list[tuple[str, str, QuerySet]] = [
+        (
+            "status",
+            status,
+            base.alias(status_rank=status_rank()).filter(status_rank=_rank(STATUS_ORDER, status)),
+        )
+        for status in statuses
+    ]
+    parts += [("overdue", kind, base.filter(next_due_kind=kind, next_due_at__lt=now)) for kind in DEADLINE_SHORT_LABELS]
+    parts.append(("chase", "chase", base.filter(_overdue_referral(now))))
+    selects, params = [], []
+    for position, (_, _, queryset) in enumerate(parts):
+        capped = queryset.order_by().values("pk")[: COUNT_CAP + 1]
+        sql, part_params = capped.query.get_compiler(using=capped.db).as_sql()
+        selects.append(f"(SELECT count(*) FROM ({sql}) AS part_{position})")
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        counts = cursor.fetchone()
+    labels = dict(ConcernStatus.choices)
+    by_status, overdue, chase = [], [], QueueCount("chase", gettext("Agency response overdue"), 0)
+    for (group, key, _), count in zip(parts, counts, strict=True):
+        if group == "status":
+            by_status.append(QueueCount(key, str(labels[key]), count))
+        elif group == "overdue":
+            overdue.append(QueueCount(key, deadline_short_label(key), count))
+        else:
+            chase = QueueCount(key, chase.label, count)
+    return QueueCounts(by_status=by_status, overdue_by_kind=overdue, chase=chase)
+
+
+def queue_owner_choices(user: User) -> QuerySet[User]:
+    """The leads and deputies who may own the concerns of the teams ``user`` covers."""
+    team_ids = covered_team_ids(user)
+    leads = users_with_role(*LEAD_ROLES)
+    if team_ids is not None:
+        leads = leads.filter(Q(covers_all_teams=True) | Q(covered_teams__in=team_ids))
+    return leads.distinct().order_by("full_name", "email")
 
 
 # --- One concern, for a lead ----------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
@@ -35,23 +36,36 @@ case_file_reader_required = role_required(*LEAD_ROLES, Role.MANAGER)
 
 
 def _queue_filters(form: forms.QueueFilterForm) -> selectors.QueueFilters:
-    if not form.is_valid():
-        return selectors.QueueFilters()
+    """The filters the lead asked for; a value that does not validate is left out, the rest apply."""
+    form.is_valid()
     data = form.cleaned_data
+
+    def text(name: str) -> str:
+        return data.get(name) or ""
+
     return selectors.QueueFilters(
-        status=data["status"],
-        urgency=data["urgency"],
-        team=int(data["team"]) if data["team"] else None,
-        category=data["category"],
-        overdue=data["overdue"],
-        mine=data["mine"],
+        status=text("status"),
+        closed_from=data.get("closed_from"),
+        closed_to=data.get("closed_to"),
+        urgency=text("urgency"),
+        nation=text("nation"),
+        team=int(data["team"]) if data.get("team") else None,
+        category=text("category"),
+        risk=text("risk"),
+        owner=text("owner"),
+        due_kind=text("due_kind"),
+        overdue=bool(data.get("overdue")),
+        chase=bool(data.get("chase")),
+        search=text("q"),
+        sort=text("sort") or selectors.DEFAULT_SORT,
+        descending=data.get("dir") == "desc",
     )
 
 
 class CappedPaginator(Paginator):
     """Counts at most COUNT_CAP rows: a lead needs "1000+", not an exact count over every open concern."""
 
-    COUNT_CAP = 1000
+    COUNT_CAP = selectors.COUNT_CAP
 
     @cached_property
     def count(self) -> int:
@@ -62,15 +76,54 @@ class CappedPaginator(Paginator):
         return self.count > self.COUNT_CAP
 
 
+# The columns of the queue, in order: (sort key or "" when the column does not sort, heading).
+QUEUE_COLUMNS = [
+    ("reference", _("Reference")),
+    ("received", _("Received")),
+    ("urgency", _("Urgency")),
+    ("", _("Categories")),
+    ("team", _("Team")),
+    ("reporter", _("Reporter")),
+    ("due", _("Time left")),
+    ("risk", _("Risk rating")),
+    ("status", _("Status")),
+    ("owner", _("Owner")),
+]
+
+
+def _sortable_columns(request, filters: selectors.QueueFilters) -> list[dict]:
+    """Each heading with its link: the current URL with this order (the other way round when it
+    is already the order), and its aria-sort state."""
+    columns = []
+    for key, heading in QUEUE_COLUMNS:
+        column = {"key": key, "heading": heading, "aria_sort": "", "url": ""}
+        if key:
+            current = filters.sort == key
+            query = request.GET.copy()
+            query.pop("page", None)
+            query["sort"] = key
+            query["dir"] = "asc" if (current and filters.descending) or not current else "desc"
+            column["url"] = "?" + query.urlencode()
+            if current:
+                column["aria_sort"] = "descending" if filters.descending else "ascending"
+        columns.append(column)
+    return columns
+
+
 @lead_required
 def queue(request):
-    """Open concerns of the lead's teams, earliest unmet deadline first.
+    """The lead's concerns, filtered, searched and ordered as the URL says (bookmarkable).
 
     htmx polls this URL with the current query string and swaps only the table body, so the
-    filters and the page survive each refresh.
+    filters, the order and the page survive each refresh.
     """
     teams = list(selectors.covered_teams(request.user))
-    form = forms.QueueFilterForm(request.GET or None, teams=teams, statuses=selectors.status_choices())
+    form = forms.QueueFilterForm(
+        request.GET or None,
+        teams=teams,
+        statuses=selectors.status_choices(),
+        owners=list(selectors.queue_owner_choices(request.user)),
+    )
     filters = _queue_filters(form) if request.GET else selectors.QueueFilters()
     now = timezone.now()
     paginator = CappedPaginator(selectors.queue_for_lead(request.user, filters, now=now), selectors.QUEUE_PAGE_SIZE)
@@ -79,13 +132,20 @@ def queue(request):
     query.pop("page", None)
     context = {
         "filter_form": form,
+        "filters": filters,
         "page": page,
         "now": now,
         "filter_query": query.urlencode(),
-        "find_form": forms.FindConcernForm(),
     }
     if request.headers.get("HX-Request"):
         return render(request, "escalation/queue/_rows.html", context)
+    context.update(
+        {
+            "columns": _sortable_columns(request, filters),
+            "counts": selectors.queue_counts(request.user, now=now),
+            "find_form": forms.FindConcernForm(),
+        }
+    )
     return render(request, "escalation/queue/queue.html", context)
 
 

@@ -5,9 +5,11 @@ from datetime import datetime
 from django import template
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alerts.models import DeadlineState
 from escalation import selectors
+from escalation.models import RiskRating
 from escalation.services import lado_officer_label
 
 register = template.Library()
@@ -25,14 +27,30 @@ def _duration(seconds: float) -> str:
 
 
 @register.simple_tag
-def due_phrase(due_at: datetime | None, now: datetime | None = None) -> str:
-    """'2 h 5 min left' or 'overdue by 1 d 3 h' (queue.js keeps it current in the browser)."""
+def deadline_label(kind: str) -> str:
+    """The few words naming a deadline's kind ("LADO", "Response")."""
+    return selectors.deadline_short_label(kind)
+
+
+@register.simple_tag
+def risk_label(rating: str) -> str:
+    return str(dict(RiskRating.choices).get(rating, rating))
+
+
+@register.simple_tag
+def due_phrase(due_at: datetime | None, now: datetime | None = None, kind: str = "") -> str:
+    """'LADO: 2 h 5 min left' or 'Response overdue by 1 d 3 h', naming the deadline when its
+    kind is given (queue.js keeps the same words current in the browser)."""
     if due_at is None:
         return ""
     seconds = (due_at - (now or timezone.now())).total_seconds()
+    label = selectors.deadline_short_label(kind) if kind else ""
     if seconds >= 0:
-        return f"{_duration(seconds)} left"
-    return f"overdue by {_duration(-seconds)}"
+        left = gettext("%(duration)s left") % {"duration": _duration(seconds)}
+        return f"{label}: {left}" if label else left
+    if label:
+        return gettext("%(deadline)s overdue by %(duration)s") % {"deadline": label, "duration": _duration(-seconds)}
+    return gettext("overdue by %(duration)s") % {"duration": _duration(-seconds)}
 
 
 @register.simple_tag(takes_context=True)

@@ -16,9 +16,13 @@
     return minutes + " min";
   }
 
-  function phrase(due, now) {
+  // The same words as the server's due_phrase: "LADO: 3 h 5 min left", "Response overdue by 2 d 1 h".
+  function phrase(due, now, deadline) {
     var seconds = (due - now) / 1000;
-    return seconds >= 0 ? duration(seconds) + " left" : "overdue by " + duration(-seconds);
+    if (seconds >= 0) {
+      return (deadline ? deadline + ": " : "") + duration(seconds) + " left";
+    }
+    return (deadline ? deadline + " overdue by " : "overdue by ") + duration(-seconds);
   }
 
   function update(root) {
@@ -26,7 +30,7 @@
     (root || document).querySelectorAll("time.js-countdown[data-due]").forEach(function (el) {
       var due = Date.parse(el.getAttribute("data-due"));
       if (isNaN(due)) { return; }
-      var text = phrase(due, now);
+      var text = phrase(due, now, el.getAttribute("data-deadline") || "");
       if (el.textContent !== text) { el.textContent = text; }
       var row = el.closest("tr");
       if (row) { row.classList.toggle("table-danger", due < now); }

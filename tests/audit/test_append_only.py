@@ -90,6 +90,8 @@ def test_the_registry_holds_every_append_only_table():
         "acknowledged_by_id",
         "closed_at",
         "next_due_at",
+        "next_due_kind",
+        "risk_rating",
     }
     assert rules["audit_breakglassaccess"].updatable_columns == ("reviewed_by_id", "reviewed_at", "review_comment")
     assert rules["audit_breakglassaccess"].until_column == "reviewed_at"

@@ -73,28 +73,28 @@ def test_queue_issues_the_same_number_of_queries_for_10_and_500_concerns(cast, c
 
     with CaptureQueriesContext(connection) as with_10:
         rows = _render_queue_rows(lead)
-    assert rows.count('<th scope="row">') == 10
+    assert rows.count('<th scope="row"') == 10
     # Covered teams, the count, the rows with their deadlines and "chase", the categories...
     assert len(with_10) <= 6
     _signed_in(client, cast.lead).get(QUEUE)  # warm the session
     page_10, response = _data_queries(client, QUEUE)
-    assert response.content.count(b'<th scope="row">') == 10
+    assert response.content.count(b'<th scope="row"') == 10
+    refresh_query = QUEUE + "?urgency=same_day&sort=owner&page=1"
+    refresh_10, _response = _data_queries(client, refresh_query, headers={"HX-Request": "true"})
 
     clone_open_concerns(template, 490, owner=cast.lead)
     with django_assert_num_queries(len(with_10)):
         rows = _render_queue_rows(lead)
-    assert rows.count('<th scope="row">') == 50  # the first page of 500
+    assert rows.count('<th scope="row"') == 50  # the first page of 500
     with django_assert_num_queries(len(with_10)):
         _render_queue_rows(lead, filters)
     page_500, response = _data_queries(client, QUEUE)
-    assert response.content.count(b'<th scope="row">') == 50
+    assert response.content.count(b'<th scope="row"') == 50
     assert len(page_500) == len(page_10)
-    # The htmx refresh of the rows, with filters on, stays flat too.
-    refresh, response = _data_queries(
-        client, QUEUE + "?mine=on&urgency=same_day&page=2", headers={"HX-Request": "true"}
-    )
+    # The htmx refresh of the rows, with filters on, stays flat too (it leaves the counts alone).
+    refresh, response = _data_queries(client, refresh_query, headers={"HX-Request": "true"})
     assert b"<html" not in response.content  # only the rows
-    assert len(refresh) == len(page_10)
+    assert len(refresh) == len(refresh_10)
 
 
 def test_queue_orders_by_earliest_deadline_and_filters_keep_their_values(cast, client):

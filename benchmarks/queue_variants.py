@@ -1,0 +1,155 @@
+"""``make bench``: the lead's queue in each of its variants (the default view, each order, each
+filter alone, a name search), each timed through gunicorn against its own bare rows query.
+
+For each variant: p95 server time, the bare rows query's p95 (same SQL and parameters, on a
+warm connection), their ratio, the query count of the request, and the EXPLAIN (ANALYZE,
+BUFFERS) plan of the rows query in ``benchmarks/plans/queue_variant_<name>.txt``. The figures
+are the worst variant's p95 (``queue_variants_p95_ms``) and worst ratio, and the name
+search's p95 (``queue_search_p95_ms``); every variant goes into the details for the table in
+docs/benchmarks.md.
+
+run.py calls ``bench_queue_variants`` from its ``queue_variants`` phase; the helpers it uses
+(sessions, timed requests, captured SQL, EXPLAIN) are run.py's own.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote_plus
+
+# A constant number of queries is part of the target; the counts add one query to the page.
+TARGETS = {
+    "queue_variants_p95_ms": ("<=", 60.0),
+    "queue_variants_sql_ratio": ("<=", 5.0),
+    "queue_search_p95_ms": ("<=", 60.0),
+}
+
+
+def variants(people) -> dict[str, str]:
+    """Name -> query string. Values are the generated data's own (a team, a lead, a name)."""
+    from alerts.models import ObligationKind
+    from concerns.models import AllegedPerson
+    from escalation.selectors import QUEUE_SORTS
+
+    team_id = people.teams[0][0]
+    other_lead = people.leads_by_team[team_id][0][0]
+    name = AllegedPerson.objects.exclude(name="").order_by("id").values_list("name", flat=True).first() or "Smith"
+    found = {
+        "default": "",
+        **{f"sort_{key}": f"?sort={key}" for key in QUEUE_SORTS if key != "due"},
+        "sort_due_desc": "?sort=due&dir=desc",
+        "status_submitted": "?status=submitted",
+        "status_closed": "?status=closed",
+        "urgency_immediate": "?urgency=immediate",
+        "nation_wales": "?nation=wales",
+        "team": f"?team={team_id}",
+        "category": "?category=child-neglect",
+        "risk_high": "?risk=high",
+        "owner_mine": "?owner=mine",
+        "owner_unassigned": "?owner=none",
+        "owner_named": f"?owner={other_lead}",
+        "due_kind_acknowledge": f"?due_kind={ObligationKind.ACKNOWLEDGE_CONCERN}",
+        "overdue": "?overdue=on",
+        "chase": "?chase=on",
+        # A similar name: the first letter of the surname doubled, as a misheard name would be.
+        "search_name": "?q=" + quote_plus(_misspelt(name)),
+    }
+    return found
+
+
+def _misspelt(name: str) -> str:
+    first, _, last = name.partition(" ")
+    return f"{first} {last[:1]}{last}" if last else name + "e"
+
+
+def rows_query(statements: list[dict]) -> dict:
+    """The statement that reads the page's rows (LIMIT of a page), not the counts."""
+    from escalation.selectors import QUEUE_PAGE_SIZE
+
+    candidates = [
+        s
+        for s in statements
+        if s["sql"].lstrip().upper().startswith("SELECT")
+        and 'FROM "concerns_concern"' in s["sql"]
+        and re.search(rf"LIMIT {QUEUE_PAGE_SIZE}\b", s["sql"])
+    ]
+    if not candidates:
+        raise RuntimeError(f"No rows query among {len(statements)} statements")
+    return max(candidates, key=lambda s: s["ms"])
+
+
+def counts_query(statements: list[dict]) -> dict | None:
+    return next((s for s in statements if s["sql"].lstrip().startswith("SELECT (SELECT count(*)")), None)
+
+
+def bench_queue_variants(web: str, people, *, count: int, harness) -> dict:
+    """Every variant for the organisation-wide bench lead. ``harness`` is benchmarks.run."""
+    email = people.bench_lead[1]
+    session = harness.http_session(harness.signed_in_cookie(email))
+    table, plans = {}, {}
+    for name, query in variants(people).items():
+        path = "/queue/" + query
+        times, queries = harness.timed_gets(session, f"{web}{path}", warmup=2, count=count, budget_s=45.0)
+        statements = harness.captured_queries(email, path)
+        try:
+            rows = rows_query(statements)
+        except RuntimeError:
+            # Nothing matched (no closed concerns at the default scale): no rows query to time.
+            table[name] = {"query": query, "p95_ms": None, "skipped": "no rows at this scale"}
+            harness.log(f"  queue {name}: no rows at this scale, not measured")
+            continue
+        matches = next(
+            (st for st in statements if "UNION" in st["sql"] and "concerns_allegedperson" in st["sql"]), None
+        )
+        if matches is not None:  # the search's own query: the ids its term may mean
+            plans["queue_search_matches"] = harness.explain(
+                matches, "queue_search_matches", main_table="concerns_concern"
+            )
+        plans[f"queue_variant_{name}"] = harness.explain(rows, f"queue_variant_{name}", main_table="concerns_concern")
+        sql_times = harness.bare_sql_times(rows, warmup=2, count=count, budget_s=30.0)
+        page, sql = harness.summary(times), harness.summary(sql_times)
+        table[name] = {
+            "query": query or "(none)",
+            "p95_ms": page["p95"],
+            "p50_ms": page["p50"],
+            "bare_sql_p95_ms": sql["p95"],
+            "ratio": round(page["p95"] / sql["p95"], 2) if sql["p95"] else None,
+            "queries": sorted(set(queries)),
+            "index_backed": plans[f"queue_variant_{name}"]["uses_index"],
+        }
+        harness.log(f"  queue {name}: p95 {page['p95']} ms, bare {sql['p95']} ms, queries {sorted(set(queries))}")
+    counts = counts_query(harness.captured_queries(email, "/queue/"))
+    if counts is not None:
+        plans["queue_counts"] = harness.explain(counts, "queue_counts", main_table="concerns_concern")
+    measured = {name: row for name, row in table.items() if row["p95_ms"] is not None}
+    worst = max(measured.items(), key=lambda item: item[1]["p95_ms"])
+    worst_ratio = max((v["ratio"] for v in measured.values() if v["ratio"] is not None), default=None)
+    query_counts = {n for v in measured.values() for n in v["queries"]}
+    return {
+        "queue_variants_p95_ms": worst[1]["p95_ms"],
+        "queue_variants_sql_ratio": worst_ratio,
+        "queue_search_p95_ms": table["search_name"]["p95_ms"],
+        "details": {
+            "worst_variant": worst[0],
+            "query_counts": sorted(query_counts),
+            "variants": table,
+        },
+        "plans": plans,
+    }
+
+
+def markdown_table(details: dict) -> str:
+    """The table of every variant for docs/benchmarks.md."""
+    lines = [
+        "| Variant | Query string | p95 ms | bare rows query p95 ms | ratio | queries | index-backed plan |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
+    for name, row in details.get("variants", {}).items():
+        if row.get("skipped"):
+            lines.append(f"| {name} | `{row['query']}` | {row['skipped']} | | | | |")
+            continue
+        lines.append(
+            f"| {name} | `{row['query']}` | {row['p95_ms']} | {row['bare_sql_p95_ms']} | {row['ratio']} | "
+            f"{', '.join(map(str, row['queries']))} | {'yes' if row['index_backed'] else 'no'} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,358 @@
+"""The queue's filters, orders and search, and its counts, through the page a lead sees.
+
+Every variant is checked against two concerns the lead must never learn of: one about the
+lead themselves (an alleged person who is the lead, AllegedPerson.staff_member) and one of a
+team the lead does not cover. Both match every search and filter the visible ones match.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from alerts.models import ObligationKind
+from concerns.models import Concern
+from escalation import services
+from escalation.selectors import COUNT_CAP, QueueFilters, queue_counts, queue_for_lead
+from tests.factories.concerns import submit_test_concern
+from tests.factories.consent import ClientFactory
+from tests.factories.workflow import acknowledged, clone_open_concerns
+
+pytestmark = pytest.mark.django_db
+QUEUE = reverse("escalation:queue")
+SUSPECT = "Jonathan Smithers"
+
+
+@dataclass
+class World:
+    immediate: Concern  # England, not acknowledged, a client, alleged person SUSPECT
+    welsh: Concern  # Wales, acknowledged by the lead (who owns it)
+    rated: Concern  # Scotland, triaged "high", assigned to the deputy, overdue referral response
+    closed: Concern  # closed five days ago
+    about_lead: Concern  # the lead is the alleged person: hidden from them
+    other_team: Concern  # a team the lead does not cover: hidden
+
+    @property
+    def hidden(self):
+        return [self.about_lead, self.other_team]
+
+
+def _suspect(**extra):
+    return [dict(identity="known", name=SUSPECT, **extra)]
+
+
+@pytest.fixture
+def world(cast):
+    client_record = ClientFactory(team=cast.team, reference="C-4471", created_by=cast.clinician)
+    immediate = submit_test_concern(
+        reporter=cast.clinician,
+        urgency="immediate",
+        client=client_record,
+        alleged_persons=_suspect(),
+        categories=("child-physical",),
+    )
+    welsh = acknowledged(
+        submit_test_concern(
+            reporter=cast.other_clinician, urgency="routine", jurisdiction="wales", categories=("wales-physical",)
+        ),
+        by=cast.lead,
+    )
+    rated = acknowledged(
+        submit_test_concern(reporter=cast.clinician, jurisdiction="scotland", categories=("scotland-physical-harm",)),
+        by=cast.deputy,
+    )
+    services.record_triage(
+        actor=cast.deputy,
+        concern_id=rated.pk,
+        expected_status="acknowledged",
+        risk_rating="high",
+        rating_rationale="Ongoing contact with the children.",
+    )
+    services.record_referral(
+        actor=cast.deputy,
+        concern_id=rated.pk,
+        expected_status="triaged",
+        agency="childrens_social_care",
+        area="Glasgow",
+        method="email",
+        referred_at=timezone.now() - timedelta(days=4),
+        response_due_at=timezone.now() - timedelta(days=2),
+    )
+    with time_machine.travel(timezone.now() - timedelta(days=5)):
+        closed = acknowledged(submit_test_concern(reporter=cast.clinician, urgency="routine"), by=cast.lead)
+        closed_status = Concern.objects.get(pk=closed.pk).status
+        services.close_concern(
+            actor=cast.lead,
+            concern_id=closed.pk,
+            expected_status=closed_status,
+            outcome="no_further_action",
+            rationale="Advice given; nothing more to do.",
+        )
+    about_lead = submit_test_concern(
+        reporter=cast.clinician,
+        urgency="immediate",
+        client=client_record,
+        alleged_persons=_suspect(staff_member=cast.lead),
+        categories=("child-physical",),
+    )
+    other_team = submit_test_concern(
+        reporter=cast.clinician_other_team,
+        urgency="immediate",
+        alleged_persons=_suspect(),
+        categories=("child-physical",),
+    )
+    return World(
+        immediate=immediate,
+        welsh=welsh,
+        rated=Concern.objects.get(pk=rated.pk),
+        closed=Concern.objects.get(pk=closed.pk),
+        about_lead=about_lead,
+        other_team=other_team,
+    )
+
+
+def _page(client, user, query=""):
+    client.force_login(user)
+    response = client.get(QUEUE + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _references(body: str) -> list[str]:
+    """The references of the rows, in order."""
+    return re.findall(r'<th scope="row"[^>]*><a href="[^"]+">([^<]+)</a>', body)
+
+
+def _filter_cases(w: World, cast):
+    today = timezone.localdate()
+    return {
+        "": [w.immediate, w.welsh, w.rated],
+        "?status=submitted": [w.immediate],
+        "?status=referred": [w.rated],
+        "?status=closed": [w.closed],
+        f"?status=closed&closed_from={today - timedelta(days=6)}&closed_to={today - timedelta(days=4)}": [w.closed],
+        f"?status=closed&closed_from={today - timedelta(days=3)}": [],
+        f"?status=closed&closed_to={today - timedelta(days=6)}": [],
+        "?urgency=immediate": [w.immediate],
+        "?urgency=routine": [w.welsh],
+        "?nation=wales": [w.welsh],
+        "?nation=england": [w.immediate],
+        f"?team={cast.team.pk}": [w.immediate, w.welsh, w.rated],
+        "?category=child-physical": [w.immediate],
+        "?category=wales-physical": [w.welsh],
+        "?risk=high": [w.rated],
+        "?risk=none": [w.immediate, w.welsh],
+        "?owner=mine": [w.welsh],
+        "?owner=none": [w.immediate],
+        f"?owner={cast.deputy.pk}": [w.rated],
+        f"?due_kind={ObligationKind.ACKNOWLEDGE_CONCERN}": [w.immediate],
+        f"?due_kind={ObligationKind.DECIDE_CONCERN}": [w.welsh],
+        "?chase=on": [w.rated],
+    }
+
+
+def test_each_filter_shows_exactly_its_concerns_and_never_a_hidden_one(cast, client, world):
+    for query, expected in _filter_cases(world, cast).items():
+        body = _page(client, cast.lead, query)
+        assert sorted(_references(body)) == sorted(c.reference for c in expected), query
+        for hidden in world.hidden:
+            assert hidden.reference not in body, query
+    # The filter's value stays in the form, so the view can be bookmarked and refreshed.
+    body = _page(client, cast.lead, "?risk=high&owner=none&chase=on")
+    assert '<option value="high" selected>' in body and '<option value="none" selected>' in body
+    assert 'hx-get="/queue/?risk=high&amp;owner=none&amp;chase=on&amp;page=1"' in body
+
+
+def test_overdue_only_follows_the_deadline_due_next(cast, client, world):
+    # The referral's response was due two days ago: that deadline is the one due next.
+    assert _references(_page(client, cast.lead, "?overdue=on")) == [world.rated.reference]
+    with time_machine.travel(timezone.now() + timedelta(days=30)):
+        body = _page(client, cast.lead, "?overdue=on")
+    assert sorted(_references(body)) == sorted(c.reference for c in (world.immediate, world.welsh, world.rated))
+    assert world.about_lead.reference not in body
+
+
+def test_the_category_list_names_each_code_once_grouped_by_nation(cast, client, world):
+    body = _page(client, cast.lead)
+    select = body[body.index('name="category"') : body.index("</select>", body.index('name="category"'))]
+    codes = re.findall(r'<option value="([^"]+)"', select)
+    assert len(codes) == len(set(codes))
+    groups = re.findall(r'<optgroup label="([^"]+)">', select)
+    assert {"Every nation", "England", "Wales", "Scotland", "Northern Ireland"} <= set(groups)
+    assert "Physical abuse (children)" in select and "Physical abuse (adults)" in select
+
+
+def _due(c):
+    return (c.next_due_at is None, c.next_due_at, c.submitted_at, c.pk)
+
+
+# Each column's order in Python; ties fall back to the default order (earliest deadline).
+SORT_KEYS = {
+    "reference": lambda c: c.reference,
+    "received": lambda c: (c.submitted_at, c.pk),
+    "urgency": lambda c: (["immediate", "same_day", "routine"].index(c.urgency), *_due(c)),
+    "team": lambda c: (c.team.name, *_due(c)),
+    "reporter": lambda c: (c.reporter.full_name, *_due(c)),
+    "status": lambda c: (
+        ["submitted", "reopened", "acknowledged", "triaged", "referred", "monitoring"].index(c.status),
+        *_due(c),
+    ),
+    "risk": lambda c: (["severe", "high", "medium", "low", ""].index(c.risk_rating), *_due(c)),
+    "owner": lambda c: (c.owner is None, c.owner.full_name if c.owner else "", *_due(c)),
+    "due": _due,
+}
+
+
+def test_each_column_sorts_both_ways_with_aria_sort(cast, client, world):
+    visible = list(
+        Concern.objects.filter(pk__in=[world.immediate.pk, world.welsh.pk, world.rated.pk]).select_related(
+            "team", "reporter", "owner"
+        )
+    )
+    for key, sort_key in SORT_KEYS.items():
+        expected = [c.reference for c in sorted(visible, key=sort_key)]
+        body = _page(client, cast.lead, f"?sort={key}")
+        got = _references(body)
+        # Ties keep the default order; the keys above separate these three concerns.
+        assert got == expected, key
+        assert body.count('aria-sort="ascending"') == 1 and 'aria-sort="descending"' not in body, key
+        # The heading links to the other direction, keeping the other parameters.
+        assert f'href="?sort={key}&amp;dir=desc"' in body, key
+        body = _page(client, cast.lead, f"?sort={key}&dir=desc")
+        assert _references(body) == list(reversed(expected)), key
+        assert body.count('aria-sort="descending"') == 1, key
+        assert world.about_lead.reference not in body
+
+
+def test_default_order_is_earliest_deadline_and_marked(cast, client, world):
+    body = _page(client, cast.lead)
+    assert body.count('aria-sort="ascending"') == 1
+    assert re.search(r'<th scope="col" aria-sort="ascending"><a href="\?sort=due&amp;dir=desc"', body)
+
+
+@pytest.mark.parametrize(
+    "term",
+    ["{reference}", "{reference_start}", "C-4471", "Client C-4471", "client c-4471", "Jonathon Smithers", "smithers"],
+)
+def test_search_finds_by_reference_client_or_similar_alleged_name(cast, client, world, term):
+    term = term.format(reference=world.immediate.reference, reference_start=world.immediate.reference[:-1])
+    body = _page(client, cast.lead, "?q=" + term.replace(" ", "+"))
+    assert world.immediate.reference in _references(body)
+    for hidden in world.hidden:
+        assert hidden.reference not in body
+
+
+def test_search_by_reporter_and_with_filters(cast, client, world):
+    assert sorted(_references(_page(client, cast.lead, "?q=Cliff+Colleague"))) == [world.welsh.reference]
+    assert _references(_page(client, cast.lead, "?q=cara%40example.test&risk=high")) == [world.rated.reference]
+    assert _references(_page(client, cast.lead, "?q=Nobody+Matches+This")) == []
+
+
+def test_counts_per_status_and_overdue_kind_leave_hidden_concerns_out(cast, world):
+    counts = queue_counts(cast.lead)
+    by_status = {c.key: c.count for c in counts.by_status}
+    # The concern about the lead is "submitted" too, and of the lead's team: not counted.
+    assert by_status["submitted"] == 1
+    assert by_status["acknowledged"] == 1 and by_status["referred"] == 1
+    assert counts.chase.count == 1
+    overdue = {c.key: c.count for c in counts.overdue_by_kind}
+    assert overdue.pop(ObligationKind.REFERRAL_RESPONSE) == 1
+    assert set(overdue.values()) == {0}
+    later = timezone.now() + timedelta(days=30)
+    overdue = {c.key: c.count for c in queue_counts(cast.lead, now=later).overdue_by_kind}
+    assert overdue[ObligationKind.ACKNOWLEDGE_CONCERN] == 1
+    assert overdue[ObligationKind.DECIDE_CONCERN] == 1
+    # The other team's lead sees their own concern, and nothing of this team's.
+    other = {c.key: c.count for c in queue_counts(cast.lead_other_team).by_status}
+    assert other["submitted"] == 1 and sum(other.values()) == 1
+
+
+def test_counts_are_capped(cast, world):
+    clone_open_concerns(world.immediate, COUNT_CAP + 5)
+    counts = {c.key: c for c in queue_counts(cast.lead).by_status}
+    assert counts["submitted"].count == COUNT_CAP + 1 and counts["submitted"].capped
+
+
+def test_time_left_names_its_deadline(cast, client, world):
+    body = _page(client, cast.lead)
+    assert re.search(r'data-deadline="Acknowledge">Acknowledge: \d+ (h|min)', body)
+    assert re.search(r'data-deadline="Decision">Decision: ', body)
+    with time_machine.travel(timezone.now() + timedelta(days=30)):
+        body = _page(client, cast.lead)
+    assert re.search(r"Acknowledge overdue by \d+ d", body)
+    # The risk rating column.
+    assert "High" in body and "Not rated yet" in body
+
+
+def test_the_kind_due_next_follows_the_deadlines(cast, world):
+    rated = Concern.objects.get(pk=world.rated.pk)
+    # Acknowledged, triaged with no decision, and referred: the earliest open deadline counts.
+    kinds = set(rated.deadlines.filter(state="open").order_by("due_at", "id").values_list("kind", flat=True)[:1])
+    assert {rated.next_due_kind} == kinds
+    assert rated.risk_rating == "high"
+    assert Concern.objects.get(pk=world.closed.pk).next_due_kind == ""
+
+
+# --- The query count does not grow with the rows, for every variant -----------------------------
+
+
+def _variants(w: World, cast) -> list[str]:
+    queries = list(_filter_cases(w, cast))
+    queries += [f"?sort={key}" for key in SORT_KEYS] + [f"?sort={key}&dir=desc" for key in SORT_KEYS]
+    queries += ["?q=Jonathon+Smithers", f"?q={w.immediate.reference}", "?q=Client+C-4471&sort=risk", "?overdue=on"]
+    return queries
+
+
+def _queries_of(client, url, **kwargs) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **kwargs)
+    assert response.status_code == 200
+    # Sessions, the second factor, banners and the bell do not depend on the queue's rows.
+    return len(
+        [
+            q
+            for q in captured.captured_queries
+            if ("concerns_" in q["sql"] or "escalation_" in q["sql"] or "alerts_deadline" in q["sql"])
+            and "escalation_notification" not in q["sql"]
+            and "alerts_notification" not in q["sql"]
+        ]
+    )
+
+
+def test_every_variant_issues_the_same_queries_for_10_and_500_rows(cast, client, world):
+    client.force_login(cast.lead)
+    client.get(QUEUE)  # warm the session
+    variants = _variants(world, cast)
+    clone_open_concerns(world.immediate, 7)
+    with_10 = {q: _queries_of(client, QUEUE + q) for q in variants}
+    refresh_10 = {q: _queries_of(client, QUEUE + q, headers={"HX-Request": "true"}) for q in variants}
+    template = Concern.objects.get(pk=world.rated.pk)
+    clone_open_concerns(world.immediate, 245, owner=cast.lead)
+    clone_open_concerns(template, 245, owner=cast.deputy)
+    with_500 = {q: _queries_of(client, QUEUE + q) for q in variants}
+    refresh_500 = {q: _queries_of(client, QUEUE + q, headers={"HX-Request": "true"}) for q in variants}
+    assert with_500 == with_10
+    assert refresh_500 == refresh_10
+    assert max(with_10.values()) <= 12
+    # And the selector alone: the rows with everything they show.
+    filters = QueueFilters(search=SUSPECT, sort="owner")
+    with CaptureQueriesContext(connection) as small:
+        list(queue_for_lead(cast.lead, filters)[:50])
+    assert len(small) <= 6
+
+
+def test_a_reversed_date_range_is_named_at_the_top_and_the_rest_still_applies(cast, client, world):
+    start = timezone.localdate() - timedelta(days=20)
+    end = start - timedelta(days=10)
+    body = _page(client, cast.lead, f"?status=closed&closed_from={start}&closed_to={end}&sort=nonsense")
+    assert "There is a problem" in body and 'href="#id_closed_to"' in body
+    # What was typed is kept; the valid parts apply (closed, from the start date), the order is the default.
+    assert f'value="{end}"' in body
+    assert _references(body) == [world.closed.reference]
+    assert 'type="search"' in body
