@@ -52,8 +52,9 @@ SMALL_DB = f"{BIG_DB}_small"
 SECRET_KEY = secrets.token_urlsafe(64)
 ORIGINAL_ENV = dict(os.environ)
 
-PHASES = ("sweep", "verify_audit", "queue", "audit_pages", "intake", "alert_latency")
+PHASES = ("sweep", "verify_audit", "request_floor", "queue", "audit_pages", "intake", "alert_latency")
 TARGETS = {
+    "request_floor_p95_ms": ("<=", 10.0),
     "intake_ratio": (">=", 0.5),
     "queue_p95_ms": ("<=", 60.0),
     "queue_sql_ratio": ("<=", 5.0),
@@ -300,6 +301,28 @@ def bare_sql_times(
 
 
 # --- The figures ----------------------------------------------------------------------------------
+
+
+def bench_request_floor(web: str, people, *, count: int) -> dict:
+    """A signed-in lead's smallest page: the bell's unread count, which every open page polls.
+
+    What is left of its server time is the per-request floor every signed-in page pays
+    (session, user, roles, second factor, the middleware) before its own work.
+    """
+    session = http_session(signed_in_cookie(people.bench_lead[1]))
+    times, queries = timed_gets(session, f"{web}/notifications/count/", warmup=10, count=count)
+    statements = captured_queries(people.bench_lead[1], "/notifications/count/")
+    page = summary(times)
+    return {
+        "request_floor_p95_ms": page["p95"],
+        "request_floor_p50_ms": page["p50"],
+        "request_floor_query_count": max(queries),
+        "details": {
+            "page_ms": page,
+            "queries_per_request": sorted(set(queries)),
+            "statements": [s["sql"][:120] for s in statements],
+        },
+    }
 
 
 def bench_queue(web: str, people, *, count: int) -> dict:
@@ -922,6 +945,11 @@ def main() -> int:
         memory.watch("web", web.pid)
         base = f"http://127.0.0.1:{web_port}"
 
+        def request_floor_phase():
+            floor = bench_request_floor(base, people, count=200)
+            details["request_floor"] = floor.pop("details")
+            figures.update(floor)
+
         def queue_phase():
             queue = bench_queue(base, people, count=40)
             plans["queue"] = queue.pop("plan")
@@ -952,6 +980,7 @@ def main() -> int:
             details["alert_latency"] = latency.pop("details")
             figures.update(latency)
 
+        guarded("request_floor", request_floor_phase)
         guarded("queue", queue_phase)
         guarded("audit_pages", audit_phase)
         guarded("intake", intake_phase)
