@@ -19,6 +19,7 @@ START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
 # (key, label, unit)
 ROWS = [
     ("request_floor_p95_ms", "Request floor: a lead's bell count, p95 server time", "ms"),
+    ("request_floor_cpu_p50_ms", "Request floor: web process CPU per request, p50", "ms"),
     ("request_floor_query_count", "Request floor: queries per request", ""),
     ("intake_ratio", "Intake: full form vs minimal insert (concerns/s ratio)", ""),
     ("queue_p95_ms", "Lead's queue, p95 server time", "ms"),
