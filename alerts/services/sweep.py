@@ -151,7 +151,7 @@ def _obligation_states(due: list[Deadline]) -> dict[int, str]:
     rows = {
         row["pk"]: row for row in Concern.objects.filter(pk__in=concern_ids).values("pk", "acknowledged_at", "status")
     }
-    states = {}
+    states: dict[int, str] = {}
     for deadline in due:
         if deadline.concern_id is None:
             continue
