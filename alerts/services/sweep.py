@@ -41,11 +41,11 @@ from alerts.models import (
 from alerts.policies import ResolvedPolicy, resolve_policy
 from alerts.selectors import AudienceSource, audience_for
 from alerts.services.deadlines import mark_notifications_done
-from alerts.services.outbox import absolute_link, publish, queue_for_people, requeue_delay
+from alerts.services.outbox import absolute_link, publish, published_together, queue_for_people, requeue_delay
 from audit.actions import AuditAction
 from audit.services import events_written_last, record_event
 from concerns.models import Concern, ConcernStatus
-from concerns.selectors import excluded_people
+from concerns.selectors import excluded_people_by_concern
 from health.services import ClockTimestamp, record_heartbeat
 
 logger = logging.getLogger(__name__)
@@ -199,12 +199,17 @@ def _move_deadlines(moves: list[tuple[int, int, Any]]) -> None:
 
 
 def _send_alert(
-    deadline: Deadline, step, policy: ResolvedPolicy, alert: Alert, overdue_seconds: int, recipients_cache: dict
+    deadline: Deadline,
+    step,
+    policy: ResolvedPolicy,
+    alert: Alert,
+    overdue_seconds: int,
+    recipients_cache: dict,
+    barred: frozenset[int],
 ) -> None:
     """The alert's outbox messages (and in-app notifications) and its audit event."""
     concern = deadline.concern if deadline.concern_id else None
     owner = concern.owner if concern else None
-    barred = frozenset(excluded_people(concern)) if concern is not None else frozenset()
     # Everyone in one sweep pass sees the same rota: look each audience up once.
     key = (step.recipients, deadline.team_id, owner.pk if owner else None, step.step_id, barred)
     if key not in recipients_cache:
@@ -278,6 +283,7 @@ def _fire_batch(due: list[Deadline], policies: dict, recipients_cache: dict, res
         mark_notifications_done(deadline_ids=list(closing))
         result.closed += len(closing)
     created = _insert_alerts(firing)
+    excluded = excluded_people_by_concern({d.concern_id for d, _step, _overdue in firing if d.concern_id})
     for deadline, step, overdue_seconds in firing:
         alert_id = created.get((deadline.pk, step.number))
         if alert_id is None:
@@ -289,7 +295,8 @@ def _fire_batch(due: list[Deadline], policies: dict, recipients_cache: dict, res
             recipients=step.recipients,
             overdue_seconds=max(overdue_seconds, 0),
         )
-        _send_alert(deadline, step, _policy_for(deadline, policies), alert, overdue_seconds, recipients_cache)
+        barred = excluded.get(deadline.concern_id, frozenset()) if deadline.concern_id else frozenset()
+        _send_alert(deadline, step, _policy_for(deadline, policies), alert, overdue_seconds, recipients_cache, barred)
         result.alerts += 1
     _move_deadlines(moves)
 
@@ -299,8 +306,9 @@ def fire_due_deadlines(result: SweepResult, *, max_batches: int = 1000) -> None:
     recipients_cache: dict = {}
     size = batch_size()
     for _ in range(max_batches):
-        # The batch's audit events are written last, under one short hold of the chain lock.
-        with transaction.atomic(), events_written_last():
+        # The batch's audit events are written last, under one short hold of the chain lock;
+        # its messages are published together after commit, in delivery batches.
+        with transaction.atomic(), events_written_last(), published_together():
             due = list(
                 Deadline.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("concern", "concern__owner", "team")
