@@ -352,7 +352,8 @@ def bench_request_floor(web: str, people, *, count: int) -> dict:
 
 def bench_queue(web: str, people, *, count: int) -> dict:
     session = http_session(signed_in_cookie(people.bench_lead[1]))
-    times, queries = timed_gets(session, f"{web}/queue/", warmup=3, count=count)
+    cpu: list[float] = []
+    times, queries = timed_gets(session, f"{web}/queue/", warmup=3, count=count, cpu=cpu)
     statements = captured_queries(people.bench_lead[1], "/queue/")
     rows_query = main_query(statements, "concerns_concern")
     plan = explain(rows_query, "queue", main_table="concerns_concern")
@@ -370,6 +371,7 @@ def bench_queue(web: str, people, *, count: int) -> dict:
             "open_concerns": open_count,
             "page_ms": page,
             "bare_sql_ms": sql,
+            "web_cpu_ms": summary(cpu) if cpu else None,
             "queries_per_request": sorted(set(queries)),
         },
         "plan": plan,
