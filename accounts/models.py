@@ -1,5 +1,3 @@
-from functools import cached_property
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -160,9 +158,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
-    @cached_property
+    @property
     def role_names(self) -> frozenset[str]:
-        return frozenset(self.groups.values_list("name", flat=True))
+        # Read once per request and cached across requests (accounts.access), not a query per check.
+        from accounts.access import access_facts
+
+        return access_facts(self).role_names
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_names.intersection(roles))

@@ -23,6 +23,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from accounts.access import access_facts
 from accounts.allauth_internals import (
     authentication_records,
     end_other_sessions,
@@ -49,7 +50,7 @@ def second_factor_required(user) -> bool:
 
 
 def has_second_factor(user) -> bool:
-    return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTOR_TYPES).exists()
+    return access_facts(user).has_second_factor
 
 
 def _second_factor_times(request) -> list[float]:

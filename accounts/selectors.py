@@ -7,10 +7,18 @@ from accounts.roles import LEAD_ROLES
 
 
 def covered_team_ids(user: User) -> list[int] | None:
-    """Ids of the teams a lead covers; None means every team."""
+    """Ids of the teams a lead covers; None means every team.
+
+    Read once per request: the queue's rows, its filters and its count each ask. Kept on the
+    person's object (the request's user), which a change to their covered teams clears
+    (``accounts.access``).
+    """
     if user.covers_all_teams:
         return None
-    return list(user.covered_teams.values_list("id", flat=True))
+    memo = user.__dict__.get("_covered_team_ids")
+    if memo is None:
+        memo = user.__dict__["_covered_team_ids"] = list(user.covered_teams.values_list("id", flat=True))
+    return list(memo)
 
 
 def users_with_role(*roles: str) -> QuerySet[User]:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.widgets import QuickSelect, ValuesModelChoiceIterator
 from audit.actions import AuditKind, code_choices
 from audit.selectors import TrailFilter, people_for_filter
 
@@ -19,12 +20,21 @@ def action_suggestions() -> list[tuple[str, str]]:
 
 
 class PersonChoiceField(forms.ModelChoiceField):
+    # Every account is a choice: listed from plain rows, not model instances.
+    iterator = ValuesModelChoiceIterator
+    label_fields = ("full_name", "email")
+
+    @staticmethod
+    def label_from_values(full_name, email):
+        return f"{full_name} ({email})" if full_name else email
+
     def label_from_instance(self, obj):
-        return f"{obj.full_name} ({obj.email})" if obj.full_name else obj.email
+        return self.label_from_values(obj.full_name, obj.email)
 
 
 class TrailFilterForm(forms.Form):
-    person = PersonChoiceField(queryset=None, required=False, empty_label="Anyone", label="Person")
+    # Every account is a choice: rendered in one pass, not one template per option.
+    person = PersonChoiceField(queryset=None, required=False, empty_label="Anyone", label="Person", widget=QuickSelect)
     reference = forms.CharField(
         required=False, max_length=40, label="Concern reference", help_text="For example SG-2026-000123."
     )

@@ -1,12 +1,14 @@
 """Writing audit events. Call ``record_event`` inside the same transaction as the change."""
 
 import json
+import threading
+from contextlib import contextmanager
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
 from audit.actions import AuditAction, parse_action
-from audit.chain import CHAIN_LOCK_KEY, GENESIS_HASH, event_hash
+from audit.chain import CHAIN_FIELDS, CHAIN_LOCK_KEY, GENESIS_HASH, event_hash
 from audit.context import current_request_context
 from audit.models import AuditEvent
 
@@ -59,6 +61,9 @@ def record_event(
     The chain lock is a transaction-level advisory lock: it is held until the caller commits,
     so chain order equals commit order and no two events share a predecessor.
 
+    Inside ``events_written_last()`` the event is queued instead, and written with the
+    block's other events when it ends; the returned event then has its id and hash only after.
+
     ``action`` is a member of audit.actions.AuditAction (or its code); any other code raises
     ValueError before anything is written.
     """
@@ -69,33 +74,78 @@ def record_event(
         subject_ref = subject_ref or getattr(subject, "reference", "") or ""
     request = current_request_context()
     actor = actor if (actor is not None and getattr(actor, "is_authenticated", False)) else None
+    event = AuditEvent(
+        actor_id=actor.pk if actor else None,
+        actor_email=actor.email if actor else "",
+        actor_role=(actor.primary_role or "") if actor else "",
+        ip_address=request.ip_address,
+        user_agent=request.user_agent,
+        action=action.value,
+        subject_type=subject_type,
+        subject_id=str(subject_id) if subject_id != "" else "",
+        subject_ref=subject_ref,
+        details=_normalise(details),
+        request_id=request.request_id,
+    )
+    queue = _deferred.events
+    if queue is not None:
+        queue.append(event)
+        return event
+    _write_chained([event])
+    return event
+
+
+class _Deferred(threading.local):
+    events: list[AuditEvent] | None = None
+
+
+_deferred = _Deferred()
+
+
+@contextmanager
+def events_written_last():
+    """Events recorded inside the block are written when it ends, under one short chain lock.
+
+    For a service whose transaction does much else (a submit, a sweep's batch): the chain
+    lock, which serialises every writer of the trail, is then held from the final INSERT to
+    the commit, not across the whole transaction. Use it inside the caller's
+    ``transaction.atomic()``, so the events commit (or roll back) with the change. Nested
+    blocks leave the writing to the outermost; an exception discards the queued events.
+    """
+    if _deferred.events is not None:
+        yield
+        return
+    _deferred.events = []
+    try:
+        yield
+        events = _deferred.events
+    finally:
+        _deferred.events = None
+    if events:
+        _write_chained(events)
+
+
+def _write_chained(events: list[AuditEvent]) -> None:
+    """Take the chain lock, number and hash ``events`` in order after the last one, insert them."""
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
             # A new statement, so READ COMMITTED sees the event committed just before the lock.
             cursor.execute(
-                "SELECT clock_timestamp(), nextval(pg_get_serial_sequence('audit_auditevent', 'id')),"
-                " (SELECT hash FROM audit_auditevent ORDER BY id DESC LIMIT 1)"
+                "SELECT clock_timestamp(), (SELECT hash FROM audit_auditevent ORDER BY id DESC LIMIT 1),"
+                " ARRAY(SELECT nextval(pg_get_serial_sequence('audit_auditevent', 'id'))"
+                " FROM generate_series(1, %s))",
+                [len(events)],
             )
-            occurred_at, event_id, last_hash = cursor.fetchone()
-        content = {
-            "id": event_id,
-            "occurred_at": occurred_at,
-            "actor_id": actor.pk if actor else None,
-            "actor_email": actor.email if actor else "",
-            "actor_role": (actor.primary_role or "") if actor else "",
-            "ip_address": request.ip_address,
-            "user_agent": request.user_agent,
-            "action": action.value,
-            "subject_type": subject_type,
-            "subject_id": str(subject_id) if subject_id != "" else "",
-            "subject_ref": subject_ref,
-            "details": _normalise(details),
-            "request_id": request.request_id,
-            "prev_hash": last_hash or GENESIS_HASH,
-        }
-        # The row is exactly the hashed content (audit.chain.CHAIN_FIELDS) plus its hash.
-        return AuditEvent.objects.create(**content, hash=event_hash(content))
+            occurred_at, last_hash, event_ids = cursor.fetchone()
+        prev_hash = last_hash or GENESIS_HASH
+        for event, event_id in zip(events, sorted(event_ids), strict=True):
+            event.id = event_id
+            event.occurred_at = occurred_at
+            event.prev_hash = prev_hash
+            # The row is exactly the hashed content (audit.chain.CHAIN_FIELDS) plus its hash.
+            event.hash = prev_hash = event_hash({name: getattr(event, name) for name in CHAIN_FIELDS})
+        AuditEvent.objects.bulk_create(events)
 
 
 class BreakGlassReviewError(ValueError):

@@ -5,18 +5,26 @@ SWEEP_INTERVAL seconds and an aiosmtpd server on a loopback port. Writes
 benchmarks/alert_latency.json and prints it.
 
     .venv/bin/python benchmarks/alert_latency.py [--deadlines 1000] [--interval 2]
+    .venv/bin/python benchmarks/alert_latency.py --deadlines 10000 --workers 2 --beats 2
+
+With ``--beats N`` the sweep runs as production runs it: N Celery beat processes put the sweep
+on the queue every interval and the workers run it. Every worker and beat is a process group
+of its own (as on separate machines), with its own node name and schedule file. The result
+counts emails per alert, so a lost or doubled alert shows.
 
 Environment: BENCH_DATABASE_NAME (default bench_alert_latency), CELERY_BROKER_URL, CELERY_QUEUE
 (use numbers nobody else uses while it runs).
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import statistics
 import sys
 import time
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,6 +45,8 @@ def main() -> int:
     parser.add_argument("--deadlines", type=int, default=1000)
     parser.add_argument("--interval", type=float, default=2.0, help="Sweep interval in seconds.")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "alert_latency.json"))
+    parser.add_argument("--workers", type=int, default=1, help="Celery worker processes (2 threads each).")
+    parser.add_argument("--beats", type=int, default=0, help="Celery beats running the sweep (0: an in-process loop).")
     args = parser.parse_args()
 
     import django
@@ -53,6 +63,7 @@ def main() -> int:
         from tests.factories.accounts import TeamFactory, UserFactory
         from tests.factories.clocks import make_due_concern
         from tests.support import CeleryWorker, SmtpSink, SweepLoop
+        from tests.support.processes import CeleryBeat
 
         settings.SWEEP_INTERVAL_SECONDS = args.interval
         team = TeamFactory(name="Bench team", code="bench")
@@ -67,9 +78,8 @@ def main() -> int:
         EscalationPolicy.objects.all().delete()
 
         sink = SmtpSink().start()
-        worker = CeleryWorker(
-            {"EMAIL_URL": sink.email_url, "SWEEP_INTERVAL_SECONDS": str(args.interval)}, name="bench"
-        ).start()
+        process_env = {"EMAIL_URL": sink.email_url, "SWEEP_INTERVAL_SECONDS": str(args.interval)}
+        processes = [CeleryWorker(process_env, name=f"bench{n}").start() for n in range(args.workers)]
         try:
             created = time.monotonic()
             for _ in range(args.deadlines):
@@ -80,23 +90,34 @@ def main() -> int:
             due_at = timezone.now() + timedelta(seconds=lead_time)
             Deadline.objects.update(due_at=due_at, next_fire_at=due_at)
             emails = OutboxMessage.objects.filter(channel=Channel.EMAIL, alert__isnull=False)
-            with SweepLoop(interval=args.interval):
-                limit = time.monotonic() + lead_time + 600
+            beats = [CeleryBeat(process_env, name=f"beat{n}", log=False) for n in range(args.beats)]
+            sweep = SweepLoop(interval=args.interval) if not beats else contextlib.nullcontext()
+            with sweep:
+                for beat in beats:
+                    processes.append(beat.start())
+                limit = time.monotonic() + lead_time + 60 * max(10, args.deadlines // 200)
                 while time.monotonic() < limit:
                     if emails.count() == args.deadlines and not emails.exclude(status=OutboxStatus.SENT).exists():
                         break
                     time.sleep(0.5)
             due = dict(emails.values_list("message_id", "alert__deadline__due_at"))
-            latencies = [r.received_at - due[r.message_id].timestamp() for r in sink.received if r.message_id in due]
+            received = [r for r in sink.received if r.message_id in due]
+            latencies = [r.received_at - due[r.message_id].timestamp() for r in received]
+            alerts_per_deadline = Counter(emails.values_list("alert__deadline_id", flat=True))
         finally:
-            worker.stop()
+            for process in processes:
+                process.cleanup()
             sink.stop()
         result = {
             "benchmark": "alert_latency",
             "deadlines_due_at_once": args.deadlines,
             "emails_received": len(latencies),
             "sweep_interval_seconds": args.interval,
-            "worker": "1 Celery worker, 2 threads",
+            "worker": f"{args.workers} Celery worker process(es), 2 threads each",
+            "sweep": f"{args.beats} Celery beat(s), each its own process group" if args.beats else "in-process loop",
+            "deadlines_alerted": len(alerts_per_deadline),
+            "deadlines_alerted_twice": sum(1 for n in alerts_per_deadline.values() if n > 1),
+            "emails_accepted_twice": len(received) - len({r.message_id for r in received}),
             "p50_seconds": round(statistics.median(latencies), 2),
             "p99_seconds": round(percentile(latencies, 0.99), 2),
             "max_seconds": round(max(latencies), 2),
@@ -109,7 +130,8 @@ def main() -> int:
         teardown_databases(old_config, verbosity=0)
     Path(args.output).write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
-    return 0 if result["emails_received"] == args.deadlines else 1
+    exactly_once = not result["deadlines_alerted_twice"] and not result["emails_accepted_twice"]
+    return 0 if result["emails_received"] == args.deadlines and exactly_once else 1
 
 
 if __name__ == "__main__":

@@ -18,6 +18,9 @@ START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
 
 # (key, label, unit)
 ROWS = [
+    ("request_floor_p95_ms", "Request floor: a lead's bell count, p95 server time", "ms"),
+    ("request_floor_cpu_p50_ms", "Request floor: web process CPU per request, p50", "ms"),
+    ("request_floor_query_count", "Request floor: queries per request", ""),
     ("intake_ratio", "Intake: full form vs minimal insert (concerns/s ratio)", ""),
     ("queue_p95_ms", "Lead's queue, p95 server time", "ms"),
     ("queue_p50_ms", "Lead's queue, p50 server time", "ms"),
@@ -29,6 +32,7 @@ ROWS = [
     ("sweep_ratio", "Sweep, 100 due: all concerns / 1k concerns", "x"),
     ("alert_latency_p50_s", "Alert latency p50 (due to SMTP acceptance)", "s"),
     ("alert_latency_p99_s", "Alert latency p99 (due to SMTP acceptance)", "s"),
+    ("alert_latency_10k_p99_s", "Alert latency p99, 10,000 due at once, 2 workers and 2 beats", "s"),
     ("verify_audit_events_per_s", "verify_audit throughput", "events/s"),
     ("audit_first_page_ms", "Audit trail first page, p95 server time", "ms"),
     ("audit_deep_page_ms", "Audit trail deep page (90% back), p95 server time", "ms"),

@@ -117,6 +117,17 @@ def excluded_people(concern: Concern) -> set[int]:
     return people
 
 
+def excluded_people_by_concern(concern_ids) -> dict[int, frozenset[int]]:
+    """``excluded_people`` for many concerns in one statement (a sweep batch's)."""
+    barred: dict[int, set[int]] = {concern_id: set() for concern_id in concern_ids}
+    rows = AllegedPerson.objects.filter(concern_id__in=barred, staff_member__isnull=False).values_list(
+        "concern_id", "staff_member_id"
+    )
+    for concern_id, staff_member_id in rows:
+        barred[concern_id].add(staff_member_id)
+    return {concern_id: frozenset(ids) for concern_id, ids in barred.items()}
+
+
 def is_about_staff(concern: Concern) -> bool:
     """Whether an alleged person is one of our own people: the allegations procedure (the LADO or
     designated officer) applies whatever the position-of-trust answer: staff named as an alleged

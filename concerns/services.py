@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.selectors import covered_team_ids
 from audit.actions import AuditAction
-from audit.services import record_event
+from audit.services import events_written_last, record_event
 from concerns import nations
 from concerns.models import (
     Addendum,
@@ -93,8 +93,12 @@ def _resolve_team(*, actor, client, team):
 
 
 def _resolve_categories(categories: Iterable) -> list[ConcernCategory]:
-    codes = [c.code if isinstance(c, ConcernCategory) else c for c in categories]
-    found = list(ConcernCategory.objects.filter(code__in=codes))
+    given = list(categories)
+    codes = [c.code if isinstance(c, ConcernCategory) else c for c in given]
+    if given and all(isinstance(c, ConcernCategory) and c.pk for c in given):
+        found = list({c.pk: c for c in given}.values())  # the form has just read them: not again
+    else:
+        found = list(ConcernCategory.objects.filter(code__in=codes))
     if not found:
         raise ValidationError({"categories": 'Choose at least one category ("Unclear" is allowed).'})
     if len(found) != len(set(codes)):
@@ -123,7 +127,9 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
     unknown = set(data) - set(CONCERN_INPUT_FIELDS) - {"categories", "adult_at_risk", *PART_MODELS}
     if unknown:
         raise ValueError(f"Unknown concern fields: {sorted(unknown)}")
-    with transaction.atomic():
+    # The audit events (the concern's, its deadline's) are written last, so the chain lock
+    # that serialises every writer of the trail is held for that INSERT, not the whole submit.
+    with transaction.atomic(), events_written_last():
         # Serialise submits of the same key: the second waits, then finds the first concern.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"concern:{submission_key}"])

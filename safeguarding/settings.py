@@ -75,7 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's session list, its row touched at most once a minute (not every request).
+    "accounts.activity.ThrottledUserSessionsMiddleware",
     # After authentication: the 12-hour absolute session limit, then the second factor
     # that leads, deputies, managers and administrators must have before any other page.
     "accounts.middleware.AbsoluteSessionLimitMiddleware",
@@ -184,6 +185,11 @@ MFA_REQUIRED_FOR_CLINICIANS = env.bool("MFA_REQUIRED_FOR_CLINICIANS", default=Fa
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=False)
 # Every session is listed with its last IP address and time (allauth.usersessions).
 USERSESSIONS_TRACK_ACTIVITY = True
+# How often a session's "last seen" is written (accounts.activity): not every request.
+USERSESSION_TOUCH_SECONDS = env.int("USERSESSION_TOUCH_SECONDS", default=60)
+# How long a person's roles and second-factor state may be cached (accounts.access). Every
+# change through the application drops the entry at once; this bounds anything else.
+ACCESS_CACHE_SECONDS = env.int("ACCESS_CACHE_SECONDS", default=300)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"

@@ -13,7 +13,9 @@ chose, so a notification, an alert or an email cannot leak a concern to its subj
 """
 
 import logging
+import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import cast
 
@@ -236,7 +238,41 @@ def publish(message_ids: list[int]) -> int:
     return published
 
 
+class _Publishing(threading.local):
+    ids: list[int] | None = None
+
+
+_publishing = _Publishing()
+
+
 def publish_after_commit(message_ids: list[int]) -> None:
-    """Publish after the current transaction commits (nothing if it rolls back)."""
+    """Publish after the current transaction commits (nothing if it rolls back).
+
+    Inside ``published_together()`` the ids join the block's one publish instead.
+    """
+    if _publishing.ids is not None:
+        _publishing.ids.extend(message_ids)
+        return
     ids = list(message_ids)
     transaction.on_commit(lambda: publish(ids), robust=True)
+
+
+@contextmanager
+def published_together():
+    """The messages queued inside the block are published together after commit.
+
+    A sweep batch queues one or two messages per alert; published per alert, each became a
+    delivery task of its own (one SMTP session per email). Together they go out in tasks of
+    ``DELIVERY_BATCH_SIZE``. Use it inside the caller's ``transaction.atomic()``.
+    """
+    if _publishing.ids is not None:
+        yield
+        return
+    _publishing.ids = []
+    try:
+        yield
+        ids = _publishing.ids
+    finally:
+        _publishing.ids = None
+    if ids:
+        transaction.on_commit(lambda: publish(ids), robust=True)

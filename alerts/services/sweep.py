@@ -20,6 +20,7 @@ import logging
 import time
 from dataclasses import asdict, dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -40,11 +41,11 @@ from alerts.models import (
 from alerts.policies import ResolvedPolicy, resolve_policy
 from alerts.selectors import AudienceSource, audience_for
 from alerts.services.deadlines import mark_notifications_done
-from alerts.services.outbox import absolute_link, publish, queue_for_people, requeue_delay
+from alerts.services.outbox import absolute_link, publish, published_together, queue_for_people, requeue_delay
 from audit.actions import AuditAction
-from audit.services import record_event
+from audit.services import events_written_last, record_event
 from concerns.models import Concern, ConcernStatus
-from concerns.selectors import excluded_people
+from concerns.selectors import excluded_people_by_concern
 from health.services import ClockTimestamp, record_heartbeat
 
 logger = logging.getLogger(__name__)
@@ -76,18 +77,6 @@ def _policy_for(deadline: Deadline, cache: dict) -> ResolvedPolicy:
             policy_id=deadline.policy_id,
         )
     return cache[key]
-
-
-def _obligation_state(deadline: Deadline) -> str | None:
-    """None while the obligation is open; else the state to close the deadline with."""
-    if deadline.concern_id is None:
-        return None
-    row = Concern.objects.filter(pk=deadline.concern_id).values("acknowledged_at", "status").first()
-    if row is None or row["status"] == ConcernStatus.CLOSED:
-        return DeadlineState.CANCELLED
-    if deadline.kind == ObligationKind.ACKNOWLEDGE_CONCERN and row["acknowledged_at"] is not None:
-        return DeadlineState.MET
-    return None
 
 
 def _describe_overdue(seconds: int) -> str:
@@ -152,88 +141,164 @@ def _alert_message(
     return subject, body, link
 
 
-def _insert_alert(deadline: Deadline, step: int, recipients: str, overdue_seconds: int) -> Alert | None:
-    """INSERT ... ON CONFLICT DO NOTHING: None when this step was already alerted."""
+def _obligation_states(due: list[Deadline]) -> dict[int, str]:
+    """Deadline id -> the state to close it with, for the batch's obligations no longer open.
+
+    One statement for the batch, after the claim: it sees every acknowledgement or closure
+    committed before it (an acknowledgement waits for our row locks, so none lands after).
+    """
+    concern_ids = {d.concern_id for d in due if d.concern_id is not None}
+    rows = {
+        row["pk"]: row for row in Concern.objects.filter(pk__in=concern_ids).values("pk", "acknowledged_at", "status")
+    }
+    states: dict[int, str] = {}
+    for deadline in due:
+        if deadline.concern_id is None:
+            continue
+        row = rows.get(deadline.concern_id)
+        if row is None or row["status"] == ConcernStatus.CLOSED:
+            states[deadline.pk] = DeadlineState.CANCELLED
+        elif deadline.kind == ObligationKind.ACKNOWLEDGE_CONCERN and row["acknowledged_at"] is not None:
+            states[deadline.pk] = DeadlineState.MET
+    return states
+
+
+def _insert_alerts(firing: list[tuple[Deadline, Any, int]]) -> dict[tuple[int, int], int]:
+    """One INSERT ... ON CONFLICT DO NOTHING for the batch: (deadline id, step) -> new alert id.
+
+    A step already alerted (by an earlier sweep that committed) is absent from the answer.
+    """
+    if not firing:
+        return {}
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {Alert._meta.db_table} (deadline_id, step, recipients, overdue_seconds)"
-            " VALUES (%s, %s, %s, %s) ON CONFLICT (deadline_id, step) DO NOTHING RETURNING id",
-            [deadline.pk, step, recipients, overdue_seconds],
+            " SELECT * FROM unnest(%s::bigint[], %s::smallint[], %s::varchar[], %s::integer[])"
+            " ON CONFLICT (deadline_id, step) DO NOTHING RETURNING id, deadline_id, step",
+            [
+                [deadline.pk for deadline, _step, _overdue in firing],
+                [step.number for _deadline, step, _overdue in firing],
+                [step.recipients for _deadline, step, _overdue in firing],
+                [max(overdue, 0) for _deadline, _step, overdue in firing],
+            ],
         )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return Alert(pk=row[0], deadline=deadline, step=step, recipients=recipients, overdue_seconds=overdue_seconds)
+        return {(deadline_id, step): alert_id for alert_id, deadline_id, step in cursor.fetchall()}
 
 
-def _fire(deadline: Deadline, policies: dict, recipients_cache: dict, result: SweepResult) -> None:
-    closing = _obligation_state(deadline)
-    if closing is not None:
-        Deadline.objects.filter(pk=deadline.pk).update(state=closing, closed_at=Now(), next_fire_at=None)
-        mark_notifications_done(deadline_ids=[deadline.pk])
-        result.closed += 1
+def _move_deadlines(moves: list[tuple[int, int, Any]]) -> None:
+    """One UPDATE for the batch: each deadline's step and when its next step fires (or None)."""
+    if not moves:
         return
-    policy = _policy_for(deadline, policies)
-    step = policy.step_after(deadline.step)
-    if step is None:
-        Deadline.objects.filter(pk=deadline.pk).update(next_fire_at=None)
-        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Deadline._meta.db_table} AS deadline SET step = moved.step, next_fire_at = moved.next_fire_at"
+            " FROM unnest(%s::bigint[], %s::smallint[], %s::timestamptz[]) AS moved(id, step, next_fire_at)"
+            " WHERE deadline.id = moved.id",
+            [[m[0] for m in moves], [m[1] for m in moves], [m[2] for m in moves]],
+        )
+
+
+def _send_alert(
+    deadline: Deadline,
+    step,
+    policy: ResolvedPolicy,
+    alert: Alert,
+    overdue_seconds: int,
+    recipients_cache: dict,
+    barred: frozenset[int],
+) -> None:
+    """The alert's outbox messages (and in-app notifications) and its audit event."""
     concern = deadline.concern if deadline.concern_id else None
-    overdue_seconds = int((timezone.now() - deadline.due_at).total_seconds())
-    alert = _insert_alert(deadline, step.number, step.recipients, max(overdue_seconds, 0))
-    if alert is not None:
-        owner = concern.owner if concern else None
-        barred = frozenset(excluded_people(concern)) if concern is not None else frozenset()
-        # Everyone in one sweep pass sees the same rota: look each audience up once.
-        key = (step.recipients, deadline.team_id, owner.pk if owner else None, step.step_id, barred)
-        if key not in recipients_cache:
-            recipients_cache[key] = audience_for(
-                recipients=step.recipients, team=deadline.team, owner=owner, step_id=step.step_id, excluded=barred
-            )
-        audience = recipients_cache[key]
-        people = audience.people
-        subject, body, link = _alert_message(
-            deadline,
-            concern,
-            step.number,
-            len(policy.steps),
-            audience_phrase(step.recipients, audience.source),
-            overdue_seconds,
+    owner = concern.owner if concern else None
+    # Everyone in one sweep pass sees the same rota: look each audience up once.
+    key = (step.recipients, deadline.team_id, owner.pk if owner else None, step.step_id, barred)
+    if key not in recipients_cache:
+        recipients_cache[key] = audience_for(
+            recipients=step.recipients, team=deadline.team, owner=owner, step_id=step.step_id, excluded=barred
         )
-        queue_for_people(
-            people=people,
-            key=f"alert:{alert.pk}",
-            subject=subject,
-            body=body,
-            link=link,
-            concern=concern,
-            alert=alert,
-            fresh=True,
-            excluded=barred,
-        )
-        record_event(
-            action=AuditAction.ALERT_CREATED,
-            subject_type="alerts.alert",
-            subject_id=alert.pk,
-            subject_ref=deadline.subject_ref,
-            details={
-                "deadline_id": deadline.pk,
-                "kind": deadline.kind,
-                "step": step.number,
-                "recipients": step.recipients,
-                "recipient_ids": [p.pk for p in people],
-                "routed_to": audience.source,
-                "overdue_seconds": max(overdue_seconds, 0),
-            },
-        )
-        result.alerts += 1
-        if audience.source == AudienceSource.NOBODY:
-            logger.error("Alert %s for deadline %s has nobody to go to", alert.pk, deadline.pk)
-    following = policy.step_after(step.number)
-    Deadline.objects.filter(pk=deadline.pk).update(
-        step=step.number,
-        next_fire_at=deadline.due_at + timedelta(minutes=following.delay_minutes) if following else None,
+    audience = recipients_cache[key]
+    people = audience.people
+    subject, body, link = _alert_message(
+        deadline,
+        concern,
+        step.number,
+        len(policy.steps),
+        audience_phrase(step.recipients, audience.source),
+        overdue_seconds,
     )
+    queue_for_people(
+        people=people,
+        key=f"alert:{alert.pk}",
+        subject=subject,
+        body=body,
+        link=link,
+        concern=concern,
+        alert=alert,
+        fresh=True,
+        excluded=barred,
+    )
+    record_event(
+        action=AuditAction.ALERT_CREATED,
+        subject_type="alerts.alert",
+        subject_id=alert.pk,
+        subject_ref=deadline.subject_ref,
+        details={
+            "deadline_id": deadline.pk,
+            "kind": deadline.kind,
+            "step": step.number,
+            "recipients": step.recipients,
+            "recipient_ids": [p.pk for p in people],
+            "routed_to": audience.source,
+            "overdue_seconds": max(overdue_seconds, 0),
+        },
+    )
+    if audience.source == AudienceSource.NOBODY:
+        logger.error("Alert %s for deadline %s has nobody to go to", alert.pk, deadline.pk)
+
+
+def _fire_batch(due: list[Deadline], policies: dict, recipients_cache: dict, result: SweepResult) -> None:
+    """Fire a claimed batch with set-based statements: one re-check of the obligations, one
+    UPDATE per closing state, one INSERT of the alerts, one UPDATE of the deadlines; the
+    alerts' audit events are written together at the end (``events_written_last``)."""
+    closing = _obligation_states(due)
+    now = timezone.now()
+    firing: list[tuple[Deadline, Any, int]] = []
+    moves: list[tuple[int, int, Any]] = []
+    for deadline in due:
+        if deadline.pk in closing:
+            continue
+        policy = _policy_for(deadline, policies)
+        step = policy.step_after(deadline.step)
+        if step is None:
+            moves.append((deadline.pk, deadline.step, None))
+            continue
+        firing.append((deadline, step, int((now - deadline.due_at).total_seconds())))
+        following = policy.step_after(step.number)
+        next_fire_at = deadline.due_at + timedelta(minutes=following.delay_minutes) if following else None
+        moves.append((deadline.pk, step.number, next_fire_at))
+    for state in {*closing.values()}:
+        ids = [pk for pk, closed_as in closing.items() if closed_as == state]
+        Deadline.objects.filter(pk__in=ids).update(state=state, closed_at=Now(), next_fire_at=None)
+    if closing:
+        mark_notifications_done(deadline_ids=list(closing))
+        result.closed += len(closing)
+    created = _insert_alerts(firing)
+    excluded = excluded_people_by_concern({d.concern_id for d, _step, _overdue in firing if d.concern_id})
+    for deadline, step, overdue_seconds in firing:
+        alert_id = created.get((deadline.pk, step.number))
+        if alert_id is None:
+            continue  # this step was alerted already
+        alert = Alert(
+            pk=alert_id,
+            deadline=deadline,
+            step=step.number,
+            recipients=step.recipients,
+            overdue_seconds=max(overdue_seconds, 0),
+        )
+        barred = excluded.get(deadline.concern_id, frozenset()) if deadline.concern_id else frozenset()
+        _send_alert(deadline, step, _policy_for(deadline, policies), alert, overdue_seconds, recipients_cache, barred)
+        result.alerts += 1
+    _move_deadlines(moves)
 
 
 def fire_due_deadlines(result: SweepResult, *, max_batches: int = 1000) -> None:
@@ -241,7 +306,9 @@ def fire_due_deadlines(result: SweepResult, *, max_batches: int = 1000) -> None:
     recipients_cache: dict = {}
     size = batch_size()
     for _ in range(max_batches):
-        with transaction.atomic():
+        # The batch's audit events are written last, under one short hold of the chain lock;
+        # its messages are published together after commit, in delivery batches.
+        with transaction.atomic(), events_written_last(), published_together():
             due = list(
                 Deadline.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("concern", "concern__owner", "team")
@@ -250,8 +317,7 @@ def fire_due_deadlines(result: SweepResult, *, max_batches: int = 1000) -> None:
                 .filter(state=DeadlineState.OPEN, next_fire_at__lte=Now())
                 .order_by("next_fire_at")[:size]
             )
-            for deadline in due:
-                _fire(deadline, policies, recipients_cache, result)
+            _fire_batch(due, policies, recipients_cache, result)
         if len(due) < size:
             return
 

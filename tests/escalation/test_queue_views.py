@@ -61,12 +61,14 @@ def _data_queries(client, url, **kwargs):
 
 
 def test_queue_issues_the_same_number_of_queries_for_10_and_500_concerns(cast, client, django_assert_num_queries):
+    from accounts.selectors import covered_team_ids
     from escalation.selectors import QueueFilters
 
     template = submit_test_concern(reporter=cast.clinician)
     clone_open_concerns(template, 9)
     lead = type(cast.lead).objects.get(pk=cast.lead.pk)
     lead.role_names  # noqa: B018 - cached per user object, as in a request
+    covered_team_ids(lead)  # read once per user object too
     filters = QueueFilters(urgency="same_day", team=cast.team.pk)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -1,0 +1,41 @@
+"""A claimed batch fires with set-based statements, not a dozen round trips per alert.
+
+Exactly once is the acceptance tests' business (crashes, Redis stops, three sweepers, two
+beats); this checks the shape of one batch: one INSERT of its alerts, one UPDATE of its
+deadlines, one hold of the audit chain lock for all its events, one publish after commit.
+"""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from alerts.models import Alert, OutboxMessage
+from alerts.services.sweep import run_sweep
+from audit.chain import CHAIN_LOCK_KEY
+from audit.models import AuditEvent
+from audit.verification import verify_chain
+from tests.factories.clocks import make_due_concern
+
+
+def _count(statements, start: str, table: str) -> int:
+    return sum(1 for sql in statements if sql.startswith(start) and table in sql)
+
+
+def test_a_batch_of_alerts_fires_with_one_statement_per_kind_of_row(cast, django_capture_on_commit_callbacks):
+    prepared = [make_due_concern(team=cast.team, reporter=cast.clinician) for _ in range(6)]
+    with CaptureQueriesContext(connection) as captured, django_capture_on_commit_callbacks() as callbacks:
+        result = run_sweep()
+    assert result.alerts == 6
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert _count(statements, "INSERT", '"alerts_alert"') + _count(statements, "INSERT", "alerts_alert ") == 1
+    assert _count(statements, "UPDATE", "alerts_deadline") == 1
+    assert sum(1 for sql in statements if f"pg_advisory_xact_lock({CHAIN_LOCK_KEY})" in sql) == 1
+    assert _count(statements, "SELECT", '"concerns_allegedperson"') == 1
+    # The batch's messages go to the broker together, after commit.
+    assert len(callbacks) == 1
+    # Each deadline alerted once, each alert audited, the chain intact.
+    assert Alert.objects.filter(deadline__in=[d for _c, d in prepared]).count() == 6
+    assert AuditEvent.objects.filter(action="alert.created").count() == 6
+    assert OutboxMessage.objects.filter(alert__isnull=False).exists()
+    assert verify_chain().ok
+    # A second pass finds nothing more to fire.
+    assert run_sweep().alerts == 0

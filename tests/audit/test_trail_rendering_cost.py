@@ -1,0 +1,59 @@
+"""The audit trail's filter lists every account: its cost must not grow per account.
+
+Django renders each option of a select through a template include; with hundreds of
+accounts that was most of the page. The person filter is built in one pass
+(``accounts.widgets.QuickSelect``) and must produce the same markup as Django's select.
+"""
+
+import re
+
+from django import forms
+from django.test.signals import template_rendered
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.widgets import QuickSelect
+
+
+def _templates_rendered(client, url) -> int:
+    rendered = []
+
+    def count(sender, template, context, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        template_rendered.disconnect(count)
+    return len(rendered)
+
+
+def test_the_trail_renders_as_many_templates_for_200_accounts_as_for_a_handful(cast, client):
+    client.force_login(cast.manager)
+    url = reverse("audit:trail")
+    client.get(url)
+    few = _templates_rendered(client, url)
+    User.objects.bulk_create([User(email=f"person{i}@example.test", full_name=f"Person {i}") for i in range(200)])
+    many = _templates_rendered(client, url)
+    assert many == few
+    html = client.get(url).content.decode()
+    assert html.count("@example.test)</option>") >= 200
+
+
+def _normalised(html: str) -> str:
+    return re.sub(r">\s+<", "><", str(html)).strip()
+
+
+def test_quick_select_renders_what_djangos_select_renders():
+    choices = [("", "Anyone"), (1, "Ann <Admin> & co"), (2, 'Bo "Quoted"'), (3, "Cy")]
+    attrs = {"id": "id_person", "class": "form-select", "aria-describedby": "id_person_help"}
+    for value in (None, "", 2, "3"):
+        expected = forms.Select(choices=choices).render("person", value, attrs)
+        assert _normalised(QuickSelect(choices=choices).render("person", value, attrs)) == _normalised(expected)
+
+
+def test_the_person_filter_keeps_the_chosen_person(cast, client):
+    client.force_login(cast.manager)
+    html = client.get(reverse("audit:trail"), {"person": cast.lead.pk}).content.decode()
+    assert re.search(rf'<option value="{cast.lead.pk}" selected>Leah Lead \(leah@example.test\)</option>', html)
