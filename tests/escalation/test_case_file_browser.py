@@ -1,16 +1,17 @@
-"""The case file: everything recorded on a concern reads back where the lead and the manager read
-the case, on screen and in print; forms that change something open prefilled; axe passes; and the
-page fits a 375 px phone without scrolling sideways."""
+"""The case file: the trigger case is filed through the intake form, then everything recorded on
+it reads back where the lead and the manager read the case, on screen and in print; forms that
+change something open prefilled; axe passes; and the page fits a 375 px phone without scrolling
+sideways."""
 
 import re
 
 import pytest
 from django.urls import reverse
 
+from concerns.models import Concern
 from consent.models import ClientInformedRecord, SharingDecision
 from escalation.services import record_triage
 from tests.conftest import AxePage, login_through_page
-from tests.factories.concerns import submit_test_concern
 from tests.factories.workflow import acknowledged
 
 PURPOSE = "Children placed with the foster carer may be at risk now."
@@ -57,9 +58,29 @@ def _fits_a_phone(page) -> None:
 def test_the_lead_and_the_manager_read_the_whole_case_file_on_screen_and_in_print(
     page, live_server, transactional_db, cast
 ):
-    concern = submit_test_concern(
-        reporter=cast.clinician, jurisdiction="england", alleged_position_of_trust="yes", alleged_role="foster_carer"
+    axe = AxePage(page, live_server.url)
+    # The clinician files the trigger case through the intake form.
+    login_through_page(page, live_server.url, cast.clinician.email)
+    axe.visit(reverse("concerns:new"))
+    page.locator("#div_id_immediate_danger").get_by_label("No", exact=True).check()
+    page.get_by_label("Nation where the person at risk lives").select_option(label="England")
+    page.locator("#div_id_urgency").get_by_label("Same day").check()
+    page.locator("[name=persons-0-kind]").select_option("child")
+    page.locator("[name=persons-0-kind]").locator("xpath=ancestor::fieldset[1]").locator("summary").click()
+    page.locator("[name=persons-0-description]").fill("Children placed with the foster carer")
+    page.get_by_label("What the person said, in their own words").fill(
+        '"He did things to me when I was little. Now they have let him foster."'
     )
+    page.locator("#div_id_has_alleged_person").get_by_label("Yes", exact=True).check()
+    page.locator("[name=alleged-0-position_of_trust]").select_option("yes")
+    page.locator("[name=alleged-0-role]").select_option(label="Foster carer")
+    page.get_by_role("button", name="Submit now").click()
+    page.wait_for_url(re.compile(r"/concerns/\d+/submitted/$"))
+    axe.check("after submitting the trigger case")
+    concern = Concern.objects.get()
+    assert concern.alleged_persons.get().role == "foster_carer"
+    page.context.clear_cookies()
+
     concern = acknowledged(concern, by=cast.lead)
     record_triage(
         actor=cast.lead,
@@ -69,7 +90,6 @@ def test_the_lead_and_the_manager_read_the_whole_case_file_on_screen_and_in_prin
         rating_rationale=FIRST_RATIONALE,
     )
 
-    axe = AxePage(page, live_server.url)
     login_through_page(page, live_server.url, cast.lead.email)
     case_file_url = reverse("escalation:concern", args=[concern.pk])
 
