@@ -83,6 +83,13 @@ def activate_totp(user, secret: str):
     return TOTP.activate(user, secret).instance
 
 
+def activate_recovery_codes(user):
+    """Give ``user`` a fresh set of recovery codes; returns the Authenticator."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    return RecoveryCodes.activate(user).instance
+
+
 def totp_code(secret: str) -> str:
     """The code an authenticator app with ``secret`` shows now (allauth's period and digits)."""
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time

@@ -13,11 +13,14 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
+from accounts.allauth_internals import suspend_for_reauthentication
 from accounts.security import (
     SESSION_STARTED_AT_KEY,
+    factor_change_is_allowed,
     has_second_factor,
     second_factor_required,
     session_passed_second_factor,
+    step_up_url,
 )
 
 # Pages anyone signed in may reach before their second factor is done.
@@ -102,6 +105,45 @@ class SecondFactorRequiredMiddleware:
             return None
         step = reverse("mfa_reauthenticate")
         return _redirect(request, f"{step}?{urlencode({'next': request.get_full_path()})}")
+
+
+# Pages that add, remove, replace or read out a second factor (allauth.mfa). Reading the
+# recovery codes counts: whoever reads them holds a factor.
+FACTOR_CHANGES = frozenset(
+    {
+        "mfa_activate_totp",
+        "mfa_deactivate_totp",
+        "mfa_view_recovery_codes",
+        "mfa_generate_recovery_codes",
+        "mfa_download_recovery_codes",
+        "mfa_add_webauthn",
+        "mfa_remove_webauthn",
+        "mfa_signup_webauthn",
+    }
+)
+
+
+class FactorChangeStepUpMiddleware:
+    """A factor change needs a fresh second factor, never the password alone.
+
+    allauth accepts a password re-check before these pages; someone holding only a
+    stolen password and an unattended session could then swap the person's authenticator for
+    their own and pass every later step-up. Here anyone holding a factor must first use one
+    (accounts.security.factor_change_is_allowed); the suspended request is replayed after.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated or not request.resolver_match:
+            return None
+        if request.resolver_match.view_name not in FACTOR_CHANGES or factor_change_is_allowed(request):
+            return None
+        return suspend_for_reauthentication(request, step_up_url(request.user))
 
 
 # allauth pages the portal does not offer. Administrators create accounts and set the email

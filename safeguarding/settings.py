@@ -80,6 +80,7 @@ MIDDLEWARE = [
     # that leads, deputies, managers and administrators must have before any other page.
     "accounts.middleware.AbsoluteSessionLimitMiddleware",
     "accounts.middleware.SecondFactorRequiredMiddleware",
+    "accounts.middleware.FactorChangeStepUpMiddleware",
     "accounts.middleware.ClosedAccountPagesMiddleware",
     "accounts.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -166,11 +167,24 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Step-up ("fresh second factor") lasts five minutes before exports and break-glass.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# A second factor added less than this long ago does not count for a step-up (exports,
+# break-glass, changing factors): the person has a day to notice the emails about it.
+STEP_UP_FACTOR_MIN_AGE_SECONDS = env.int("STEP_UP_FACTOR_MIN_AGE_SECONDS", default=24 * 60 * 60)
+# Every change of a password or second factor is emailed to the person (allauth's security
+# notifications) and, for second factors, to this list too (empty: every active manager).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+SECURITY_NOTIFICATION_EMAILS = env.list("SECURITY_NOTIFICATION_EMAILS", default=[])
 
 # Multi-factor authentication (allauth.mfa). Required for leads, deputies, managers and
 # administrators by accounts.middleware.SecondFactorRequiredMiddleware; optional for
 # clinicians unless MFA_REQUIRED_FOR_CLINICIANS is true.
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# Secrets at rest and the security list's emails: accounts.mfa_adapter.
+MFA_ADAPTER = "accounts.mfa_adapter.PortalMFAAdapter"
+# Fernet keys that encrypt TOTP secrets and recovery-code seeds at rest, newest first; older
+# keys only decrypt until `manage.py rotate_mfa_secrets` has re-encrypted with the newest.
+# Empty (development): a key derived from SECRET_KEY.
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[])
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Safeguarding portal"
 MFA_TOTP_TOLERANCE = 1  # one 30-second step either side, for phone clocks that drift
