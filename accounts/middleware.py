@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
@@ -49,6 +49,24 @@ def _redirect(request, url: str):
         response["HX-Redirect"] = url
         return response
     return HttpResponseRedirect(url)
+
+
+class RejectNulCharactersMiddleware:
+    """400 for a NUL character anywhere in the path or the query string.
+
+    No page of the portal has a use for one, and PostgreSQL refuses NUL in text, so a NUL
+    that reached a query would answer 500. One rule here instead of a check in every view.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            return HttpResponseBadRequest("Bad request.", content_type="text/plain")
+        return self.get_response(request)
 
 
 class AbsoluteSessionLimitMiddleware:

@@ -20,7 +20,7 @@ def _superseded_decision(request, concern) -> SharingDecision | None:
     supersedes_id = request.GET.get("supersedes", "")
     if not supersedes_id:
         return None
-    if not supersedes_id.isdigit():
+    if not supersedes_id.isdecimal():  # isdigit() would let "²" through to int()
         raise Http404("No such decision.")
     try:
         return SharingDecision.objects.get(pk=int(supersedes_id), concern=concern)

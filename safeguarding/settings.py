@@ -67,6 +67,8 @@ if DEVTOOLS_ENABLED:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL in the path or query string is refused before any view or query sees it.
+    "accounts.middleware.RejectNulCharactersMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -179,7 +181,12 @@ SECURITY_NOTIFICATION_EMAILS = env.list("SECURITY_NOTIFICATION_EMAILS", default=
 # administrators by accounts.middleware.SecondFactorRequiredMiddleware; optional for
 # clinicians unless MFA_REQUIRED_FOR_CLINICIANS is true.
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
-# Secrets at rest and the security list's emails: accounts.mfa_adapter.
+# Wrong codes count per person and IP address, like wrong passwords (accounts.mfa_forms).
+MFA_FORMS = {
+    "authenticate": "accounts.mfa_forms.PortalAuthenticateForm",
+    "reauthenticate": "accounts.mfa_forms.PortalReauthenticateForm",
+}
+# Secrets at rest: accounts.mfa_adapter.
 MFA_ADAPTER = "accounts.mfa_adapter.PortalMFAAdapter"
 # Fernet keys that encrypt TOTP secrets and recovery-code seeds at rest, newest first; older
 # keys only decrypt until `manage.py rotate_mfa_secrets` has re-encrypted with the newest.
@@ -232,9 +239,11 @@ EMAIL_TIMEOUT = 10
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# Redis, with a PostgreSQL table answering while Redis is unreachable (accounts.cache), so
+# signing in and its throttling keep working through a Redis outage.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "accounts.cache.RedisWithDatabaseFallbackCache",
         "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="sg"),
     }
