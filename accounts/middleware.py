@@ -8,9 +8,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import urlencode
 
 from accounts.allauth_internals import suspend_for_reauthentication
@@ -69,10 +70,37 @@ class RejectNulCharactersMiddleware:
         return self.get_response(request)
 
 
+# Sent by the page's own timers (the notification count, the queue's refresh), never by a
+# person's action: static/js/notifications.js and the queue's hx-headers.
+BACKGROUND_REQUEST_HEADER = "X-Background-Request"
+
+
+def is_background_request(request) -> bool:
+    return request.headers.get(BACKGROUND_REQUEST_HEADER, "").lower() == "true"
+
+
+class IdleSessionMiddleware(SessionMiddleware):
+    """Django's session middleware, except that background requests do not extend the session.
+
+    The idle limit is SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST: every request
+    saves the session and pushes its expiry on. An open tab polls every 30 seconds, so
+    without this the idle limit never fires. A background request reads the session but
+    never saves it (nor refreshes the cookie), so only what the person does counts as
+    activity. Sending the header only ever shortens one's own session.
+    """
+
+    def process_response(self, request, response):
+        if hasattr(request, "session") and is_background_request(request):
+            patch_vary_headers(response, ("Cookie",))
+            return response
+        return super().process_response(request, response)
+
+
 class AbsoluteSessionLimitMiddleware:
     """Ends a session 12 hours after sign-in, however active (ASVS v5.0.0-7.3.2).
 
-    The idle limit (15 minutes) is Django's SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST.
+    The idle limit (15 minutes) is Django's SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST
+    (background requests excepted: IdleSessionMiddleware).
     """
 
     def __init__(self, get_response):

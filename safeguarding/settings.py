@@ -70,7 +70,8 @@ MIDDLEWARE = [
     # A NUL in the path or query string is refused before any view or query sees it.
     "accounts.middleware.RejectNulCharactersMiddleware",
     "audit.middleware.RequestContextMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session middleware, except that background polling does not extend the session.
+    "accounts.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
