@@ -267,6 +267,12 @@ SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=10.0)
 HEARTBEAT_INTERVAL_SECONDS = env.float("HEARTBEAT_INTERVAL_SECONDS", default=10.0)
 # /healthz reports a component unhealthy once its heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = env.float("HEARTBEAT_MAX_AGE_SECONDS", default=60.0)
+# Signed checkpoints of the audit chain head (audit.checkpoints): written hourly by
+# `manage.py checkpoint_audit`, run by a job of its own whose environment alone holds
+# AUDIT_CHECKPOINT_PRIVATE_KEY (never the web or the worker); verify_audit checks them with
+# the public key. The file belongs on storage the database's writers cannot rewrite.
+AUDIT_CHECKPOINT_PUBLIC_KEY = env.str("AUDIT_CHECKPOINT_PUBLIC_KEY", default="")
+AUDIT_CHECKPOINT_FILE = env.path("AUDIT_CHECKPOINT_FILE", default=BASE_DIR / "var" / "audit-checkpoints.jsonl")
 CELERY_BEAT_SCHEDULE = {
     "audit-verify-daily": {
         "task": "audit.tasks.verify_audit_chain",
