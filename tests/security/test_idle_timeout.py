@@ -37,3 +37,27 @@ def test_an_action_of_the_person_does_extend_the_session(cast):
         assert client.get("/concerns/").status_code in (200, 302)  # a page the person opened
     with time_machine.travel(start + 16 * MINUTE):
         assert _still_signed_in(client)
+
+
+def test_the_session_status_says_how_long_is_left_without_extending_it(cast):
+    client = SecondFactorClient()
+    client.force_login(cast.lead)
+    start = time.time()
+    with time_machine.travel(start + 13 * MINUTE + 30):
+        status = client.get("/session/", headers=BACKGROUND).json()
+        assert status["signed_in"] and 60 <= status["remaining_seconds"] <= 120  # the dialog opens
+    with time_machine.travel(start + 14 * MINUTE):
+        stay = client.post("/session/").json()  # "Stay signed in"
+        assert stay["signed_in"] and stay["remaining_seconds"] == 15 * MINUTE
+    with time_machine.travel(start + 20 * MINUTE):
+        assert _still_signed_in(client)
+    with time_machine.travel(start + 40 * MINUTE):
+        assert client.get("/session/", headers=BACKGROUND).json() == {"signed_in": False, "remaining_seconds": 0}
+
+
+def test_every_signed_in_page_carries_the_idle_dialog_and_no_inline_script(cast):
+    client = SecondFactorClient()
+    client.force_login(cast.clinician)
+    html = client.get("/concerns/").content.decode()
+    assert 'id="idle-dialog"' in html and "js/idle.js" in html
+    assert "Stay signed in" in html
