@@ -191,6 +191,10 @@ class LadoTask(models.Model):
         ExternalReferral, null=True, blank=True, on_delete=models.PROTECT, related_name="lado_tasks"
     )
 
+    # Never deleted; while open, its clock (due_at) may move and it is completed once, then final.
+    append_only = AppendOnly(updatable=("due_at", "completed_at", "completed_by", "referral"), until="completed_at")
+    capture_row_changes = True
+
     class Meta:
         ordering = ["concern", "due_at"]
         constraints = [

@@ -73,6 +73,7 @@ def test_the_registry_holds_every_append_only_table():
         "escalation_assignmentrecord": "escalation.AssignmentRecord",
         "escalation_closurerecord": "escalation.ClosureRecord",
         "escalation_finalreferralpack": "escalation.FinalReferralPack",
+        "escalation_ladotask": "escalation.LadoTask",
         "escalation_referralpack": "escalation.ReferralPack",
         "escalation_referralpackrevision": "escalation.ReferralPackRevision",
         "escalation_triagerecord": "escalation.TriageRecord",
@@ -99,6 +100,8 @@ def every_record(cast):
     client = ClientFactory(team=cast.team, created_by=cast.clinician)
     explain_limits(client=client, statement=statement, actor=cast.clinician)
     concern = submit_test_concern(reporter=cast.clinician, client=client)
+    # A foster carer is in a position of trust: the submission opens a LADO task.
+    submit_test_concern(reporter=cast.clinician, alleged_position_of_trust="yes", alleged_role="foster_carer")
     add_addendum(actor=cast.clinician, concern=concern, text="Later information.")
     decision = consent_services.record_sharing_decision(
         actor=cast.clinician,
