@@ -232,8 +232,8 @@ class ChronologyEntry:
     summary: str
 
 
-def _chronology_entry(event: AuditEvent) -> ChronologyEntry:
-    details = readable_details(event.action, event.details)
+def _chronology_entry(event: AuditEvent, typed_reasons: dict | None = None) -> ChronologyEntry:
+    details = readable_details(event.action, _with_typed_reason(event, typed_reasons or {}))
     known = spec_for(event.action) is not None
     return ChronologyEntry(
         occurred_at=event.occurred_at,
@@ -252,7 +252,28 @@ def concern_chronology(concern: Concern) -> list[ChronologyEntry]:
     Labels and sentences come from the audit registry (audit.actions), like the managers' trail.
     """
     events = AuditEvent.objects.filter(subject_ref=concern.reference).select_related("actor").order_by("id")
-    return [_chronology_entry(event) for event in events]
+    typed_reasons = {
+        ("triage_record_id", pk): text
+        for pk, text in concern.triage_records.exclude(change_reason="").values_list("pk", "change_reason")
+    } | {
+        ("closure_record_id", pk): text
+        for pk, text in concern.closure_records.filter(kind=ClosureRecord.Kind.REOPEN).values_list("pk", "rationale")
+    }
+    return [_chronology_entry(event, typed_reasons) for event in events]
+
+
+def _with_typed_reason(event: AuditEvent, typed_reasons: dict) -> dict:
+    """The event's details with the reason a person typed, read from its own record.
+
+    Audit details hold references, never typed text (they are kept forever); the chronology,
+    shown to those who may read the concern, puts the reason back from the record.
+    """
+    details = event.details if isinstance(event.details, dict) else {}
+    for key in ("triage_record_id", "closure_record_id"):
+        text = typed_reasons.get((key, details.get(key)))
+        if text is not None and "reason" not in details:
+            return {**details, "reason": text}
+    return details
 
 
 # --- Possible links ----------------------------------------------------------------------------

@@ -375,7 +375,8 @@ def record_triage(
                 action=AuditAction.CONCERN_RISK_CHANGED,
                 actor=actor,
                 subject=concern,
-                details={"previous_rating": previous, "risk_rating": risk_rating, "reason": change_reason},
+                # The reason is typed text: it stays in the triage record (the chronology reads it there).
+                details={"previous_rating": previous, "risk_rating": risk_rating, "triage_record_id": record.pk},
             )
         elif not previous:
             record_event(
@@ -665,8 +666,9 @@ def reopen_concern(*, actor: User, concern_id: int, reason: str) -> ClosureRecor
             recorded_by=actor,
             recorded_at=timezone.now(),
         )
+        # The reason is typed text: it stays in the closure record (the chronology reads it there).
         record_event(
-            action=AuditAction.CONCERN_REOPENED, actor=actor, subject=concern, details={"reason": reason.strip()}
+            action=AuditAction.CONCERN_REOPENED, actor=actor, subject=concern, details={"closure_record_id": record.pk}
         )
         # New information needs a new decision, on the same clock as after an acknowledgement.
         _open_decision_clock(concern, starts_at=record.recorded_at, actor=actor)
