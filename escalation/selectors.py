@@ -232,8 +232,17 @@ class ChronologyEntry:
     summary: str
 
 
-def _chronology_entry(event: AuditEvent, typed_reasons: dict | None = None) -> ChronologyEntry:
-    details = readable_details(event.action, _with_typed_reason(event, typed_reasons or {}))
+def _chronology_entry(
+    event: AuditEvent, typed_reasons: dict | None = None, other_agencies: dict | None = None
+) -> ChronologyEntry:
+    details = _with_typed_reason(event, typed_reasons or {})
+    # An "other" agency's name was typed: the event says "Other", the referral has the name.
+    agency_name = (other_agencies or {}).get(details.get("referral_id"))
+    if agency_name and details.get("agency") == "other":
+        details = {**details, "agency": agency_name}
+    elif agency_name and "agency" not in details:
+        details = {**details, "agency_label": agency_name}
+    details = readable_details(event.action, details)
     known = spec_for(event.action) is not None
     return ChronologyEntry(
         occurred_at=event.occurred_at,
@@ -247,7 +256,10 @@ def _chronology_entry(event: AuditEvent, typed_reasons: dict | None = None) -> C
 
 
 def concern_chronology(concern: Concern) -> list[ChronologyEntry]:
-    """Every event about the concern, oldest first, read from the audit trail (one query).
+    """Every event about the concern, oldest first, read from the audit trail.
+
+    One query for the events, and one each for the typed texts they refer to (reasons, an
+    "other" agency's name), which stay in their own records.
 
     Labels and sentences come from the audit registry (audit.actions), like the managers' trail.
     """
@@ -259,7 +271,8 @@ def concern_chronology(concern: Concern) -> list[ChronologyEntry]:
         ("closure_record_id", pk): text
         for pk, text in concern.closure_records.filter(kind=ClosureRecord.Kind.REOPEN).values_list("pk", "rationale")
     }
-    return [_chronology_entry(event, typed_reasons) for event in events]
+    other_agencies = dict(concern.external_referrals.exclude(agency_other="").values_list("pk", "agency_other"))
+    return [_chronology_entry(event, typed_reasons, other_agencies) for event in events]
 
 
 def _with_typed_reason(event: AuditEvent, typed_reasons: dict) -> dict:

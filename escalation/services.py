@@ -463,7 +463,7 @@ def record_referral(
             details={
                 "referral_id": referral.pk,
                 "agency": agency,
-                "agency_label": referral.agency_label,
+                "agency_label": referral.get_agency_display(),
                 "method": method,
                 "response_due_at": referral.response_due_at,
             },
@@ -498,7 +498,7 @@ def record_referral_response(
             action=AuditAction.REFERRAL_RESPONSE_RECORDED,
             actor=actor,
             subject=concern,
-            details={"referral_id": referral.pk, "agency_label": referral.agency_label},
+            details={"referral_id": referral.pk, "agency_label": referral.get_agency_display()},
         )
         return referral
 
@@ -518,7 +518,7 @@ def confirm_referral_in_writing(*, actor: User, referral_id: int, confirmed_at: 
             action=AuditAction.REFERRAL_CONFIRMED_IN_WRITING,
             actor=actor,
             subject=concern,
-            details={"referral_id": referral.pk, "agency_label": referral.agency_label},
+            details={"referral_id": referral.pk, "agency_label": referral.get_agency_display()},
         )
         return referral
 

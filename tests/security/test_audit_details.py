@@ -52,3 +52,21 @@ def test_typed_reasons_stay_in_their_records_and_the_chronology_shows_them(cast)
     summaries = {entry.action: entry.summary for entry in concern_chronology(concern)}
     assert RISK_REASON in summaries["concern.risk_changed"]
     assert REOPEN_REASON in summaries["concern.reopened"]
+
+
+def test_an_other_agency_name_stays_in_the_referral(cast):
+    concern = acknowledged(submit_test_concern(reporter=cast.clinician), by=cast.lead)
+    services.record_referral(
+        actor=cast.lead,
+        concern_id=concern.pk,
+        expected_status="acknowledged",
+        agency="other",
+        agency_other="Northshire Fostering Panel",
+        area="Leeds",
+        method="portal",
+        referred_at=timezone.now(),
+    )
+    stored = " ".join(str(details) for details in AuditEvent.objects.values_list("details", flat=True))
+    assert "Northshire Fostering Panel" not in stored
+    referred = next(entry for entry in concern_chronology(concern) if entry.action == "concern.referred")
+    assert "Northshire Fostering Panel" in referred.summary
