@@ -72,6 +72,7 @@ def test_the_registry_holds_every_append_only_table():
         "consent_sharingdecision": "consent.SharingDecision",
         "escalation_assignmentrecord": "escalation.AssignmentRecord",
         "escalation_closurerecord": "escalation.ClosureRecord",
+        "escalation_externalreferral": "escalation.ExternalReferral",
         "escalation_finalreferralpack": "escalation.FinalReferralPack",
         "escalation_ladotask": "escalation.LadoTask",
         "escalation_referralpack": "escalation.ReferralPack",
