@@ -235,14 +235,14 @@ class ChronologyEntry:
 def _chronology_entry(
     event: AuditEvent, typed_reasons: dict | None = None, other_agencies: dict | None = None
 ) -> ChronologyEntry:
-    details = _with_typed_reason(event, typed_reasons or {})
+    stored = _with_typed_reason(event, typed_reasons or {})
     # An "other" agency's name was typed: the event says "Other", the referral has the name.
-    agency_name = (other_agencies or {}).get(details.get("referral_id"))
-    if agency_name and details.get("agency") == "other":
-        details = {**details, "agency": agency_name}
-    elif agency_name and "agency" not in details:
-        details = {**details, "agency_label": agency_name}
-    details = readable_details(event.action, details)
+    agency_name = (other_agencies or {}).get(stored.get("referral_id"))
+    if agency_name and stored.get("agency") == "other":
+        stored = {**stored, "agency": agency_name}
+    elif agency_name and "agency" not in stored:
+        stored = {**stored, "agency_label": agency_name}
+    details = readable_details(event.action, stored)
     known = spec_for(event.action) is not None
     return ChronologyEntry(
         occurred_at=event.occurred_at,
