@@ -73,6 +73,42 @@ def login_failures_exhausted(request, *, key: str) -> bool:
     return not ratelimit.consume(request, app="allauth.account", action="login_failed", key=key, dry_run=True)
 
 
+class PerAddressCodeThrottle:
+    """The second-factor code step counted per (person, IP address), like the password step.
+
+    allauth counts wrong codes per person only, so five wrong codes typed anywhere lock the
+    person out everywhere. Mixed in before allauth's ``AuthenticateForm`` and
+    ``ReauthenticateForm`` (MFA_FORMS in settings): the same limit (ACCOUNT_RATE_LIMITS'
+    login_failed), keyed by the person and the address. Codes are checked against the
+    person's TOTP first, then the recovery codes; a success clears the count.
+    """
+
+    def clean_code(self) -> str:
+        from allauth.account.adapter import get_adapter as get_account_adapter
+        from allauth.core import context
+        from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+        from allauth.mfa.models import Authenticator
+
+        request = context.request
+        key = f"mfa-code:{self.user.pk}:{ratelimit.get_ip(request)}"
+        if not ratelimit.consume(request, app="allauth.account", action="login_failed", key=key):
+            raise get_account_adapter().validation_error("too_many_login_attempts")
+        code = self.cleaned_data["code"]
+        code_factors = sorted(
+            Authenticator.objects.filter(user=self.user).exclude(type=Authenticator.Type.WEBAUTHN),
+            key=lambda factor: factor.type != Authenticator.Type.TOTP,
+        )
+        for factor in code_factors:
+            if factor.wrap().validate_code(code):
+                factor.user = self.user
+                self.authenticator = factor
+                ratelimit.clear(request, app="allauth.account", action="login_failed", key=key)
+                return code
+        if code_factors:
+            self._emit_authentication_failed(code_factors[0])
+        raise get_mfa_adapter().validation_error("incorrect_code")
+
+
 # --- Used by the tests and the benchmarks ------------------------------------------------------
 
 
@@ -81,6 +117,13 @@ def activate_totp(user, secret: str):
     from allauth.mfa.totp.internal.auth import TOTP
 
     return TOTP.activate(user, secret).instance
+
+
+def activate_recovery_codes(user):
+    """Give ``user`` a fresh set of recovery codes; returns the Authenticator."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    return RecoveryCodes.activate(user).instance
 
 
 def totp_code(secret: str) -> str:

@@ -8,16 +8,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import urlencode
 
+from accounts.allauth_internals import suspend_for_reauthentication
 from accounts.security import (
     SESSION_STARTED_AT_KEY,
+    factor_change_is_allowed,
     has_second_factor,
     second_factor_required,
     session_passed_second_factor,
+    step_up_url,
 )
 
 # Pages anyone signed in may reach before their second factor is done.
@@ -48,10 +52,55 @@ def _redirect(request, url: str):
     return HttpResponseRedirect(url)
 
 
+class RejectNulCharactersMiddleware:
+    """400 for a NUL character anywhere in the path or the query string.
+
+    No page of the portal has a use for one, and PostgreSQL refuses NUL in text, so a NUL
+    that reached a query would answer 500. One rule here instead of a check in every view.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            return HttpResponseBadRequest("Bad request.", content_type="text/plain")
+        return self.get_response(request)
+
+
+# Sent by the page's own timers (the notification count, the queue's refresh), never by a
+# person's action: static/js/notifications.js and the queue's hx-headers.
+BACKGROUND_REQUEST_HEADER = "X-Background-Request"
+
+
+def is_background_request(request) -> bool:
+    return request.headers.get(BACKGROUND_REQUEST_HEADER, "").lower() == "true"
+
+
+class IdleSessionMiddleware(SessionMiddleware):
+    """Django's session middleware, except that background requests do not extend the session.
+
+    The idle limit is SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST: every request
+    saves the session and pushes its expiry on. An open tab polls every 30 seconds, so
+    without this the idle limit never fires. A background request reads the session but
+    never saves it (nor refreshes the cookie), so only what the person does counts as
+    activity. Sending the header only ever shortens one's own session.
+    """
+
+    def process_response(self, request, response):
+        if hasattr(request, "session") and is_background_request(request):
+            patch_vary_headers(response, ("Cookie",))
+            return response
+        return super().process_response(request, response)
+
+
 class AbsoluteSessionLimitMiddleware:
     """Ends a session 12 hours after sign-in, however active (ASVS v5.0.0-7.3.2).
 
-    The idle limit (15 minutes) is Django's SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST.
+    The idle limit (15 minutes) is Django's SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST
+    (background requests excepted: IdleSessionMiddleware).
     """
 
     def __init__(self, get_response):
@@ -102,6 +151,45 @@ class SecondFactorRequiredMiddleware:
             return None
         step = reverse("mfa_reauthenticate")
         return _redirect(request, f"{step}?{urlencode({'next': request.get_full_path()})}")
+
+
+# Pages that add, remove, replace or read out a second factor (allauth.mfa). Reading the
+# recovery codes counts: whoever reads them holds a factor.
+FACTOR_CHANGES = frozenset(
+    {
+        "mfa_activate_totp",
+        "mfa_deactivate_totp",
+        "mfa_view_recovery_codes",
+        "mfa_generate_recovery_codes",
+        "mfa_download_recovery_codes",
+        "mfa_add_webauthn",
+        "mfa_remove_webauthn",
+        "mfa_signup_webauthn",
+    }
+)
+
+
+class FactorChangeStepUpMiddleware:
+    """A factor change needs a fresh second factor, never the password alone.
+
+    allauth accepts a password re-check before these pages; someone holding only a
+    stolen password and an unattended session could then swap the person's authenticator for
+    their own and pass every later step-up. Here anyone holding a factor must first use one
+    (accounts.security.factor_change_is_allowed); the suspended request is replayed after.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated or not request.resolver_match:
+            return None
+        if request.resolver_match.view_name not in FACTOR_CHANGES or factor_change_is_allowed(request):
+            return None
+        return suspend_for_reauthentication(request, step_up_url(request.user))
 
 
 # allauth pages the portal does not offer. Administrators create accounts and set the email

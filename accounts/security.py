@@ -13,6 +13,7 @@ This module reads allauth's record of the authentication steps taken in a sessio
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from functools import wraps
 
 from allauth.account import app_settings as account_settings
@@ -20,8 +21,11 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import access_facts
 from accounts.allauth_internals import (
@@ -53,9 +57,12 @@ def has_second_factor(user) -> bool:
     return access_facts(user).has_second_factor
 
 
+def _second_factor_records(request) -> list[dict]:
+    return [record for record in authentication_records(request) if record.get("method") == "mfa"]
+
+
 def _second_factor_times(request) -> list[float]:
-    records = authentication_records(request)
-    return [record["at"] for record in records if record.get("method") == "mfa"]
+    return [record["at"] for record in _second_factor_records(request)]
 
 
 def session_passed_second_factor(request) -> bool:
@@ -63,16 +70,62 @@ def session_passed_second_factor(request) -> bool:
     return bool(_second_factor_times(request))
 
 
+def established_factor_ids(user) -> set[int]:
+    """The person's factors added long enough ago (STEP_UP_FACTOR_MIN_AGE_SECONDS) to prove a step-up.
+
+    A factor someone has just slipped onto an account (with a stolen session, say) must not
+    open exports or break-glass, nor vouch for further factor changes, until the person has
+    had a day to notice the emails about it.
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.STEP_UP_FACTOR_MIN_AGE_SECONDS)
+    return set(Authenticator.objects.filter(user_id=user.pk, created_at__lte=cutoff).values_list("pk", flat=True))
+
+
+def _fresh_second_factor_records(request) -> list[dict]:
+    now = time.time()
+    return [
+        record
+        for record in _second_factor_records(request)
+        if now - record["at"] < account_settings.REAUTHENTICATION_TIMEOUT
+    ]
+
+
 def second_factor_is_fresh(request) -> bool:
-    """A second factor used within ACCOUNT_REAUTHENTICATION_TIMEOUT seconds."""
-    times = _second_factor_times(request)
-    return bool(times) and time.time() - max(times) < account_settings.REAUTHENTICATION_TIMEOUT
+    """An established second factor used within ACCOUNT_REAUTHENTICATION_TIMEOUT seconds.
+
+    Never the password: a password re-check (``/accounts/reauthenticate/``) leaves a
+    "password" record, which does not count here.
+    """
+    established = established_factor_ids(request.user)
+    return any(record.get("id") in established for record in _fresh_second_factor_records(request))
+
+
+def factor_change_is_allowed(request) -> bool:
+    """Whether this session may add, remove, replace or read out a second factor now.
+
+    Someone with no factor yet enrols with the password alone (there is nothing else to ask
+    for). Anyone holding a factor must have used one in the last few minutes: an established
+    one if they have any, otherwise (everything they hold is new, e.g. just enrolled) any.
+    """
+    user = request.user
+    if not has_any_factor(user):
+        return True
+    fresh = _fresh_second_factor_records(request)
+    established = established_factor_ids(user)
+    if established:
+        return any(record.get("id") in established for record in fresh)
+    return bool(fresh)
+
+
+def has_any_factor(user) -> bool:
+    return Authenticator.objects.filter(user_id=user.pk).exists()
 
 
 def require_fresh_second_factor(view):
     """Step-up before exports and break-glass (ASVS v5.0.0-7.5.3).
 
-    The person proves their second factor again unless they did so in the last few minutes
+    The person proves a second factor they have held for at least a day
+    (STEP_UP_FACTOR_MIN_AGE_SECONDS) again unless they did so in the last few minutes
     (ACCOUNT_REAUTHENTICATION_TIMEOUT). A suspended POST is replayed by allauth after the
     step-up, so nothing typed (a break-glass reason) is lost.
     """
@@ -83,9 +136,13 @@ def require_fresh_second_factor(view):
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not has_second_factor(user):
-            messages.info(request, "Set up a second factor first: this action needs one.")
+            messages.info(request, _("Set up a second factor first: this action needs one."))
             return redirect("mfa_activate_totp")
         if not second_factor_is_fresh(request):
+            if not established_factor_ids(user):
+                raise PermissionDenied(
+                    _("This action needs a second factor you have had for at least a day. Please try again later.")
+                )
             return suspend_for_reauthentication(request, step_up_url(user))
         return view(request, *args, **kwargs)
 

@@ -1,16 +1,18 @@
+"""Django admin: escalation policies, the duty rota and leave.
+
+Deadlines, alerts and outbox messages are workflow records about concerns: read through the
+audited pages, never the admin.
+"""
+
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.models import (
-    Alert,
-    Deadline,
-    DeliveryAttempt,
     DutyShift,
     EscalationPolicy,
     EscalationStep,
     Leave,
-    OutboxMessage,
 )
 from alerts.selectors import rota_gaps
 
@@ -57,46 +59,3 @@ class DutyShiftAdmin(admin.ModelAdmin):
 class LeaveAdmin(admin.ModelAdmin):
     list_display = ["user", "starts_at", "ends_at", "reason"]
     autocomplete_fields = ["user"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The engine's own records: visible for support, never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Deadline)
-class DeadlineAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "subject_ref", "team", "urgency", "jurisdiction", "due_at", "step", "next_fire_at", "state"]
-    list_filter = ["state", "kind", "urgency", "jurisdiction"]
-    search_fields = ["subject_ref"]
-
-
-@admin.register(Alert)
-class AlertAdmin(ReadOnlyAdmin):
-    list_display = ["deadline", "step", "recipients", "created_at", "overdue_seconds"]
-
-
-class DeliveryAttemptInline(admin.TabularInline):
-    model = DeliveryAttempt
-    extra = 0
-    can_delete = False
-    readonly_fields = ["number", "attempted_at", "succeeded", "error", "duration_ms"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnlyAdmin):
-    list_display = ["channel", "address", "subject", "status", "attempts", "created_at", "sent_at"]
-    list_filter = ["status", "channel"]
-    search_fields = ["subject", "address", "message_id"]
-    inlines = [DeliveryAttemptInline]

@@ -239,8 +239,13 @@ SPECS: dict[AuditAction, ActionSpec] = {
     A.CONCERN_ACKNOWLEDGED: ActionSpec(_("Acknowledged"), K.CONCERN),
     A.CONCERN_ASSIGNED: ActionSpec(_("Assigned"), K.CONCERN, (_("to {new_owner_name}"),)),
     A.CONCERN_TRIAGED: ActionSpec(_("Triaged"), K.CONCERN, (_("risk rating {risk_rating}"),)),
+    # The typed reason stays in its record (the chronology shows it from there); events written
+    # before that carry it in "reason", which the sentence still shows.
     A.CONCERN_RISK_CHANGED: ActionSpec(
-        _("Risk rating changed"), K.CONCERN, (_("from {previous_rating} to {risk_rating}"), _("reason: {reason}"))
+        _("Risk rating changed"),
+        K.CONCERN,
+        (_("from {previous_rating} to {risk_rating}"), _("reason: {reason}")),
+        said=frozenset({"triage_record_id"}),
     ),
     A.CONCERN_DECIDED: ActionSpec(
         _("Decision recorded"),
@@ -295,7 +300,9 @@ SPECS: dict[AuditAction, ActionSpec] = {
         },
         said=frozenset({"outcome_label"}),
     ),
-    A.CONCERN_REOPENED: ActionSpec(_("Reopened"), K.CONCERN, (_("reason: {reason}"),)),
+    A.CONCERN_REOPENED: ActionSpec(
+        _("Reopened"), K.CONCERN, (_("reason: {reason}"),), said=frozenset({"closure_record_id"})
+    ),
     # Information sharing and consent
     A.SHARING_DECISION_RECORDED: ActionSpec(
         _("Information-sharing decision recorded"),

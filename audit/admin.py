@@ -1,21 +1,6 @@
-from django.contrib import admin
+"""No audit events in the Django admin.
 
-from audit.models import AuditEvent
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the trail cannot be changed from the admin either."""
-
-    list_display = ["id", "occurred_at", "actor_email", "action", "action_label", "subject_ref"]
-    list_filter = ["action"]
-    search_fields = ["subject_ref", "actor_email", "action"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+Events name who saw which concern and why (break-glass reasons, sharing decisions): reading
+them is itself an access to record. Managers read the trail through the audited pages
+(/audit/), which write their access events; the admin would not.
+"""

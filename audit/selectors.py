@@ -60,6 +60,10 @@ def hidden_references(viewer) -> set[str]:
 ACCESS_ACTIONS = codes_of_kind(AuditKind.ACCESS)
 
 
+# A bigint has at most 19 digits; a longer "id" is not one of ours.
+MAX_ID_DIGITS = 18
+
+
 @dataclass(frozen=True)
 class Cursor:
     """The last row of a page: the next page starts strictly after it."""
@@ -76,8 +80,12 @@ class Cursor:
         if not value or "_" not in value:
             return None
         stamp, _, event_id = value.rpartition("_")
-        occurred_at = parse_datetime(stamp)
-        if occurred_at is None or not event_id.isdigit():
+        try:
+            # parse_datetime raises ValueError for a well-formed but impossible date (month 13).
+            occurred_at = parse_datetime(stamp)
+        except ValueError:
+            return None
+        if occurred_at is None or not event_id.isascii() or not event_id.isdigit() or len(event_id) > MAX_ID_DIGITS:
             return None
         return cls(occurred_at, int(event_id))
 

@@ -7,9 +7,12 @@ their rules belong to ``consent`` (forms and services), which never imports conc
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from audit.actions import AuditAction
+from audit.services import record_event
 from concerns.selectors import get_concern_for_user
 from consent import services
 from consent.forms import ClientInformedForm, SharingDecisionForm, protected_identity_formset
@@ -20,7 +23,7 @@ def _superseded_decision(request, concern) -> SharingDecision | None:
     supersedes_id = request.GET.get("supersedes", "")
     if not supersedes_id:
         return None
-    if not supersedes_id.isdigit():
+    if not supersedes_id.isdecimal():  # isdigit() would let "²" through to int()
         raise Http404("No such decision.")
     try:
         return SharingDecision.objects.get(pk=int(supersedes_id), concern=concern)
@@ -34,6 +37,14 @@ def sharing_new(request, pk):
     concern = get_concern_for_user(request.user, concern_id=pk)
     supersedes = _superseded_decision(request, concern)
     if supersedes is not None and request.method != "POST":
+        # The form opens with the earlier decision's content: an access like any other page.
+        with transaction.atomic():
+            record_event(
+                action=AuditAction.CONCERN_VIEWED,
+                actor=request.user,
+                subject=concern,
+                details={"page": "sharing_supersedes", "decision_id": supersedes.pk},
+            )
         # Start from the decision being changed; the person edits what changed.
         form = SharingDecisionForm(
             initial={

@@ -1,5 +1,9 @@
-"""Django admin: statements and the lawful-basis code lists are maintained here; the records
-clinicians make are read-only (they are append-only in the database too)."""
+"""Django admin: statements and the lawful-basis code lists are maintained here.
+
+Clients and the records clinicians make about them (limits of confidentiality, sharing
+decisions, client-informed records) are case content: they are read through the audited
+pages only, never the admin.
+"""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -7,40 +11,9 @@ from django.utils import timezone
 
 from consent import services
 from consent.models import (
-    Client,
-    ClientInformedRecord,
     ConfidentialityStatement,
     LawfulBasisOption,
-    LimitsRecord,
-    SharingDecision,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
-    list_display = ["reference", "team", "created_at"]
-    list_filter = ["team"]
-    search_fields = ["reference"]
-    readonly_fields = ["created_by", "created_at"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        if not obj.pk:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(ConfidentialityStatement)
@@ -84,21 +57,3 @@ class LawfulBasisOptionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # retire an option (active = false): decisions point at it
-
-
-@admin.register(LimitsRecord)
-class LimitsRecordAdmin(ReadOnlyAdmin):
-    list_display = ["client", "statement", "explained_at", "explained_by", "understanding"]
-    list_select_related = ["client", "statement", "explained_by"]
-
-
-@admin.register(SharingDecision)
-class SharingDecisionAdmin(ReadOnlyAdmin):
-    list_display = ["concern", "decision", "consent", "decided_at", "decided_by"]
-    list_select_related = ["concern", "decided_by"]
-
-
-@admin.register(ClientInformedRecord)
-class ClientInformedRecordAdmin(ReadOnlyAdmin):
-    list_display = ["concern", "status", "review_on", "recorded_at"]
-    list_select_related = ["concern"]

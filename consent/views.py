@@ -76,7 +76,7 @@ def limits_new(request, pk):
     corrects = None
     if "corrects" in request.GET:
         corrects_id = request.GET["corrects"]
-        if not corrects_id.isdigit():
+        if not corrects_id.isdecimal():  # isdigit() would let "²" through to int()
             raise Http404("No such record.")
         corrects = get_object_or_404(client.limits_records, pk=int(corrects_id))
     form = LimitsRecordForm(request.POST or None, corrects=corrects)

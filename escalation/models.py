@@ -141,6 +141,18 @@ class ExternalReferral(models.Model):
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
 
+    # Never deleted; only its clock, the written confirmation, the sharing decision a pack
+    # links and the agency's response are filled in later (each change captured in audit_rowchange).
+    append_only = AppendOnly(
+        updatable=(
+            "sharing_decision",
+            "response_due_at",
+            "confirmed_in_writing_at",
+            "response_received_at",
+            "response_summary",
+            "outcome",
+        )
+    )
     capture_row_changes = True
 
     class Meta:
@@ -190,6 +202,10 @@ class LadoTask(models.Model):
     referral = models.ForeignKey(
         ExternalReferral, null=True, blank=True, on_delete=models.PROTECT, related_name="lado_tasks"
     )
+
+    # Never deleted; while open, its clock (due_at) may move and it is completed once, then final.
+    append_only = AppendOnly(updatable=("due_at", "completed_at", "completed_by", "referral"), until="completed_at")
+    capture_row_changes = True
 
     class Meta:
         ordering = ["concern", "due_at"]

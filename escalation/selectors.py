@@ -609,8 +609,17 @@ class ChronologyEntry:
     summary: str
 
 
-def _chronology_entry(event: AuditEvent) -> ChronologyEntry:
-    details = readable_details(event.action, event.details)
+def _chronology_entry(
+    event: AuditEvent, typed_reasons: dict | None = None, other_agencies: dict | None = None
+) -> ChronologyEntry:
+    stored = _with_typed_reason(event, typed_reasons or {})
+    # An "other" agency's name was typed: the event says "Other", the referral has the name.
+    agency_name = (other_agencies or {}).get(stored.get("referral_id"))
+    if agency_name and stored.get("agency") == "other":
+        stored = {**stored, "agency": agency_name}
+    elif agency_name and "agency" not in stored:
+        stored = {**stored, "agency_label": agency_name}
+    details = readable_details(event.action, stored)
     known = spec_for(event.action) is not None
     return ChronologyEntry(
         occurred_at=event.occurred_at,
@@ -624,12 +633,37 @@ def _chronology_entry(event: AuditEvent) -> ChronologyEntry:
 
 
 def concern_chronology(concern: Concern) -> list[ChronologyEntry]:
-    """Every event about the concern, oldest first, read from the audit trail (one query).
+    """Every event about the concern, oldest first, read from the audit trail.
+
+    One query for the events, and one each for the typed texts they refer to (reasons, an
+    "other" agency's name), which stay in their own records.
 
     Labels and sentences come from the audit registry (audit.actions), like the managers' trail.
     """
     events = AuditEvent.objects.filter(subject_ref=concern.reference).select_related("actor").order_by("id")
-    return [_chronology_entry(event) for event in events]
+    typed_reasons = {
+        ("triage_record_id", pk): text
+        for pk, text in concern.triage_records.exclude(change_reason="").values_list("pk", "change_reason")
+    } | {
+        ("closure_record_id", pk): text
+        for pk, text in concern.closure_records.filter(kind=ClosureRecord.Kind.REOPEN).values_list("pk", "rationale")
+    }
+    other_agencies = dict(concern.external_referrals.exclude(agency_other="").values_list("pk", "agency_other"))
+    return [_chronology_entry(event, typed_reasons, other_agencies) for event in events]
+
+
+def _with_typed_reason(event: AuditEvent, typed_reasons: dict) -> dict:
+    """The event's details with the reason a person typed, read from its own record.
+
+    Audit details hold references, never typed text (they are kept forever); the chronology,
+    shown to those who may read the concern, puts the reason back from the record.
+    """
+    details = event.details if isinstance(event.details, dict) else {}
+    for key in ("triage_record_id", "closure_record_id"):
+        text = typed_reasons.get((key, details.get(key)))
+        if text is not None and "reason" not in details:
+            return {**details, "reason": text}
+    return details
 
 
 @dataclass(frozen=True)

@@ -410,7 +410,8 @@ def record_triage(
                 action=AuditAction.CONCERN_RISK_CHANGED,
                 actor=actor,
                 subject=concern,
-                details={"previous_rating": previous, "risk_rating": risk_rating, "reason": change_reason},
+                # The reason is typed text: it stays in the triage record (the chronology reads it there).
+                details={"previous_rating": previous, "risk_rating": risk_rating, "triage_record_id": record.pk},
             )
         elif not previous:
             record_event(
@@ -497,7 +498,7 @@ def record_referral(
             details={
                 "referral_id": referral.pk,
                 "agency": agency,
-                "agency_label": referral.agency_label,
+                "agency_label": referral.get_agency_display(),
                 "method": method,
                 "response_due_at": referral.response_due_at,
             },
@@ -532,7 +533,7 @@ def record_referral_response(
             action=AuditAction.REFERRAL_RESPONSE_RECORDED,
             actor=actor,
             subject=concern,
-            details={"referral_id": referral.pk, "agency_label": referral.agency_label},
+            details={"referral_id": referral.pk, "agency_label": referral.get_agency_display()},
         )
         return referral
 
@@ -552,7 +553,7 @@ def confirm_referral_in_writing(*, actor: User, referral_id: int, confirmed_at: 
             action=AuditAction.REFERRAL_CONFIRMED_IN_WRITING,
             actor=actor,
             subject=concern,
-            details={"referral_id": referral.pk, "agency_label": referral.agency_label},
+            details={"referral_id": referral.pk, "agency_label": referral.get_agency_display()},
         )
         return referral
 
@@ -700,8 +701,9 @@ def reopen_concern(*, actor: User, concern_id: int, reason: str) -> ClosureRecor
             recorded_by=actor,
             recorded_at=timezone.now(),
         )
+        # The reason is typed text: it stays in the closure record (the chronology reads it there).
         record_event(
-            action=AuditAction.CONCERN_REOPENED, actor=actor, subject=concern, details={"reason": reason.strip()}
+            action=AuditAction.CONCERN_REOPENED, actor=actor, subject=concern, details={"closure_record_id": record.pk}
         )
         # New information needs a new decision, on the same clock as after an acknowledgement.
         _open_decision_clock(concern, starts_at=record.recorded_at, actor=actor)

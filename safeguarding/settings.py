@@ -67,8 +67,11 @@ if DEVTOOLS_ENABLED:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL in the path or query string is refused before any view or query sees it.
+    "accounts.middleware.RejectNulCharactersMiddleware",
     "audit.middleware.RequestContextMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session middleware, except that background polling does not extend the session.
+    "accounts.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -81,6 +84,7 @@ MIDDLEWARE = [
     # that leads, deputies, managers and administrators must have before any other page.
     "accounts.middleware.AbsoluteSessionLimitMiddleware",
     "accounts.middleware.SecondFactorRequiredMiddleware",
+    "accounts.middleware.FactorChangeStepUpMiddleware",
     "accounts.middleware.ClosedAccountPagesMiddleware",
     "accounts.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -171,11 +175,29 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Step-up ("fresh second factor") lasts five minutes before exports and break-glass.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# A second factor added less than this long ago does not count for a step-up (exports,
+# break-glass, changing factors): the person has a day to notice the emails about it.
+STEP_UP_FACTOR_MIN_AGE_SECONDS = env.int("STEP_UP_FACTOR_MIN_AGE_SECONDS", default=24 * 60 * 60)
+# Every change of a password or second factor is emailed to the person (allauth's security
+# notifications) and, for second factors, to this list too (empty: every active manager).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+SECURITY_NOTIFICATION_EMAILS = env.list("SECURITY_NOTIFICATION_EMAILS", default=[])
 
 # Multi-factor authentication (allauth.mfa). Required for leads, deputies, managers and
 # administrators by accounts.middleware.SecondFactorRequiredMiddleware; optional for
 # clinicians unless MFA_REQUIRED_FOR_CLINICIANS is true.
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# Wrong codes count per person and IP address, like wrong passwords (accounts.mfa_forms).
+MFA_FORMS = {
+    "authenticate": "accounts.mfa_forms.PortalAuthenticateForm",
+    "reauthenticate": "accounts.mfa_forms.PortalReauthenticateForm",
+}
+# Secrets at rest: accounts.mfa_adapter.
+MFA_ADAPTER = "accounts.mfa_adapter.PortalMFAAdapter"
+# Fernet keys that encrypt TOTP secrets and recovery-code seeds at rest, newest first; older
+# keys only decrypt until `manage.py rotate_mfa_secrets` has re-encrypted with the newest.
+# Empty (development): a key derived from SECRET_KEY.
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[])
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Safeguarding portal"
 MFA_TOTP_TOLERANCE = 1  # one 30-second step either side, for phone clocks that drift
@@ -228,9 +250,11 @@ EMAIL_TIMEOUT = 10
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# Redis, with a PostgreSQL table answering while Redis is unreachable (accounts.cache), so
+# signing in and its throttling keep working through a Redis outage.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "accounts.cache.RedisWithDatabaseFallbackCache",
         "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="sg"),
     }
@@ -253,6 +277,12 @@ SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=10.0)
 HEARTBEAT_INTERVAL_SECONDS = env.float("HEARTBEAT_INTERVAL_SECONDS", default=10.0)
 # /healthz reports a component unhealthy once its heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = env.float("HEARTBEAT_MAX_AGE_SECONDS", default=60.0)
+# Signed checkpoints of the audit chain head (audit.checkpoints): written hourly by
+# `manage.py checkpoint_audit`, run by a job of its own whose environment alone holds
+# AUDIT_CHECKPOINT_PRIVATE_KEY (never the web or the worker); verify_audit checks them with
+# the public key. The file belongs on storage the database's writers cannot rewrite.
+AUDIT_CHECKPOINT_PUBLIC_KEY = env.str("AUDIT_CHECKPOINT_PUBLIC_KEY", default="")
+AUDIT_CHECKPOINT_FILE = env.path("AUDIT_CHECKPOINT_FILE", default=BASE_DIR / "var" / "audit-checkpoints.jsonl")
 CELERY_BEAT_SCHEDULE = {
     "audit-verify-daily": {
         "task": "audit.tasks.verify_audit_chain",

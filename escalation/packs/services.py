@@ -369,7 +369,7 @@ def finalise_referral_pack(
                 action=AuditAction.REFERRAL_CONFIRMED_IN_WRITING,
                 actor=actor,
                 subject=concern,
-                details={"referral_id": referral.pk, "agency_label": referral.agency_label, "pack_id": pack.pk},
+                details={"referral_id": referral.pk, "agency_label": referral.get_agency_display(), "pack_id": pack.pk},
             )
         record_event(
             action=AuditAction.REFERRAL_PACK_FINALISED,

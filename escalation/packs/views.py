@@ -51,7 +51,7 @@ def pack_new(request, concern_id: int):
     referrals = selectors.referrals_without_pack(concern)
     initial: dict = {}
     chosen = request.GET.get("referral", "")
-    referral = referrals.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    referral = referrals.filter(pk=int(chosen)).first() if chosen.isdecimal() else None
     if referral is not None:
         initial.update(referral=referral.pk, agency=referral.agency)
     elif request.GET.get("agency"):

@@ -1,4 +1,5 @@
 // The notification bell: refresh the unread count every 30 seconds without reloading the page.
+// Marked as a background request: it does not count as activity for the idle timeout.
 "use strict";
 (function () {
   const bell = document.querySelector("[data-notification-bell]");
@@ -9,7 +10,7 @@
 
   function refresh() {
     if (document.hidden) return;
-    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json", "X-Background-Request": "true" } })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
         if (!data) return;

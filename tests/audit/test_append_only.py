@@ -77,7 +77,9 @@ def test_the_registry_holds_every_append_only_table():
         "consent_sharingdecision": "consent.SharingDecision",
         "escalation_assignmentrecord": "escalation.AssignmentRecord",
         "escalation_closurerecord": "escalation.ClosureRecord",
+        "escalation_externalreferral": "escalation.ExternalReferral",
         "escalation_finalreferralpack": "escalation.FinalReferralPack",
+        "escalation_ladotask": "escalation.LadoTask",
         "escalation_referralpack": "escalation.ReferralPack",
         "escalation_referralpackrevision": "escalation.ReferralPackRevision",
         "escalation_triagerecord": "escalation.TriageRecord",
@@ -109,6 +111,8 @@ def every_record(cast):
         reporter=cast.clinician, client=client, other_people=[dict(role="co_carer", relationship="His partner")]
     )
     submit_test_concern(reporter=cast.clinician, adult_at_risk={"knows_of_concern": "yes"})
+    # A foster carer is in a position of trust: the submission opens a LADO task.
+    submit_test_concern(reporter=cast.clinician, alleged_position_of_trust="yes", alleged_role="foster_carer")
     add_addendum(actor=cast.clinician, concern=concern, text="Later information.")
     decision = consent_services.record_sharing_decision(
         actor=cast.clinician,

@@ -67,6 +67,8 @@ MATRIX: dict[str, Row] = {
     "home": Row((LOGIN, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED)),  # each role to its start page
     "healthz": everyone(UP, UP),  # 503 while the worker and beat heartbeats are missing
     "accounts:administration": Row((LOGIN, DENY, DENY, DENY, DENY, DENY, OK)),
+    # The idle dialog's question "how long have I left?": JSON for everyone (signed out: 0).
+    "accounts:session_status": Row((OK, OK, OK, OK, OK, OK, OK)),
     # --- Sign-in, password, second factor, sessions (django-allauth) ---------------------------------
     "account_login": Row((OK, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED)),
     "account_logout": Row((LOGIN, OK, OK, OK, OK, OK, OK)),
