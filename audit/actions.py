@@ -272,10 +272,10 @@ SPECS: dict[AuditAction, ActionSpec] = {
         _("LADO referral task created"), K.CONCERN, (_("due {due_at}"), "{jurisdiction}")
     ),
     A.CONCERN_STAFF_IDENTIFIED: ActionSpec(
-        _("Alleged person identified as a member of staff"), K.CONCERN, (_("reason: {reason}"),)
+        _("Alleged person identified as a member of staff"), K.CONCERN, said=frozenset({"staff_link_id"})
     ),
     A.CONCERN_CONFLICT_DECLARED: ActionSpec(
-        _("Conflict of interest declared (hidden from them from now on)"), K.CONCERN, (_("reason: {reason}"),)
+        _("Conflict of interest declared (hidden from them from now on)"), K.CONCERN, said=frozenset({"conflict_id"})
     ),
     A.REFERRAL_PACK_DRAFTED: ActionSpec(
         _("Referral pack drafted"),

@@ -169,9 +169,9 @@ def record_break_glass(*, actor, concern_reference: str, team, reason: str):
             actor=actor,
             subject_type="concerns.concern",
             subject_ref=concern_reference,
-            # The reason is the person's own justification, kept for the reviewer; it is not
-            # concern content.
-            details={"team": team.code, "team_id": team.pk, "reason": reason[:2000]},
+            # The typed reason stays in the access record below (the managers' review reads it
+            # there): audit details, kept forever, hold references and codes, never free text.
+            details={"team": team.code, "team_id": team.pk},
         )
         return BreakGlassAccess.objects.create(
             actor=actor,
@@ -203,7 +203,8 @@ def review_break_glass(*, actor, access_id: int, comment: str):
             actor=actor,
             subject=access,
             subject_ref=access.concern_reference,
-            details={"break_glass_id": access.pk, "comment": comment[:2000]},
+            # The comment stays on the access record, like the reason.
+            details={"break_glass_id": access.pk},
         )
         access.reviewed_by = actor
         access.reviewed_at = event.occurred_at

@@ -118,13 +118,16 @@ def excluded_people(concern: Concern) -> set[int]:
 
 
 def excluded_people_by_concern(concern_ids) -> dict[int, frozenset[int]]:
-    """``excluded_people`` for many concerns in one statement (a sweep batch's)."""
+    """``excluded_people`` for many concerns in one statement (a sweep batch's): the same three
+    sources, so a batch can never reach someone a single concern's answer would skip."""
     barred: dict[int, set[int]] = {concern_id: set() for concern_id in concern_ids}
-    rows = AllegedPerson.objects.filter(concern_id__in=barred, staff_member__isnull=False).values_list(
+    named = AllegedPerson.objects.filter(concern_id__in=barred, staff_member__isnull=False).values_list(
         "concern_id", "staff_member_id"
     )
-    for concern_id, staff_member_id in rows:
-        barred[concern_id].add(staff_member_id)
+    linked = StaffLink.objects.filter(concern_id__in=barred).values_list("concern_id", "staff_member_id")
+    conflicted = ConflictOfInterest.objects.filter(concern_id__in=barred).values_list("concern_id", "person_id")
+    for concern_id, person_id in named.union(linked, conflicted, all=True):
+        barred[concern_id].add(person_id)
     return {concern_id: frozenset(ids) for concern_id, ids in barred.items()}
 
 

@@ -90,7 +90,8 @@ def link_alleged_person_to_staff(
                 "alleged_person_id": alleged.pk,
                 "staff_member_id": staff_member.pk,
                 "owner_removed": was_owner,
-                "reason": reason,
+                # The typed reason stays on the link; audit details hold references only.
+                "staff_link_id": link.pk,
             },
         )
         open_lado_task_if_needed(concern=concern, actor=actor)
@@ -110,7 +111,8 @@ def declare_conflict_of_interest(*, actor: User, concern_id: int, reason: str) -
             action=AuditAction.CONCERN_CONFLICT_DECLARED,
             actor=actor,
             subject=concern,
-            details={"person_id": actor.pk, "owner_removed": was_owner, "reason": reason},
+            # The typed reason stays on the declaration; audit details hold references only.
+            details={"person_id": actor.pk, "owner_removed": was_owner, "conflict_id": conflict.pk},
         )
     return conflict
 
@@ -129,7 +131,8 @@ def refuse_break_glass(*, actor: User, concern_id: int, reason: str = "") -> Non
             action=AuditAction.CONCERN_BREAK_GLASS_REFUSED,
             actor=actor,
             subject=concern,
-            details={"team": concern.team.name, "reason": reason.strip()[:1000]},
+            # Only the attempt is kept: audit details never hold text people typed.
+            details={"team": concern.team.name},
         )
         queue_for_people(
             people=list(users_with_role(Role.MANAGER)),

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
 
+from audit.append_only import AppendOnly
+
 
 class ObligationKind(models.TextChoices):
     ACKNOWLEDGE_CONCERN = "acknowledge_concern", "Acknowledge a concern"
@@ -155,6 +157,9 @@ class Deadline(models.Model):
     state = models.CharField(max_length=10, choices=DeadlineState.choices, default=DeadlineState.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    # An obligation is never deleted, and once closed (met, cancelled) it is final: the clock's
+    # moving parts change only while it is open, and every change is captured.
+    append_only = AppendOnly(updatable=("due_at", "step", "next_fire_at", "state", "closed_at"), until="closed_at")
     capture_row_changes = True
 
     class Meta:

@@ -79,6 +79,8 @@ CONCERN_NEVER_SHARED = frozenset(
         "owner",
         "closed_at",
         "next_due_at",
+        "next_due_kind",
+        "risk_rating",
     }
 )
 ALLEGED_FIELD_PARTS: dict[str, SharedPart] = {

@@ -22,6 +22,8 @@ def test_an_adult_at_risk_concern_in_wales_with_the_criteria_and_capacity(page, 
     expect(adult_section).not_to_have_attribute("open", "")
     page.get_by_label("Nation where the person at risk lives").select_option(label="Wales")
     page.locator("#div_id_urgency").get_by_label("Same day").check()
+    for section in ("When and where", "Who raised the concern", "Categories and your summary"):
+        page.locator("summary", has_text=section).click()
     page.get_by_label("Or describe when, if you do not know the date").fill("This afternoon's home visit")
 
     # Only Wales's list and every nation's list are offered.
@@ -34,6 +36,7 @@ def test_an_adult_at_risk_concern_in_wales_with_the_criteria_and_capacity(page, 
     # An adult at risk in Wales: the section opens by itself, with the Welsh (s.126) three limbs only.
     page.locator("[name=persons-0-kind]").select_option("adult_at_risk")
     page.locator("[name=persons-0-identity]").select_option("known")
+    page.locator("[name=persons-0-kind]").locator("xpath=ancestor::fieldset[1]").locator("summary").click()
     page.locator("[name=persons-0-description]").fill("The client's mother, 82, lives alone")
     expect(adult_section).to_have_attribute("open", "")
     expect(page.get_by_text("Social Services and Well-being (Wales) Act 2014, section 126")).to_be_visible()
@@ -53,7 +56,7 @@ def test_an_adult_at_risk_concern_in_wales_with_the_criteria_and_capacity(page, 
     page.locator("#div_id_adult-advocacy").get_by_label("May need an independent advocate").check()
     axe.check("intake form, adult at risk in Wales")
 
-    page.get_by_label("The client, about someone else").check()
+    page.get_by_label("The client told me").check()
     welsh_financial = page.locator("input[name=categories][value=wales-financial]")
     welsh_financial.check()
     # Picking another nation hides Wales's list (nothing of it is sent); picking Wales again brings back the tick.

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from concerns.models import ConflictOfInterest
-from concerns.selectors import excluded_people, is_about_staff
+from concerns.selectors import excluded_people, excluded_people_by_concern, is_about_staff
 from escalation.models import LadoTask
 from escalation.selectors import assignable_leads
 from escalation.staff_services import AlreadyIdentified, link_alleged_person_to_staff
@@ -117,3 +117,16 @@ def test_the_dashboards_count_nothing_of_a_concern_hidden_from_the_manager_readi
     assert seen_by_other[:4] == (2, 2, 2, 2)
     assert seen_by_named[:4] == (1, 1, 1, 1)
     assert seen_by_named[4] < seen_by_other[4]
+
+
+def test_a_sweep_batch_excludes_exactly_whom_each_concern_excludes(cast):
+    named = submit_test_concern(reporter=cast.clinician, alleged_persons=[dict(staff_member=cast.other_clinician)])
+    linked = submit_test_concern(reporter=cast.clinician)
+    link(linked, actor=cast.lead, staff=cast.deputy)
+    conflicted = submit_test_concern(reporter=cast.clinician)
+    ConflictOfInterest.objects.create(concern=conflicted, person=cast.lead, declared_by=cast.lead, reason="My niece")
+    plain = submit_test_concern(reporter=cast.clinician)
+    concerns = [named, linked, conflicted, plain]
+    batch = excluded_people_by_concern([c.pk for c in concerns])
+    assert batch == {c.pk: frozenset(excluded_people(c)) for c in concerns}
+    assert batch[linked.pk] == {cast.deputy.pk} and batch[conflicted.pk] == {cast.lead.pk}
