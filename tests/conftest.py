@@ -227,6 +227,18 @@ class AxePage:
         assert_accessible(self.page, context=context)
 
 
+def answer_the_essentials(
+    page, *, own_words: str, nation="England", urgency="Same day", person_kind="child", alleged="Yes"
+) -> None:
+    """The short path of New concern, answered as a clinician would (six controls)."""
+    page.locator("#div_id_immediate_danger").get_by_label("No", exact=True).check()
+    page.get_by_label("Nation where the person at risk lives").select_option(label=nation)
+    page.locator("#div_id_urgency").get_by_label(urgency).check()
+    page.locator("[name=persons-0-kind]").select_option(person_kind)
+    page.get_by_label("What the person said, in their own words").fill(own_words)
+    page.locator("#div_id_has_alleged_person").get_by_label(alleged, exact=True).check()
+
+
 def login_through_page(page, base_url: str, email: str, password: str = PERSONA_PASSWORD, *, check_axe=True, mfa=True):
     """Sign in through the real login page, as a person would.
 

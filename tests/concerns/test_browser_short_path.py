@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from concerns.models import Concern
-from tests.conftest import AxePage, login_through_page
+from tests.conftest import AxePage, answer_the_essentials, login_through_page
 
 # Greek, Arabic, Chinese and emoji: emoji are two UTF-16 units each, so a browser's maxlength cut them early.
 MIXED = "Καλημέρα κόσμε مرحبا بالعالم 你好，世界 😀👩‍👧🚸 "
@@ -87,12 +87,14 @@ def test_short_path_touches_at_most_8_controls(page, live_server, cast):
     login_through_page(page, live_server.url, cast.clinician.email)
     axe.visit("/concerns/new/")
     track_touched_controls(page)
-    page.locator("#div_id_immediate_danger").get_by_label("No", exact=True).check()
-    page.get_by_label("Nation where the person at risk lives").select_option(label="Wales")
-    page.locator("#div_id_urgency").get_by_label("Routine").check()
-    page.locator("[name=persons-0-kind]").select_option("adult_at_risk")
-    page.get_by_label("What the person said, in their own words").fill("She takes my money.")
-    page.locator("#div_id_has_alleged_person").get_by_label("Not known", exact=True).check()
+    answer_the_essentials(
+        page,
+        own_words="She takes my money.",
+        nation="Wales",
+        urgency="Routine",
+        person_kind="adult_at_risk",
+        alleged="Not known",
+    )
     touched = count_touches(page)
     assert touched + 1 <= 8, f"{touched} controls before the button"  # + the "Submit now" button
     page.get_by_role("button", name="Submit now").click()
@@ -128,12 +130,7 @@ def test_a_colleague_is_named_through_the_type_ahead(page, live_server, cast):
     axe = AxePage(page, live_server.url)
     login_through_page(page, live_server.url, cast.clinician.email)
     axe.visit("/concerns/new/")
-    page.locator("#div_id_immediate_danger").get_by_label("No", exact=True).check()
-    page.get_by_label("Nation where the person at risk lives").select_option(label="England")
-    page.locator("#div_id_urgency").get_by_label("Same day").check()
-    page.locator("[name=persons-0-kind]").select_option("child")
-    page.get_by_label("What the person said, in their own words").fill("The deputy shouted at him and hit him.")
-    page.locator("#div_id_has_alleged_person").get_by_label("Yes", exact=True).check()
+    answer_the_essentials(page, own_words="The deputy shouted at him and hit him.")
     page.locator("[name=alleged-0-works_here]").select_option("yes")
     search = page.get_by_label("Find them by name")
     expect(search).to_be_visible()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from concerns.models import Concern
 from consent.models import ClientInformedRecord, SharingDecision
 from escalation.services import record_triage
-from tests.conftest import AxePage, login_through_page
+from tests.conftest import AxePage, answer_the_essentials, login_through_page
 from tests.factories.workflow import acknowledged
 
 PURPOSE = "Children placed with the foster carer may be at risk now."
@@ -62,16 +62,9 @@ def test_the_lead_and_the_manager_read_the_whole_case_file_on_screen_and_in_prin
     # The clinician files the trigger case through the intake form.
     login_through_page(page, live_server.url, cast.clinician.email)
     axe.visit(reverse("concerns:new"))
-    page.locator("#div_id_immediate_danger").get_by_label("No", exact=True).check()
-    page.get_by_label("Nation where the person at risk lives").select_option(label="England")
-    page.locator("#div_id_urgency").get_by_label("Same day").check()
-    page.locator("[name=persons-0-kind]").select_option("child")
+    answer_the_essentials(page, own_words='"He did things to me when I was little. Now they have let him foster."')
     page.locator("[name=persons-0-kind]").locator("xpath=ancestor::fieldset[1]").locator("summary").click()
     page.locator("[name=persons-0-description]").fill("Children placed with the foster carer")
-    page.get_by_label("What the person said, in their own words").fill(
-        '"He did things to me when I was little. Now they have let him foster."'
-    )
-    page.locator("#div_id_has_alleged_person").get_by_label("Yes", exact=True).check()
     page.locator("[name=alleged-0-position_of_trust]").select_option("yes")
     page.locator("[name=alleged-0-role]").select_option(label="Foster carer")
     page.get_by_role("button", name="Submit now").click()

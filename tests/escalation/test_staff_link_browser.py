@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from concerns.models import Concern, StaffLink
 from concerns.selectors import concerns_visible_to
 from escalation.models import LadoTask
-from tests.conftest import AxePage, login_through_page
+from tests.conftest import AxePage, answer_the_essentials, login_through_page
 
 
 @pytest.mark.browser
@@ -22,12 +22,7 @@ def test_a_colleague_named_through_the_type_ahead_then_a_second_alleged_person_l
     axe = AxePage(page, live_server.url)
     login_through_page(page, live_server.url, cast.clinician.email)
     axe.visit(reverse("concerns:new"))
-    page.locator("#div_id_immediate_danger").get_by_label("No", exact=True).check()
-    page.get_by_label("Nation where the person at risk lives").select_option(label="England")
-    page.locator("#div_id_urgency").get_by_label("Same day").check()
-    page.locator("[name=persons-0-kind]").select_option("child")
-    page.get_by_label("What the person said, in their own words").fill("Cliff and his friend took him out alone.")
-    page.locator("#div_id_has_alleged_person").get_by_label("Yes", exact=True).check()
+    answer_the_essentials(page, own_words="Cliff and his friend took him out alone.")
     page.locator("[name=alleged-0-works_here]").select_option("yes")
     page.get_by_label("Find them by name").first.press_sequentially("Cliff", delay=20)
     choice = page.get_by_role("button", name="Cliff Colleague (Children and families)")
