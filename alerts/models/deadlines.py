@@ -157,9 +157,9 @@ class Deadline(models.Model):
     state = models.CharField(max_length=10, choices=DeadlineState.choices, default=DeadlineState.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
 
-    # An obligation is never deleted, and once closed (met, cancelled) it is final: the clock's
-    # moving parts change only while it is open, and every change is captured.
-    append_only = AppendOnly(updatable=("due_at", "step", "next_fire_at", "state", "closed_at"), until="closed_at")
+    # An obligation is never deleted and what it is about never changes: only the clock's moving
+    # parts do (every change captured below).
+    append_only = AppendOnly(updatable=("due_at", "step", "next_fire_at", "state", "closed_at"))
     capture_row_changes = True
 
     class Meta:

@@ -96,7 +96,7 @@ def test_the_registry_holds_every_append_only_table():
         "next_due_kind",
         "risk_rating",
     }
-    assert rules["alerts_deadline"].until_column == "closed_at"
+    assert set(rules["alerts_deadline"].updatable_columns) == {"due_at", "step", "next_fire_at", "state", "closed_at"}
     assert rules["audit_breakglassaccess"].updatable_columns == ("reviewed_by_id", "reviewed_at", "review_comment")
     assert rules["audit_breakglassaccess"].until_column == "reviewed_at"
     assert rules["consent_confidentialitystatement"].draft_until_column == "published_at"
@@ -254,9 +254,8 @@ def test_a_break_glass_access_is_reviewed_once_and_nothing_else_changes(cast):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_deadline_moves_while_open_is_final_once_closed_and_is_never_deleted(cast):
+def test_a_deadlines_clock_moves_but_what_it_is_about_never_changes_and_it_is_never_deleted(cast):
     from alerts.models import Deadline
-    from alerts.services.deadlines import close_deadlines
 
     concern = submit_test_concern(reporter=cast.clinician)
     deadline = Deadline.objects.get(concern=concern, kind="acknowledge_concern")
@@ -266,12 +265,10 @@ def test_a_deadline_moves_while_open_is_final_once_closed_and_is_never_deleted(c
             app.execute("UPDATE alerts_deadline SET kind = 'close_concern' WHERE id = %s", [deadline.pk])
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match=PERMISSION_DENIED):
             app.execute("DELETE FROM alerts_deadline WHERE id = %s", [deadline.pk])
-    close_deadlines(kind="acknowledge_concern", concern=concern, outcome="met")
-    with runtime_role_connection() as app:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match=r"closed_at is set"):
-            app.execute("UPDATE alerts_deadline SET state = 'open', closed_at = NULL WHERE id = %s", [deadline.pk])
+    with pytest.raises(ProgrammingError, match="UPDATE of kind refused"), transaction.atomic():
+        owner_execute("UPDATE alerts_deadline SET kind = 'close_concern' WHERE id = %s", [deadline.pk])
     deadline.refresh_from_db()
-    assert (deadline.state, deadline.step) == ("met", 1)
+    assert (deadline.kind, deadline.step) == ("acknowledge_concern", 1)
 
 
 @pytest.mark.django_db(transaction=True)

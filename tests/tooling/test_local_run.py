@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from cryptography.fernet import Fernet
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.utils.crypto import get_random_string
 
@@ -50,9 +51,14 @@ def _csrf_token(page: requests.Response) -> str:
 
 
 @pytest.fixture
-def local_run(transactional_db):
+def local_run(transactional_db, settings):
     env = _local_run_env()
     assert env["DEBUG"] == "false" and env["SECURE_SSL"] == "false" and len(env["SECRET_KEY"]) >= 50
+    # The second-factor secrets this test enrols must be readable by the server it starts: both
+    # sides use one explicit key rather than keys derived from their different SECRET_KEYs.
+    key = Fernet.generate_key().decode()
+    env["MFA_ENCRYPTION_KEYS"] = key
+    settings.MFA_ENCRYPTION_KEYS = [key]
     port = free_port()
     server = GunicornServer(port, env=env, workers=1, threads=4).start()
     try:
