@@ -28,6 +28,16 @@ if ! running web && (exec 3<>/dev/tcp/127.0.0.1/8000) 2>/dev/null; then
   exit 1
 fi
 
+# The audit chain's signed hourly checkpoint: a key pair made once; the web and the worker get
+# only the public key (verify_audit checks with it), the checkpoint job alone reads the private one.
+if [ ! -s var/audit_checkpoint.key ]; then
+  (umask 077 && "$VENV/python" manage.py checkpoint_audit --new-key >var/audit_checkpoint.key)
+fi
+if [ -z "${AUDIT_CHECKPOINT_PUBLIC_KEY:-}" ]; then
+  AUDIT_CHECKPOINT_PUBLIC_KEY="$(sed -n 's/^AUDIT_CHECKPOINT_PUBLIC_KEY=//p' var/audit_checkpoint.key)"
+  export AUDIT_CHECKPOINT_PUBLIC_KEY
+fi
+
 echo "Starting the portal:"
 # gunicorn's default control socket is one path in the home folder, shared by every instance on
 # the machine: this one keeps its own under var/run.
@@ -36,6 +46,7 @@ start web "$VENV/gunicorn" safeguarding.wsgi --bind 127.0.0.1:8000 --workers 2 -
 start worker "$VENV/celery" -A safeguarding worker --loglevel=INFO --concurrency=2 -n "worker@%h"
 start beat "$VENV/celery" -A safeguarding beat --loglevel=INFO --schedule var/run/celerybeat-schedule \
   --pidfile=
+start checkpoint bash scripts/checkpoint_loop.sh
 if "$VENV/python" manage.py help smtp_sink >/dev/null 2>&1; then
   start smtp "$VENV/python" manage.py smtp_sink --port 8025
 fi

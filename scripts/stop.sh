@@ -2,7 +2,7 @@
 # Stop exactly the processes that scripts/run.sh started, by the pid files it wrote.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-for name in web worker beat smtp; do
+for name in web worker beat checkpoint smtp; do
   pidfile="var/run/$name.pid"
   [ -f "$pidfile" ] || continue
   pid=$(cat "$pidfile")
