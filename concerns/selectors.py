@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Team, User
@@ -58,11 +58,12 @@ def concern_ids_hidden_from(user) -> QuerySet:
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return Concern.objects.none().values("pk")
-    return Concern.objects.filter(
-        Exists(AllegedPerson.objects.filter(concern=OuterRef("pk"), staff_member=user))
-        | Exists(StaffLink.objects.filter(concern=OuterRef("pk"), staff_member=user))
-        | Exists(ConflictOfInterest.objects.filter(concern=OuterRef("pk"), person=user))
-    ).values("pk")
+    # A union of three index lookups by person, never a pass over every concern: readers use it
+    # as ``exclude(pk__in=...)`` on every list, count and badge.
+    named = AllegedPerson.objects.filter(staff_member=user).order_by().values("concern_id")
+    linked = StaffLink.objects.filter(staff_member=user).order_by().values("concern_id")
+    conflicted = ConflictOfInterest.objects.filter(person=user).order_by().values("concern_id")
+    return named.union(linked, conflicted, all=True)
 
 
 def references_hidden_from(user) -> QuerySet:
@@ -71,7 +72,7 @@ def references_hidden_from(user) -> QuerySet:
 
 
 def is_hidden_from(user, concern_id) -> bool:
-    return concern_ids_hidden_from(user).filter(pk=concern_id).exists()
+    return Concern.objects.filter(pk=concern_id).filter(pk__in=concern_ids_hidden_from(user)).exists()
 
 
 def concerns_visible_to(user) -> QuerySet[Concern]:
@@ -93,11 +94,7 @@ def concerns_visible_to(user) -> QuerySet[Concern]:
         granted_ids = provider(user)
         if granted_ids is not None:
             visible |= Q(pk__in=granted_ids)
-    return Concern.objects.filter(visible).exclude(
-        Exists(AllegedPerson.objects.filter(concern=OuterRef("pk"), staff_member=user))
-        | Exists(StaffLink.objects.filter(concern=OuterRef("pk"), staff_member=user))
-        | Exists(ConflictOfInterest.objects.filter(concern=OuterRef("pk"), person=user))
-    )
+    return Concern.objects.filter(visible).exclude(pk__in=concern_ids_hidden_from(user))
 
 
 def excluded_people(concern: Concern) -> set[int]:

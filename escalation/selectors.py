@@ -734,7 +734,11 @@ def possible_links(concern: Concern, *, viewer: User | None = None, limit: int =
     """
     links: dict[int, list[str]] = {}
     references: dict[int, str] = {}
-    hidden = set(concern_ids_hidden_from(viewer).values_list("pk", flat=True)) if viewer is not None else set()
+    hidden = (
+        set(Concern.objects.filter(pk__in=concern_ids_hidden_from(viewer)).values_list("pk", flat=True))
+        if viewer is not None
+        else set()
+    )
 
     def add(concern_id, reference, why):
         if concern_id == concern.pk or concern_id in hidden:
