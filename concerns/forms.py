@@ -26,24 +26,7 @@ from concerns.models import (
 )
 from concerns.selectors import clients_for_intake, intake_team, staff_label, urgency_meanings
 from concerns.services import CONCERN_INPUT_FIELDS
-from concerns.validators import no_control_characters
-
-
-def _no_control_characters_everywhere(form: forms.Form) -> None:
-    """Refuse control characters in every text field, and never let the browser cut what is typed.
-
-    A ``maxlength`` attribute makes the browser drop the rest of a paste silently (and counts UTF-16
-    units, so emoji count twice). Instead the page is told the limit (``data-max-characters``, which
-    intake.js counts in characters as the server does) and says so before anything is submitted;
-    the server refuses an over-long answer with a message, and the draft keeps the whole text.
-    """
-    for field in form.fields.values():
-        if isinstance(field, forms.CharField):
-            if no_control_characters not in field.validators:
-                field.validators.append(no_control_characters)
-            limit = field.widget.attrs.pop("maxlength", None)
-            if limit is not None:
-                field.widget.attrs["data-max-characters"] = limit
+from concerns.validators import guard_text_fields
 
 
 class CategoryChoiceField(forms.ModelMultipleChoiceField):
@@ -144,7 +127,7 @@ class ConcernForm(NationFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        _no_control_characters_everywhere(self)
+        guard_text_fields(self)
         client = self.fields["client"]
         client.queryset = clients_for_intake(user)
         client.empty_label = "No client, or not recorded here"
@@ -224,7 +207,7 @@ class PartForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _no_control_characters_everywhere(self)
+        guard_text_fields(self)
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs.setdefault("rows", 2)
@@ -446,4 +429,4 @@ class AddendumForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _no_control_characters_everywhere(self)
+        guard_text_fields(self)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from concerns import nations
 from concerns.models import AdultAtRiskDetails, Jurisdiction, PersonAtRiskKind
+from concerns.validators import guard_text_fields
 
 ADULT_PREFIX = "adult"
 _PERSON_KIND = re.compile(r"^persons-\d+-kind$")
@@ -121,10 +122,7 @@ class AdultAtRiskForm(forms.ModelForm):
     def __init__(self, *args, main_data=None, **kwargs):
         kwargs.setdefault("prefix", ADULT_PREFIX)
         super().__init__(*args, **kwargs)
-        # Imported here: concerns.forms builds on this module's mixin.
-        from concerns.forms import _no_control_characters_everywhere
-
-        _no_control_characters_everywhere(self)
+        guard_text_fields(self)
         self.main_data = main_data if main_data is not None else {}
         for criteria in nations.CRITERIA_SETS:
             for criterion in criteria.criteria:

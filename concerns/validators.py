@@ -2,6 +2,7 @@
 
 import re
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -37,3 +38,20 @@ def bounded_text(max_length: int, **kwargs) -> models.TextField:
 def bounded_char(max_length: int, **kwargs) -> models.CharField:
     kwargs.setdefault("blank", True)
     return models.CharField(max_length=max_length, validators=[no_control_characters], **kwargs)
+
+
+def guard_text_fields(form) -> None:
+    """Refuse control characters in every text field, and never let the browser cut what is typed.
+
+    A ``maxlength`` attribute makes the browser drop the rest of a paste silently (and counts UTF-16
+    units, so emoji count twice). Instead the page is told the limit (``data-max-characters``, which
+    intake.js counts in characters as the server does) and says so before anything is submitted;
+    the server refuses an over-long answer with a message, and the draft keeps the whole text.
+    """
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField):
+            if no_control_characters not in field.validators:
+                field.validators.append(no_control_characters)
+            limit = field.widget.attrs.pop("maxlength", None)
+            if limit is not None:
+                field.widget.attrs["data-max-characters"] = limit
