@@ -382,9 +382,8 @@ def case_file_concern(user: User, concern_id: int) -> Concern | None:
             return concern
     if not user.has_role(Role.MANAGER):
         return None
-    about_them = AllegedPerson.objects.filter(concern=OuterRef("pk"), staff_member=user)
     return (
-        Concern.objects.exclude(Exists(about_them))
+        Concern.objects.exclude(pk__in=concern_ids_hidden_from(user))
         .select_related("team", "reporter", "owner", "acknowledged_by", "client")
         .filter(pk=concern_id)
         .first()

@@ -9,6 +9,7 @@ from concerns.selectors import excluded_people, excluded_people_by_concern, is_a
 from escalation.models import LadoTask
 from escalation.selectors import assignable_leads
 from escalation.staff_services import AlreadyIdentified, link_alleged_person_to_staff
+from tests.escalation.test_allegations_against_staff_crawl import normalised
 from tests.factories.concerns import submit_test_concern
 from tests.factories.workflow import acknowledged
 
@@ -140,3 +141,17 @@ def test_the_hidden_concerns_are_found_by_person_never_by_a_pass_over_every_conc
     sql = str(concern_ids_hidden_from(cast.lead).query)
     assert '"concerns_concern"' not in sql
     assert sql.count("UNION ALL") == 2
+
+
+def test_a_manager_linked_after_submission_cannot_open_the_case_file_or_its_print(client, cast):
+    concern = submit_test_concern(reporter=cast.clinician)
+    client.force_login(cast.manager)
+    case_file = reverse("escalation:concern", args=[concern.pk])
+    assert client.get(case_file).status_code == 200
+
+    link(concern, actor=cast.lead, staff=cast.manager)
+
+    missing = client.get(reverse("escalation:concern", args=[concern.pk + 10_000]))
+    for url in (case_file, reverse("escalation:concern_print", args=[concern.pk])):
+        response = client.get(url)
+        assert normalised(response, {}) == normalised(missing, {})
