@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from accounts.roles import Role
 
 
@@ -8,14 +10,14 @@ def navigation(request):
         return {"nav_items": []}
     items = []
     if user.has_role(Role.CLINICIAN, Role.LEAD, Role.DEPUTY):
-        items.append(("concerns:mine", "My concerns"))
-        items.append(("concerns:new", "New concern"))
-        items.append(("consent:client_list", "Clients"))
+        items.append(("concerns:mine", _("My concerns")))
+        items.append(("concerns:new", _("New concern")))
+        items.append(("consent:client_list", _("Clients")))
     if user.is_lead:
-        items.append(("escalation:queue", "Queue"))
+        items.append(("escalation:queue", _("Queue")))
     if user.has_role(Role.MANAGER):
-        items.append(("audit:trail", "Audit trail"))
-        items.append(("escalation:dashboard", "Dashboards"))
+        items.append(("audit:trail", _("Audit trail")))
+        items.append(("escalation:dashboard", _("Dashboards")))
     if user.has_role(Role.ADMINISTRATOR):
-        items.append(("accounts:administration", "Administration"))
+        items.append(("accounts:administration", _("Administration")))
     return {"nav_items": items}

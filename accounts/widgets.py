@@ -32,23 +32,30 @@ class QuickSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        choices = list(self.choices)
-        if any(isinstance(label, (list, tuple)) for _value, label in choices):
-            return super().render(name, value, attrs, renderer)  # option groups: Django's own way
         selected = set(self.format_value(value))
         final_attrs = self.build_attrs(self.attrs, attrs)
-        options = []
         chosen = False
-        for option_value, label in choices:
+
+        def option(option_value, label):
+            nonlocal chosen
             text = "" if option_value is None else str(option_value)
             is_selected = not chosen and text in selected
             chosen = chosen or is_selected
-            options.append((text, " selected" if is_selected else "", label))
+            return format_html('<option value="{}"{}>{}</option>', text, " selected" if is_selected else "", label)
+
+        parts = []
+        for option_value, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                # An option group: the group's name, then its own options.
+                inner = format_html_join("\n", "{}", ((option(v, lab),) for v, lab in label))
+                parts.append(format_html('<optgroup label="{}">\n{}\n</optgroup>', option_value, inner))
+            else:
+                parts.append(option(option_value, label))
         return format_html(
             '<select name="{}"{}>\n{}\n</select>',
             name,
             _attributes(final_attrs),
-            format_html_join("\n", '<option value="{}"{}>{}</option>', options),
+            format_html_join("\n", "{}", ((part,) for part in parts)),
         )
 
 

@@ -324,6 +324,14 @@ class Concern(models.Model):
             models.Index(
                 "submitted_at", "id", name="concern_queue_received_idx", condition=models.Q(status__in=OPEN_STATUSES)
             ),
+            # The queue's counts per status: an index-only scan holds every column its
+            # visibility check reads, so counting up to the cap never visits the table.
+            models.Index(
+                fields=["status"],
+                include=["team", "reporter", "id"],
+                name="concern_open_status_count_idx",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
             # Closed concerns, newest closure first, within a date range.
             models.Index(
                 models.F("closed_at").desc(), "id", name="concern_closed_idx", condition=models.Q(status="closed")

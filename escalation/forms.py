@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.widgets import QuickSelect
 from alerts.models import ObligationKind
 from concerns.models import ConcernCategory, ConcernStatus, Jurisdiction, Urgency
 from escalation.models import Agency, ClosureOutcome, ReferralMethod, ReporterFeedback, RiskRating, TriageDecision
@@ -42,16 +43,16 @@ class QueueFilterForm(forms.Form):
         label=_("Search"),
         help_text=_("A reference, a client's reference, an alleged person's name or a reporter"),
     )
-    status = forms.ChoiceField(required=False, label=_("Status"))
+    status = forms.ChoiceField(required=False, label=_("Status"), widget=QuickSelect)
     closed_from = forms.DateField(required=False, label=_("Closed from"), widget=DATE_WIDGET)
     closed_to = forms.DateField(required=False, label=_("Closed to"), widget=DATE_WIDGET)
-    urgency = forms.ChoiceField(required=False, label=_("Urgency"))
-    nation = forms.ChoiceField(required=False, label=_("Nation"))
-    team = forms.ChoiceField(required=False, label=_("Team"))
-    category = forms.ChoiceField(required=False, label=_("Category"))
-    risk = forms.ChoiceField(required=False, label=_("Risk rating"))
-    owner = forms.ChoiceField(required=False, label=_("Owner"))
-    due_kind = forms.ChoiceField(required=False, label=_("Deadline due next"))
+    urgency = forms.ChoiceField(required=False, label=_("Urgency"), widget=QuickSelect)
+    nation = forms.ChoiceField(required=False, label=_("Nation"), widget=QuickSelect)
+    team = forms.ChoiceField(required=False, label=_("Team"), widget=QuickSelect)
+    category = forms.ChoiceField(required=False, label=_("Category"), widget=QuickSelect)
+    risk = forms.ChoiceField(required=False, label=_("Risk rating"), widget=QuickSelect)
+    owner = forms.ChoiceField(required=False, label=_("Owner"), widget=QuickSelect)
+    due_kind = forms.ChoiceField(required=False, label=_("Deadline due next"), widget=QuickSelect)
     overdue = forms.BooleanField(required=False, label=_("Overdue only"))
     chase = forms.BooleanField(required=False, label=_("Chase: agency response overdue"))
     sort = forms.ChoiceField(required=False, widget=forms.HiddenInput)

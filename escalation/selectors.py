@@ -9,7 +9,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Exists, F, OrderBy, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, OrderBy, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, Now
 from django.http import Http404
 from django.utils import timezone
@@ -133,6 +134,26 @@ class QueueFilters:
         return self.status == STATUS_CLOSED
 
 
+# What a queue row shows (escalation/queue/_rows.html), and nothing else.
+QUEUE_ROW_FIELDS = (
+    "reference",
+    "submitted_at",
+    "urgency",
+    "jurisdiction",
+    "status",
+    "acknowledged_at",
+    "closed_at",
+    "next_due_at",
+    "next_due_kind",
+    "risk_rating",
+    "team__name",
+    "reporter__full_name",
+    "reporter__email",
+    "owner__full_name",
+    "owner__email",
+)
+
+
 def covered_teams(user: User) -> QuerySet[Team]:
     team_ids = covered_team_ids(user)
     teams = Team.objects.all()
@@ -151,10 +172,22 @@ def _lead_concerns(user: User) -> QuerySet[Concern]:
 
 
 def _overdue_referral(now: datetime) -> Exists:
+    """Per row, for the 50 rows a page shows (the "Chase" badge)."""
     return Exists(
         ExternalReferral.objects.filter(
             concern=OuterRef("pk"), response_received_at__isnull=True, response_due_at__lt=now
         )
+    )
+
+
+def _concerns_to_chase(now: datetime) -> QuerySet:
+    """The ids of concerns waiting on an overdue agency response, read from the referrals' own
+    partial index: as a filter or a count, an EXISTS per concern would pass over every open
+    concern to find the few that match."""
+    return (
+        ExternalReferral.objects.filter(response_received_at__isnull=True, response_due_at__lt=now)
+        .order_by()
+        .values("concern_id")
     )
 
 
@@ -198,7 +231,9 @@ def queue_for_lead(user: User, filters: QueueFilters | None = None, *, now: date
         if filters.status:
             concerns = concerns.alias(status_rank=status_rank()).filter(status_rank=_rank(STATUS_ORDER, filters.status))
     concerns = (
-        concerns.select_related("team", "reporter", "owner", "acknowledged_by")
+        concerns.select_related("team", "reporter", "owner")
+        # A row shows a handful of columns: the concern's account (its longest text) stays in the table.
+        .only(*QUEUE_ROW_FIELDS)
         .prefetch_related(Prefetch("categories", queryset=ConcernCategory.objects.order_by("order", "label")))
         # next_due_at and next_due_kind are the earliest open deadline, kept by a trigger on the
         # deadline table: orders and filters come from the queue's indexes, not a subquery per row.
@@ -231,7 +266,7 @@ def queue_for_lead(user: User, filters: QueueFilters | None = None, *, now: date
     if filters.overdue:
         concerns = concerns.filter(next_due_at__lt=now)
     if filters.chase:
-        concerns = concerns.filter(_overdue_referral(now))
+        concerns = concerns.filter(pk__in=_concerns_to_chase(now))
     if filters.search.strip():
         matched = list(search_matches(filters.search)[:SEARCH_MATCH_CAP])
         concerns = concerns.filter(pk__in=matched)
@@ -274,42 +309,54 @@ class QueueCounts:
     chase: QueueCount
 
 
+def _is_one_of(ids: QuerySet) -> RawSQL:
+    """``id = ANY(ARRAY(ids))``: the planner probes the concerns' primary key for each id and a
+    capped count stops early, where ``id IN (ids)`` was planned as a pass over every concern."""
+    sql, params = ids.query.sql_with_params()
+    table = Concern._meta.db_table
+    return RawSQL(f'"{table}"."id" = ANY(ARRAY({sql}))', params, output_field=BooleanField())
+
+
+def _compiled_count(queryset: QuerySet) -> tuple[str, list]:
+    capped = queryset.order_by().values("pk")[: COUNT_CAP + 1]
+    sql, params = capped.query.get_compiler(using=capped.db).as_sql()
+    return sql, list(params)
+
+
 def queue_counts(user: User, *, now: datetime | None = None) -> QueueCounts:
     """How many of the lead's open concerns are in each status, how many are overdue by the
     kind of deadline due next, and how many wait on an overdue agency response: each capped at
-    COUNT_CAP + 1, all in one query. Built on the same visibility as the rows."""
+    COUNT_CAP + 1, all in one query. Built on the same visibility as the rows.
+
+    Planning fifteen copies of the visibility check cost more than running them: the statuses
+    share one correlated count, run once per status, and the kinds another.
+    """
     now = now or timezone.now()
     base = _lead_concerns(user).filter(status__in=OPEN_STATUSES)
-    statuses = [s for s in STATUS_ORDER if s in OPEN_STATUSES]
-    parts: list[tuple[str, str, QuerySet]] = [
-        (
-            "status",
-            status,
-            base.alias(status_rank=status_rank()).filter(status_rank=_rank(STATUS_ORDER, status)),
-        )
-        for status in statuses
-    ]
-    parts += [("overdue", kind, base.filter(next_due_kind=kind, next_due_at__lt=now)) for kind in DEADLINE_SHORT_LABELS]
-    parts.append(("chase", "chase", base.filter(_overdue_referral(now))))
-    selects, params = [], []
-    for position, (_, _, queryset) in enumerate(parts):
-        capped = queryset.order_by().values("pk")[: COUNT_CAP + 1]
-        sql, part_params = capped.query.get_compiler(using=capped.db).as_sql()
-        selects.append(f"(SELECT count(*) FROM ({sql}) AS part_{position})")
-        params.extend(part_params)
+    statuses = [str(s) for s in STATUS_ORDER if s in OPEN_STATUSES]
+    kinds = [str(kind) for kind in DEADLINE_SHORT_LABELS]
+    per_status, status_params = _compiled_count(base.filter(status=RawSQL("wanted.value", ())))
+    per_kind, kind_params = _compiled_count(
+        base.filter(next_due_kind=RawSQL("wanted.value", ()), next_due_at__lt=now)
+    )
+    chase_sql, chase_params = _compiled_count(base.filter(_is_one_of(_concerns_to_chase(now))))
+    sql = (
+        f"SELECT 'status', wanted.value, (SELECT count(*) FROM ({per_status}) AS part)"
+        " FROM unnest(%s::text[]) AS wanted(value)"
+        f" UNION ALL SELECT 'overdue', wanted.value, (SELECT count(*) FROM ({per_kind}) AS part)"
+        " FROM unnest(%s::text[]) AS wanted(value)"
+        f" UNION ALL SELECT 'chase', 'chase', (SELECT count(*) FROM ({chase_sql}) AS part)"
+    )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(selects), params)
-        counts = cursor.fetchone()
+        cursor.execute(sql, [*status_params, statuses, *kind_params, kinds, *chase_params])
+        rows = cursor.fetchall()
     labels = dict(ConcernStatus.choices)
-    by_status, overdue, chase = [], [], QueueCount("chase", gettext("Agency response overdue"), 0)
-    for (group, key, _), count in zip(parts, counts, strict=True):
-        if group == "status":
-            by_status.append(QueueCount(key, str(labels[key]), count))
-        elif group == "overdue":
-            overdue.append(QueueCount(key, deadline_short_label(key), count))
-        else:
-            chase = QueueCount(key, chase.label, count)
-    return QueueCounts(by_status=by_status, overdue_by_kind=overdue, chase=chase)
+    counted = {(group, key): count for group, key, count in rows}
+    return QueueCounts(
+        by_status=[QueueCount(key, str(labels[key]), counted[("status", key)]) for key in statuses],
+        overdue_by_kind=[QueueCount(key, deadline_short_label(key), counted[("overdue", key)]) for key in kinds],
+        chase=QueueCount("chase", gettext("Agency response overdue"), counted[("chase", "chase")]),
+    )
 
 
 def queue_owner_choices(user: User) -> QuerySet[User]:

@@ -26,6 +26,7 @@ from concerns.models import ConcernStatus
 from concerns.selectors import concern_with_parts
 from escalation import forms, selectors, services, staff_services
 from escalation.models import ExternalReferral
+from escalation.queue_rows import queue_rows
 
 lead_required = role_required(*LEAD_ROLES)
 # The case file is read by leads (who act on it) and managers (who check it).
@@ -134,6 +135,7 @@ def queue(request):
         "filter_form": form,
         "filters": filters,
         "page": page,
+        "rows": queue_rows(page, now=now),
         "now": now,
         "filter_query": query.urlencode(),
     }

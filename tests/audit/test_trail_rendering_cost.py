@@ -53,6 +53,14 @@ def test_quick_select_renders_what_djangos_select_renders():
         assert _normalised(QuickSelect(choices=choices).render("person", value, attrs)) == _normalised(expected)
 
 
+def test_quick_select_renders_option_groups_as_djangos_select_does():
+    choices = [("", "Any"), ("Wales & <England>", [("a", "Ann"), ("b", "Bo")]), ("c", "Cy"), ("Scotland", [("d", "Di")])]
+    for value in (None, "", "b", "c", "d"):
+        expected = forms.Select(choices=choices).render("category", value, {"id": "id_category"})
+        rendered = QuickSelect(choices=choices).render("category", value, {"id": "id_category"})
+        assert _normalised(rendered) == _normalised(expected)
+
+
 def test_the_person_filter_keeps_the_chosen_person(cast, client):
     client.force_login(cast.manager)
     html = client.get(reverse("audit:trail"), {"person": cast.lead.pk}).content.decode()

@@ -31,12 +31,15 @@ def _render_queue_rows(user, filters=None):
     from django.template.loader import render_to_string
     from django.test import RequestFactory
 
+    from escalation.queue_rows import queue_rows
     from escalation.selectors import QUEUE_PAGE_SIZE, queue_for_lead
 
     request = RequestFactory().get(QUEUE)
     request.user = user
     page = Paginator(queue_for_lead(user, filters), QUEUE_PAGE_SIZE).get_page(1)
-    return render_to_string("escalation/queue/_rows.html", {"page": page, "now": timezone.now()}, request=request)
+    now = timezone.now()
+    context = {"page": page, "rows": queue_rows(page, now=now), "now": now}
+    return render_to_string("escalation/queue/_rows.html", context, request=request)
 
 
 def _data_queries(client, url, **kwargs):
