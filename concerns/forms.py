@@ -197,7 +197,7 @@ class ConcernForm(NationFormMixin, forms.ModelForm):
         self.fields["emergency_action"].choices = EmergencyAction.choices
 
     def _get_validation_exclusions(self):
-        exclude = super()._get_validation_exclusions()
+        exclude = super()._get_validation_exclusions()  # type: ignore[misc]  # ModelForm, through the mixin
         # The field has already found the client among this person's own: the model's check that
         # it exists would only read it again.
         exclude.add("client")
