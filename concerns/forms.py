@@ -5,6 +5,7 @@ from django.forms import formset_factory
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -24,9 +25,49 @@ from concerns.models import (
     Urgency,
     YesNoUnknown,
 )
-from concerns.selectors import clients_for_intake, intake_team, staff_label, urgency_meanings
+from concerns.selectors import (
+    clients_for_intake,
+    intake_team,
+    knows_urgency_meanings,
+    staff_label,
+    urgency_meanings,
+)
 from concerns.services import CONCERN_INPUT_FIELDS
 from concerns.validators import guard_text_fields
+
+
+class UrgencyHelp:
+    """The urgency's help text: the real times of the policies in force, read the first time the
+    page shows them. A submit that succeeds redirects without showing them, and reading the
+    policies of every urgency was a large part of its database work."""
+
+    def __init__(self, user):
+        self._user = user
+        self._html: SafeString | None = None
+
+    def __bool__(self) -> bool:
+        # Whether there is anything to say, known without reading the policies.
+        return knows_urgency_meanings()
+
+    def __html__(self) -> SafeString:
+        if self._html is None:
+            meanings = urgency_meanings(team=intake_team(self._user))
+            self._html = (
+                format_html(
+                    '<ul class="mb-0 ps-3">{}</ul>',
+                    format_html_join(
+                        "",
+                        "<li><strong>{}</strong>: {}</li>",
+                        ((label, meanings[value]) for value, label in Urgency.choices if value in meanings),
+                    ),
+                )
+                if meanings
+                else SafeString("")
+            )
+        return self._html
+
+    def __str__(self) -> str:
+        return self.__html__()
 
 
 class CategoryChoiceField(forms.ModelMultipleChoiceField):
@@ -146,23 +187,21 @@ class ConcernForm(NationFormMixin, forms.ModelForm):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
         self.fields["discloser_type"].choices = [(c.value, c.label) for c in OFFERED_DISCLOSER_TYPES]
         self.fields["discloser_type"].required = False
-        meanings = urgency_meanings(team=intake_team(user))
-        if meanings:
-            # The real times of the policies in force (an administrator's change shows at once).
-            self.fields["urgency"].help_text = format_html(
-                '<ul class="mb-0 ps-3">{}</ul>',
-                format_html_join(
-                    "",
-                    "<li><strong>{}</strong>: {}</li>",
-                    ((label, meanings[value]) for value, label in Urgency.choices if value in meanings),
-                ),
-            )
+        # The real times of the policies in force (an administrator's change shows at once).
+        self.fields["urgency"].help_text = UrgencyHelp(user)  # type: ignore[assignment]  # str-like, drawn as HTML
         self.fields["not_immediate_reason"].required = False
         # Most disclosures are reported the day they are made: today is offered, and can be changed.
         self.fields["occurred_on"].initial = timezone.localdate
         self.fields["jurisdiction"].choices = [("", "Choose the nation"), *self.fields["jurisdiction"].choices[1:]]
         self.fields["emergency_action"].required = False
         self.fields["emergency_action"].choices = EmergencyAction.choices
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()  # type: ignore[misc]  # ModelForm, through the mixin
+        # The field has already found the client among this person's own: the model's check that
+        # it exists would only read it again.
+        exclude.add("client")
+        return exclude
 
     def clean(self):
         cleaned = super().clean()

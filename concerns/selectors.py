@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Team, User
@@ -32,6 +32,11 @@ def register_intake_information(*, urgency_meanings, first_notice) -> None:
     the policies in force) and ``first_notice(concern)`` (an object with ``told``: the names of the
     people actually alerted, ``acknowledge_by``: a datetime or None, ``meaning``: the urgency's words)."""
     _intake_information.update(urgency_meanings=urgency_meanings, first_notice=first_notice)
+
+
+def knows_urgency_meanings() -> bool:
+    """Whether ``urgency_meanings`` has anything to say (a provider is registered), without asking it."""
+    return "urgency_meanings" in _intake_information
 
 
 def urgency_meanings(*, team=None) -> dict[str, str]:
@@ -104,14 +109,7 @@ def excluded_people(concern: Concern) -> set[int]:
     conflict of interest on it. Everything that notifies, lists or routes people for a concern
     (alerts, assignment, break-glass notices, rota choices) skips these ids.
     """
-    people = set(
-        AllegedPerson.objects.filter(concern=concern, staff_member__isnull=False).values_list(
-            "staff_member_id", flat=True
-        )
-    )
-    people |= set(StaffLink.objects.filter(concern=concern).values_list("staff_member_id", flat=True))
-    people |= set(ConflictOfInterest.objects.filter(concern=concern).values_list("person_id", flat=True))
-    return people
+    return set(excluded_people_by_concern([concern.pk])[concern.pk])
 
 
 def excluded_people_by_concern(concern_ids) -> dict[int, frozenset[int]]:
@@ -133,12 +131,12 @@ def is_about_staff(concern: Concern) -> bool:
     designated officer) applies whatever the position-of-trust answer: staff named as an alleged
     person at intake, one said at intake to work or volunteer here ("works here, I cannot find
     them"), or one identified by a lead after submission."""
-    return (
-        AllegedPerson.objects.filter(concern=concern)
-        .filter(Q(staff_member__isnull=False) | Q(works_here=YesNoUnknown.YES))
-        .exists()
-        or StaffLink.objects.filter(concern=concern).exists()
+    # One statement: a new concern asks this as it is submitted, and usually the answer is no.
+    named = AllegedPerson.objects.filter(concern=concern).filter(
+        Q(staff_member__isnull=False) | Q(works_here=YesNoUnknown.YES)
     )
+    linked = StaffLink.objects.filter(concern=concern)
+    return Concern.objects.filter(pk=concern.pk).filter(Exists(named) | Exists(linked)).exists()
 
 
 def get_concern_for_user(user, *, concern_id: int) -> Concern:

@@ -158,10 +158,12 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
             raise ValidationError({"emergency_action": "Record the emergency action taken before submitting."})
         if concern.emergency_action == "none" and not concern.emergency_action_notes.strip():
             raise ValidationError({"emergency_action_notes": "Say why no emergency call was made."})
-        concern.full_clean(exclude=["reference", "team", "reporter", "client"])
+        # The key's uniqueness was settled above, under its lock; the reference is not yet drawn.
+        concern.full_clean(exclude=["reference", "team", "reporter", "client"], validate_unique=False)
         concern.reference = next_reference(year=timezone.localtime(now).year)
         concern.save(force_insert=True)
-        concern.categories.set(categories)
+        # A new concern has no categories yet: nothing to read before adding them.
+        concern.categories.add(*categories)
 
         for key, model in PART_MODELS.items():
             rows: list[Any] = []  # instances of ``model``, whichever of the three it is

@@ -49,24 +49,18 @@ def _as_querydict(data: dict) -> QueryDict:
 
 
 def _bind(user, data=None, initial=None):
-    if data is not None:
-        data = _with_every_management_form(data)
     form = ConcernForm(data, user=user, initial=initial)
-    formsets = {key: cls(data, prefix=prefix) for key, (cls, prefix) in FORMSETS.items()}
+    formsets = {key: cls(_posted_rows(data, prefix), prefix=prefix) for key, (cls, prefix) in FORMSETS.items()}
     return form, formsets
 
 
-def _with_every_management_form(data: QueryDict) -> QueryDict:
+def _posted_rows(data: QueryDict | None, prefix: str) -> QueryDict | dict | None:
     """A repeating part the posting page did not have (a page or draft from before the part was
-    added) is posted as having no rows, instead of failing for its missing management form."""
-    missing = [prefix for _cls, prefix in FORMSETS.values() if f"{prefix}-TOTAL_FORMS" not in data]
-    if not missing:
+    added) is posted as having no rows, instead of failing for its missing management form. Only
+    that part is given the empty one: copying the whole post for it cost more than the part."""
+    if data is None or f"{prefix}-TOTAL_FORMS" in data:
         return data
-    data = data.copy()
-    for prefix in missing:
-        data[f"{prefix}-TOTAL_FORMS"] = "0"
-        data[f"{prefix}-INITIAL_FORMS"] = "0"
-    return data
+    return {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
 
 
 def _quiet(form, formsets):
