@@ -314,7 +314,9 @@ def _is_one_of(ids: QuerySet) -> RawSQL:
     capped count stops early, where ``id IN (ids)`` was planned as a pass over every concern."""
     sql, params = ids.query.sql_with_params()
     table = Concern._meta.db_table
-    return RawSQL(f'"{table}"."id" = ANY(ARRAY({sql}))', params, output_field=BooleanField())
+    return RawSQL(  # noqa: S611 - compiled from a queryset; every value is a parameter
+        f'"{table}"."id" = ANY(ARRAY({sql}))', params, output_field=BooleanField()
+    )
 
 
 def _compiled_count(queryset: QuerySet) -> tuple[str, list]:
