@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, OrderBy, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, OrderBy, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, Now
 from django.http import Http404
@@ -30,7 +30,6 @@ from concerns.models import (
     Addendum,
     AllegedPerson,
     Concern,
-    ConcernCategory,
     ConcernStatus,
     ConflictOfInterest,
     StaffLink,
@@ -191,6 +190,19 @@ def _concerns_to_chase(now: datetime) -> QuerySet:
     )
 
 
+def category_labels_by_concern(concern_ids: list[int]) -> dict[int, list[str]]:
+    """Each concern's category labels, in the categories' order: one statement for a page."""
+    links = (
+        Concern.categories.through.objects.filter(concern_id__in=concern_ids)
+        .order_by("concern_id", "concerncategory__order", "concerncategory__label")
+        .values_list("concern_id", "concerncategory__label")
+    )
+    labels: dict[int, list[str]] = {}
+    for concern_id, label in links:
+        labels.setdefault(concern_id, []).append(label)
+    return labels
+
+
 def search_matches(term: str) -> QuerySet:
     """Ids of concerns a search term may mean, any of: a reference (or its beginning), a client's
     reference or pseudonym ("Client 123"), an alleged person's name (pg_trgm: similar names,
@@ -233,8 +245,8 @@ def queue_for_lead(user: User, filters: QueueFilters | None = None, *, now: date
     concerns = (
         concerns.select_related("team", "reporter", "owner")
         # A row shows a handful of columns: the concern's account (its longest text) stays in the table.
+        # Its categories come from category_labels_by_concern, for the page's rows only.
         .only(*QUEUE_ROW_FIELDS)
-        .prefetch_related(Prefetch("categories", queryset=ConcernCategory.objects.order_by("order", "label")))
         # next_due_at and next_due_kind are the earliest open deadline, kept by a trigger on the
         # deadline table: orders and filters come from the queue's indexes, not a subquery per row.
         .annotate(due_at=F("next_due_at"), chase=_overdue_referral(now))
@@ -338,9 +350,7 @@ def queue_counts(user: User, *, now: datetime | None = None) -> QueueCounts:
     statuses = [str(s) for s in STATUS_ORDER if s in OPEN_STATUSES]
     kinds = [str(kind) for kind in DEADLINE_SHORT_LABELS]
     per_status, status_params = _compiled_count(base.filter(status=RawSQL("wanted.value", ())))
-    per_kind, kind_params = _compiled_count(
-        base.filter(next_due_kind=RawSQL("wanted.value", ()), next_due_at__lt=now)
-    )
+    per_kind, kind_params = _compiled_count(base.filter(next_due_kind=RawSQL("wanted.value", ()), next_due_at__lt=now))
     chase_sql, chase_params = _compiled_count(base.filter(_is_one_of(_concerns_to_chase(now))))
     sql = (
         f"SELECT 'status', wanted.value, (SELECT count(*) FROM ({per_status}) AS part)"

@@ -135,7 +135,7 @@ def queue(request):
         "filter_form": form,
         "filters": filters,
         "page": page,
-        "rows": queue_rows(page, now=now),
+        "rows": queue_rows(page, now=now, request=request),
         "now": now,
         "filter_query": query.urlencode(),
     }

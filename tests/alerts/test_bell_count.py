@@ -46,7 +46,7 @@ def test_the_count_leaves_out_read_done_and_hidden_notifications_whichever_way_t
     assert unread_count(cast.deputy) == 2
     listed = set(notifications_for(cast.deputy).values_list("pk", flat=True))
     assert by_message.pk not in listed and by_deadline.pk not in listed
-    assert unread_count(cast.lead) == Notification.objects.filter(
-        user=cast.lead, read_at__isnull=True, done_at__isnull=True
-    ).count()
-
+    assert (
+        unread_count(cast.lead)
+        == Notification.objects.filter(user=cast.lead, read_at__isnull=True, done_at__isnull=True).count()
+    )

@@ -38,7 +38,7 @@ def _render_queue_rows(user, filters=None):
     request.user = user
     page = Paginator(queue_for_lead(user, filters), QUEUE_PAGE_SIZE).get_page(1)
     now = timezone.now()
-    context = {"page": page, "rows": queue_rows(page, now=now), "now": now}
+    context = {"page": page, "rows": queue_rows(page, now=now, request=request), "now": now}
     return render_to_string("escalation/queue/_rows.html", context, request=request)
 
 
@@ -282,3 +282,18 @@ def test_workflow_panel_queries_do_not_grow_with_the_history(cast, client):
     with CaptureQueriesContext(connection) as after:
         client.get(page)
     assert len(after) == len(before)
+
+
+def test_every_value_a_row_shows_is_escaped(cast, client):
+    """The rows are built as HTML in Python (escalation.queue_rows): names typed by people are
+    placed escaped, never as markup."""
+    cast.clinician.full_name = 'Rhi <script>alert("x")</script> & Co'
+    cast.clinician.save(update_fields=["full_name"])
+    cast.team.name = "Team <b>bold</b>"
+    cast.team.save(update_fields=["name"])
+    concern = submit_test_concern(reporter=cast.clinician)
+    body = _signed_in(client, cast.lead).get(QUEUE).content.decode()
+    assert concern.reference in body
+    assert "<script>alert" not in body and "<b>bold</b>" not in body
+    assert "Rhi &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in body
+    assert "Team &lt;b&gt;bold&lt;/b&gt;" in body
