@@ -3,6 +3,7 @@ the chronology and possible links. Each read issues a fixed number of queries, w
 the number of rows.
 """
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -209,13 +210,19 @@ def search_matches(term: str) -> QuerySet:
     GIN trigram index) or a reporter's name or email. Only ids: the caller applies visibility."""
     term = " ".join(term.split())
     client_reference = term[len("client ") :] if term.lower().startswith("client ") else term
-    by_reference = Concern.objects.filter(reference__startswith=term.upper()).values_list("id", flat=True)
-    by_client = Concern.objects.filter(client__reference__iexact=client_reference).values_list("id", flat=True)
-    reporters = User.objects.filter(Q(full_name__icontains=term) | Q(email__iexact=term)).values("id")
-    by_reporter = Concern.objects.filter(reporter_id__in=reporters).values_list("id", flat=True)
-    # Both operators can use the trigram index: % for similar spellings, ILIKE for part of a name.
-    by_alleged = AllegedPerson.objects.filter(Q(name__trigram_similar=term) | Q(name__icontains=term)).values_list(
-        "concern_id", flat=True
+    # No ordering in the parts of a union: the models' default orders would add joins and sorts.
+    concerns = Concern.objects.order_by()
+    by_reference = concerns.filter(reference__startswith=term.upper()).values_list("id", flat=True)
+    by_client = concerns.filter(client__reference__iexact=client_reference).values_list("id", flat=True)
+    reporters = User.objects.order_by().filter(Q(full_name__icontains=term) | Q(email__iexact=term)).values("id")
+    by_reporter = concerns.filter(reporter_id__in=reporters).values_list("id", flat=True)
+    # Both operators use the trigram index: % for similar spellings, and a case-blind regular
+    # expression of the escaped term for part of a name (``icontains`` would compare upper() of
+    # the name, which the index does not hold).
+    by_alleged = (
+        AllegedPerson.objects.order_by()
+        .filter(Q(name__trigram_similar=term) | Q(name__iregex=re.escape(term)))
+        .values_list("concern_id", flat=True)
     )
     return by_reference.union(by_client, by_reporter, by_alleged)
 
