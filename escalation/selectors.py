@@ -94,11 +94,11 @@ QUEUE_SORTS: dict[str, Callable[[], tuple]] = {
     "reference": lambda: (F("reference").asc(),),
     "received": lambda: (F("submitted_at").asc(), F("id").asc()),
     "urgency": lambda: (urgency_rank().asc(), *_due_order()),
-    "team": lambda: (F("team__name").asc(), *_due_order()),
-    "reporter": lambda: (F("reporter__full_name").asc(), *_due_order()),
+    "team": lambda: (F("team__name").asc(), F("team_id").asc(), *_due_order()),
+    "reporter": lambda: (F("reporter__full_name").asc(), F("reporter_id").asc(), *_due_order()),
     "status": lambda: (status_rank().asc(), *_due_order()),
     "risk": lambda: (risk_rank().asc(), *_due_order()),
-    "owner": lambda: (F("owner__full_name").asc(nulls_last=True), *_due_order()),
+    "owner": lambda: (F("owner__full_name").asc(nulls_last=True), F("owner_id").asc(nulls_last=True), *_due_order()),
 }
 DEFAULT_SORT = "due"
 
@@ -290,6 +290,68 @@ def queue_for_lead(user: User, filters: QueueFilters | None = None, *, now: date
         matched = list(search_matches(filters.search)[:SEARCH_MATCH_CAP])
         concerns = concerns.filter(pk__in=matched)
     return concerns.order_by(*_queue_order(filters))
+
+
+def first_rows_of(concerns: QuerySet, filters: QueueFilters, rows: int) -> QuerySet:
+    """``concerns`` (from queue_for_lead with the same filters) narrowed to at least its first
+    ``rows`` rows in the asked order, so that a page up to that row reads from an index.
+
+    Only an order by a joined name needs it: ``_first_by_name`` walks the teams or people in
+    name order. Every other order already reads its first page from an index.
+    """
+    if filters.sort not in NAME_SORTS:
+        return concerns
+    return concerns.filter(pk__in=_first_by_name(concerns.order_by(), filters, rows))
+
+
+# Orders by a joined name: (the table walked in name order, the concern's column naming it).
+NAME_SORTS = {
+    "team": ("accounts_team", "name", "team_id"),
+    "reporter": ("accounts_user", "full_name", "reporter_id"),
+    "owner": ("accounts_user", "full_name", "owner_id"),
+}
+
+
+def _first_by_name(concerns: QuerySet, filters: QueueFilters, limit: int) -> RawSQL:
+    """The ids of the first ``limit`` concerns in a name order, found by walking the teams or
+    people in name order and reading each one's concerns from its queue index (a LATERAL join):
+    ordering by a joined name otherwise sorts every concern the lead may see.
+
+    The page's own ORDER BY then sorts these few rows. Unowned concerns (the owner order's
+    NULLs) come after the owners, or first when reversed.
+    """
+    table, name_column, concern_column = NAME_SORTS[filters.sort]
+    direction = "DESC" if filters.descending else "ASC"
+    due = [f"next_due_at {direction} NULLS {'FIRST' if filters.descending else 'LAST'}"]
+    due += [f"submitted_at {direction}", f"id {direction}"]
+    limit = int(limit)
+    ids_only = concerns.order_by().values("id", "next_due_at", "submitted_at")
+    per_walked, per_walked_params = ids_only.filter(**{concern_column: RawSQL("walked.id", ())}).query.sql_with_params()
+    walk = (
+        f"SELECT walked.{name_column} AS name, walked.id AS walked_id, named.*"
+        # Ordering by the (constant) naming column too makes its queue index the natural path.
+        f" FROM {table} AS walked CROSS JOIN LATERAL ({per_walked}"
+        f" ORDER BY {concern_column} {direction}, {', '.join(due)} LIMIT {limit}) AS named"
+        # Most people own or report nothing: skip them by the foreign key's index.
+        f" WHERE EXISTS (SELECT 1 FROM {Concern._meta.db_table} AS any_concern"
+        f" WHERE any_concern.{concern_column} = walked.id)"
+        f" ORDER BY walked.{name_column} {direction}, walked.id {direction}, {', '.join(f'named.{o}' for o in due)}"
+        f" LIMIT {limit}"
+    )
+    params = list(per_walked_params)
+    if filters.sort == "owner":
+        nobody, nobody_params = ids_only.filter(owner__isnull=True).query.sql_with_params()
+        nobody_first = filters.descending
+        walk = (
+            f"SELECT id FROM (SELECT {1 if nobody_first else 0} AS grp, * FROM ({walk}) AS owned"
+            f" UNION ALL SELECT {0 if nobody_first else 1}, NULL, NULL, * FROM ({nobody}"
+            f" ORDER BY owner_id {direction}, {', '.join(due)} LIMIT {limit}) AS unowned) AS both_groups"
+            f" ORDER BY grp, name {direction}, walked_id {direction}, {', '.join(due)} LIMIT {limit}"
+        )
+        params += list(nobody_params)
+    else:
+        walk = f"SELECT id FROM ({walk}) AS walked_in_order"
+    return RawSQL(walk, params)  # noqa: S611 - compiled from querysets and fixed names; values are parameters
 
 
 def _queue_order(filters: QueueFilters) -> tuple:

@@ -64,9 +64,24 @@ def _queue_filters(form: forms.QueueFilterForm) -> selectors.QueueFilters:
 
 
 class CappedPaginator(Paginator):
-    """Counts at most COUNT_CAP rows: a lead needs "1000+", not an exact count over every open concern."""
+    """Counts at most COUNT_CAP rows: a lead needs "1000+", not an exact count over every open concern.
+
+    ``rows_up_to(top)``, when given, narrows the rows to the first ``top`` before a page is cut
+    from them (the queue's orders by a name read only as far as the page asked for).
+    """
 
     COUNT_CAP = selectors.COUNT_CAP
+
+    def __init__(self, object_list, per_page, *, rows_up_to=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.rows_up_to = rows_up_to
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        rows = self.rows_up_to(top) if self.rows_up_to else self.object_list
+        return self._get_page(rows[bottom:top], number, self)
 
     @cached_property
     def count(self) -> int:
@@ -127,7 +142,12 @@ def queue(request):
     )
     filters = _queue_filters(form) if request.GET else selectors.QueueFilters()
     now = timezone.now()
-    paginator = CappedPaginator(selectors.queue_for_lead(request.user, filters, now=now), selectors.QUEUE_PAGE_SIZE)
+    concerns = selectors.queue_for_lead(request.user, filters, now=now)
+    paginator = CappedPaginator(
+        concerns,
+        selectors.QUEUE_PAGE_SIZE,
+        rows_up_to=lambda top: selectors.first_rows_of(concerns, filters, top),
+    )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -1,5 +1,6 @@
 """The lead's queue and pages through the test client: access, break-glass, messages, query counts."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent, BreakGlassAccess
+from concerns.models import Concern
 from escalation import services
 from escalation.models import BreakGlassGrant
 from escalation.services import acknowledge_concern
@@ -297,3 +299,46 @@ def test_every_value_a_row_shows_is_escaped(cast, client):
     assert "<script>alert" not in body and "<b>bold</b>" not in body
     assert "Rhi &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in body
     assert "Team &lt;b&gt;bold&lt;/b&gt;" in body
+
+
+@pytest.mark.parametrize("sort", ["owner", "reporter", "team"])
+def test_orders_by_a_name_page_through_exactly_as_a_full_sort_would(cast, client, sort):
+    """The orders by a name read only as far as the page asked for (escalation.selectors
+    ._first_by_name): every page, both ways, must still be the full sort's slice, with people
+    of the same name kept apart and the unowned after the owners (before them reversed)."""
+    from accounts.roles import Role
+    from tests.factories.accounts import UserFactory
+
+    namesake = UserFactory(
+        email="leah2@example.test",
+        full_name="Leah Lead",
+        roles=[Role.LEAD],
+        teams=[cast.team],
+        covered_teams=[cast.team],
+    )
+    first = submit_test_concern(reporter=cast.clinician)
+    second = submit_test_concern(reporter=cast.other_clinician)
+    rows = [first, second]
+    rows += clone_open_concerns(first, 40, owner=cast.lead)
+    rows += clone_open_concerns(second, 30, owner=namesake)
+    rows += clone_open_concerns(first, 25, owner=cast.deputy)
+    rows += clone_open_concerns(second, 20)
+    key = {
+        "owner": lambda c: (c.owner is None, c.owner.full_name if c.owner else "", c.owner_id or 0),
+        "reporter": lambda c: (False, c.reporter.full_name, c.reporter_id),
+        "team": lambda c: (False, c.team.name, c.team_id),
+    }[sort]
+    concerns = list(Concern.objects.filter(pk__in=[c.pk for c in rows]).select_related("owner", "reporter", "team"))
+    expected = sorted(concerns, key=lambda c: (*key(c), c.next_due_at is None, c.next_due_at, c.submitted_at, c.pk))
+    expected_desc = sorted(
+        concerns,
+        key=lambda c: (*key(c), c.next_due_at is None, c.next_due_at, c.submitted_at, c.pk),
+        reverse=True,
+    )
+    client.force_login(cast.lead)
+    for direction, order in (("asc", expected), ("desc", expected_desc)):
+        seen = []
+        for page in (1, 2, 3):
+            body = client.get(QUEUE, {"sort": sort, "dir": direction, "page": page}).content.decode()
+            seen += re.findall(r'<th scope="row" data-label="Reference"><a href="[^"]+">([^<]+)</a>', body)
+        assert seen == [c.reference for c in order], (sort, direction)
