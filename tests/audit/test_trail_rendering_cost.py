@@ -54,7 +54,12 @@ def test_quick_select_renders_what_djangos_select_renders():
 
 
 def test_quick_select_renders_option_groups_as_djangos_select_does():
-    choices = [("", "Any"), ("Wales & <England>", [("a", "Ann"), ("b", "Bo")]), ("c", "Cy"), ("Scotland", [("d", "Di")])]
+    choices = [
+        ("", "Any"),
+        ("Wales & <England>", [("a", "Ann"), ("b", "Bo")]),
+        ("c", "Cy"),
+        ("Scotland", [("d", "Di")]),
+    ]
     for value in (None, "", "b", "c", "d"):
         expected = forms.Select(choices=choices).render("category", value, {"id": "id_category"})
         rendered = QuickSelect(choices=choices).render("category", value, {"id": "id_category"})
