@@ -1,8 +1,9 @@
+import html
 from functools import lru_cache
 
 from django import forms
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -104,12 +105,47 @@ class PersonChoiceField(forms.ModelChoiceField):
         return self.label_from_values(obj.full_name, obj.email)
 
 
+def _escaped(text) -> str:
+    """As Django's conditional_escape, for plain text at a fraction of its cost."""
+    return str(text) if isinstance(text, SafeData) else html.escape(str(text))
+
+
+class PeopleSelect(QuickSelect):
+    """QuickSelect's markup for a flat list of every account, each option escaped with one call.
+
+    QuickSelect builds each option with format_html, whose escaping of every part and marking
+    safe costs more than the rest of the option: at 444 accounts a fifth of the trail's
+    rendering. Options only (no groups): a person filter has none.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = set(self.format_value(value))
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        parts = []
+        chosen = False
+        for option_value, label in self.choices:
+            text = "" if option_value is None else str(option_value)
+            is_selected = not chosen and text in selected
+            chosen = chosen or is_selected
+            parts.append(
+                f'<option value="{_escaped(text)}"{" selected" if is_selected else ""}>{_escaped(label)}</option>'
+            )
+        # As Django's attrs.html: in order, True as a bare name, False left out.
+        attributes = "".join(
+            f" {_escaped(key)}" if item is True else f' {_escaped(key)}="{_escaped(item)}"'
+            for key, item in final_attrs.items()
+            if item is not False
+        )
+        # Every name, value and label above is escaped.
+        return mark_safe(f'<select name="{_escaped(name)}"{attributes}>\n' + "\n".join(parts) + "\n</select>")  # noqa: S308
+
+
 class TrailFilterForm(forms.Form):
     # Each field is shown by BootstrapBoundField.as_field_group, without crispy's templates.
     bound_field_class = BootstrapBoundField
 
-    # Every account is a choice: rendered in one pass, not one template per option.
-    person = PersonChoiceField(queryset=None, required=False, empty_label="Anyone", label="Person", widget=QuickSelect)
+    # Every account is a choice: rendered in one pass, not one template (or format_html) per option.
+    person = PersonChoiceField(queryset=None, required=False, empty_label="Anyone", label="Person", widget=PeopleSelect)
     reference = forms.CharField(
         required=False, max_length=40, label="Concern reference", help_text="For example SG-2026-000123."
     )

@@ -13,6 +13,7 @@ from django.urls import URLResolver, reverse
 
 from accounts.models import User
 from accounts.widgets import QuickSelect
+from audit.forms import PeopleSelect
 from audit.services import record_event
 
 
@@ -52,6 +53,14 @@ def test_quick_select_renders_what_djangos_select_renders():
     for value in (None, "", 2, "3"):
         expected = forms.Select(choices=choices).render("person", value, attrs)
         assert _normalised(QuickSelect(choices=choices).render("person", value, attrs)) == _normalised(expected)
+
+
+def test_the_people_select_renders_what_djangos_select_renders():
+    choices = [("", "Anyone"), (1, "Ann <Admin> & co"), (2, "Bo 'Quoted' \"twice\""), (3, "Cy"), (4, "Cy")]
+    attrs = {"id": "id_person", "class": "form-select", "aria-describedby": "id_person_help", "required": True}
+    for value in (None, "", 2, "3", "<x>"):
+        expected = forms.Select(choices=choices).render("person", value, attrs)
+        assert _normalised(PeopleSelect(choices=choices).render("person", value, attrs)) == _normalised(expected)
 
 
 def test_quick_select_renders_option_groups_as_djangos_select_does():
