@@ -13,9 +13,10 @@ from accounts.security import require_fresh_second_factor
 from audit import selectors
 from audit.actions import AuditAction
 from audit.exports import csv_lines
-from audit.forms import BreakGlassReviewForm, TrailFilterForm, action_suggestions
+from audit.forms import BreakGlassReviewForm, TrailFilterForm, action_suggestion_options
 from audit.models import BreakGlassAccess
 from audit.services import BreakGlassReviewError, record_event, review_break_glass
+from audit.trail_rows import trail_rows
 
 managers_only = role_required(Role.MANAGER)
 
@@ -53,8 +54,9 @@ def trail(request):
         {
             "form": form,
             "page": page,
+            "rows": trail_rows(page.events),
             "filter_query": _query_without_cursor(request),
-            "action_suggestions": action_suggestions(),
+            "action_suggestion_options": action_suggestion_options(),
         },
     )
 
@@ -71,7 +73,13 @@ def concern_access_log(request, reference):
     return render(
         request,
         "audit/concern_access_log.html",
-        {"reference": reference, "page": page, "break_glass": break_glass, "filter_query": ""},
+        {
+            "reference": reference,
+            "page": page,
+            "rows": trail_rows(page.events),
+            "break_glass": break_glass,
+            "filter_query": "",
+        },
     )
 
 
@@ -83,7 +91,11 @@ def person_activity(request, person_id):
     with transaction.atomic():
         _record_view(request, "person_activity", person_id=person.pk)
         page = selectors.person_activity_page(person.pk, cursor, viewer=request.user)
-    return render(request, "audit/person_activity.html", {"person": person, "page": page, "filter_query": ""})
+    return render(
+        request,
+        "audit/person_activity.html",
+        {"person": person, "page": page, "rows": trail_rows(page.events), "filter_query": ""},
+    )
 
 
 def _break_glass_page(request, *, failed_id=None, failed_form=None, status=200):
