@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from concerns.models import ConcernStatus, Urgency
 from escalation.models import RiskRating
-from escalation.selectors import category_labels_by_concern, deadline_short_label
+from escalation.selectors import QUEUE_ROW_VALUES, category_labels_by_concern, deadline_short_label
 from escalation.templatetags.escalation_tags import due_phrase
 
 ROW = (
@@ -84,8 +84,9 @@ def _e(value) -> str:
 
 
 def queue_rows(concerns, *, now: datetime, request) -> list[SafeString]:
-    """One table row per concern of the page (as escalation.selectors.queue_for_lead gives them)."""
-    concerns = list(concerns)
+    """One table row per concern of a page: ``concerns`` is the page's slice of
+    escalation.selectors.queue_for_lead, read as plain values (no model objects)."""
+    concerns = list(concerns.values(*QUEUE_ROW_VALUES))
     concern_url = _url_maker("escalation:concern")
     acknowledge_url = _url_maker("escalation:acknowledge")
     labels = {name: _e(label) for name, label in _labels().items()}
@@ -97,35 +98,36 @@ def queue_rows(concerns, *, now: datetime, request) -> list[SafeString]:
     urgencies = {value: _e(label) for value, label in Urgency.choices}
     statuses = {value: _e(label) for value, label in ConcernStatus.choices}
     risks = {value: _e(label) for value, label in RiskRating.choices}
-    categories = category_labels_by_concern([concern.pk for concern in concerns])
+    categories = category_labels_by_concern([concern["id"] for concern in concerns])
     deadline_labels: dict[str, str] = {}
     csrf = _e(get_token(request))
     back = _e(request.get_full_path())
     rows = []
     for concern in concerns:
-        url = concern_url(concern.pk)
-        reference = _e(concern.reference)
-        submitted = timezone.localtime(concern.submitted_at)
-        urgency = urgencies.get(concern.urgency) or _e(concern.urgency)
-        risk = (risks.get(concern.risk_rating) or _e(concern.risk_rating)) if concern.risk_rating else not_rated
-        kind = concern.next_due_kind or ""
+        url = concern_url(concern["id"])
+        reference = _e(concern["reference"])
+        submitted = timezone.localtime(concern["submitted_at"])
+        urgency = urgencies.get(concern["urgency"]) or _e(concern["urgency"])
+        rating = concern["risk_rating"]
+        risk = (risks.get(rating) or _e(rating)) if rating else not_rated
+        kind = concern["next_due_kind"] or ""
         if kind not in deadline_labels:
             deadline_labels[kind] = _e(deadline_short_label(kind)) if kind else ""
-        due_at = concern.due_at
+        due_at = concern["next_due_at"]
         if due_at:
             time_left = COUNTDOWN.format(
                 iso=timezone.localtime(due_at).isoformat(),
                 label=deadline_labels[kind],
                 text=_e(due_phrase(due_at, now, kind)),
             )
-        elif concern.closed_at:
-            closed = timezone.localtime(concern.closed_at)
+        elif concern["closed_at"]:
+            closed = timezone.localtime(concern["closed_at"])
             time_left = CLOSED.format(closed_word, closed.isoformat(), _e(dateformat.format(closed, "j M Y")))
         else:
             time_left = "—"
-        if not concern.acknowledged_at and concern.status != ConcernStatus.CLOSED:
+        if not concern["acknowledged_at"] and concern["status"] != ConcernStatus.CLOSED:
             action = ACKNOWLEDGE.format(
-                action=acknowledge_url(concern.pk), csrf=csrf, back=back, label=acknowledge_word, reference=reference
+                action=acknowledge_url(concern["id"]), csrf=csrf, back=back, label=acknowledge_word, reference=reference
             )
         else:
             action = OPEN.format(url=url, label=open_word, reference=reference)
@@ -138,15 +140,15 @@ def queue_rows(concerns, *, now: datetime, request) -> list[SafeString]:
                     reference=reference,
                     received_iso=submitted.isoformat(),
                     received=_e(dateformat.format(submitted, "j M Y H:i")),
-                    urgency=IMMEDIATE.format(urgency) if concern.urgency == Urgency.IMMEDIATE else urgency,
-                    categories=_e(", ".join(categories.get(concern.pk, ()))) or "—",
-                    team=_e(concern.team.name),
-                    reporter=_e(concern.reporter.get_full_name()),
+                    urgency=IMMEDIATE.format(urgency) if concern["urgency"] == Urgency.IMMEDIATE else urgency,
+                    categories=_e(", ".join(categories.get(concern["id"], ()))) or "—",
+                    team=_e(concern["team__name"]),
+                    reporter=_e(concern["reporter__full_name"] or concern["reporter__email"]),
                     time_left=time_left,
-                    chase=chase_badge if getattr(concern, "chase", False) else "",
+                    chase=chase_badge if concern["chase"] else "",
                     risk=risk,
-                    status=statuses.get(concern.status) or _e(concern.status),
-                    owner=_e(concern.owner.get_full_name()) if concern.owner_id else nobody,
+                    status=statuses.get(concern["status"]) or _e(concern["status"]),
+                    owner=_e(concern["owner__full_name"] or concern["owner__email"]) if concern["owner_id"] else nobody,
                     action=action,
                 )
             )

@@ -152,6 +152,8 @@ QUEUE_ROW_FIELDS = (
     "owner__full_name",
     "owner__email",
 )
+# The same, as values for the page's rows (escalation.queue_rows), with the row's annotation.
+QUEUE_ROW_VALUES = ("id", *QUEUE_ROW_FIELDS, "owner_id", "chase")
 
 
 def covered_teams(user: User) -> QuerySet[Team]:

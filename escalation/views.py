@@ -85,7 +85,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list.values("pk")[: self.COUNT_CAP + 1].count()
+        # No ORDER BY: a sliced count keeps its order, which for an order by a name sorted every
+        # row; how many there are (up to the cap) does not depend on the order.
+        return self.object_list.order_by().values("pk")[: self.COUNT_CAP + 1].count()
 
     @property
     def count_is_capped(self) -> bool:
@@ -155,7 +157,7 @@ def queue(request):
         "filter_form": form,
         "filters": filters,
         "page": page,
-        "rows": queue_rows(page, now=now, request=request),
+        "rows": queue_rows(page.object_list, now=now, request=request),
         "now": now,
         "filter_query": query.urlencode(),
     }

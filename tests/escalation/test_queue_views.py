@@ -40,7 +40,7 @@ def _render_queue_rows(user, filters=None):
     request.user = user
     page = Paginator(queue_for_lead(user, filters), QUEUE_PAGE_SIZE).get_page(1)
     now = timezone.now()
-    context = {"page": page, "rows": queue_rows(page, now=now, request=request), "now": now}
+    context = {"page": page, "rows": queue_rows(page.object_list, now=now, request=request), "now": now}
     return render_to_string("escalation/queue/_rows.html", context, request=request)
 
 
