@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.widgets import QuickSelect
+from accounts.widgets import QuickCheckboxInput, QuickDateInput, QuickHiddenInput, QuickSelect, QuickTextInput
 from alerts.models import ObligationKind
 from concerns.models import ConcernCategory, ConcernStatus, Jurisdiction, Urgency
 from escalation.models import Agency, ClosureOutcome, ReferralMethod, ReporterFeedback, RiskRating, TriageDecision
@@ -14,6 +14,7 @@ from escalation.selectors import QUEUE_SORTS
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+QUICK_DATE_WIDGET = QuickDateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 POPULATION_WORDS = {"child": _("children"), "adult": _("adults"), "both": _("children and adults")}
@@ -24,13 +25,15 @@ def category_choices() -> list:
     sharing a label ("Physical abuse") are told apart by their group and population."""
     groups: dict[str, list[tuple[str, str]]] = {}
     nation_labels = dict(Jurisdiction.choices)
-    for category in ConcernCategory.objects.filter(active=True).order_by("order", "label"):
-        nations = [str(nation_labels[n]) for n in category.nations if n in nation_labels]
-        group = ", ".join(nations) if nations else str(_("Every nation"))
-        label = category.label
-        if category.code != "unclear":
-            label = f"{label} ({POPULATION_WORDS.get(category.population, category.population)})"
-        groups.setdefault(group, []).append((category.code, label))
+    populations = {key: str(words) for key, words in POPULATION_WORDS.items()}
+    every_nation = str(_("Every nation"))
+    rows = ConcernCategory.objects.filter(active=True).order_by("order", "label")
+    for code, label, population, category_nations in rows.values_list("code", "label", "population", "nations"):
+        nations = [str(nation_labels[n]) for n in category_nations if n in nation_labels]
+        group = ", ".join(nations) if nations else every_nation
+        if code != "unclear":
+            label = f"{label} ({populations.get(population, population)})"
+        groups.setdefault(group, []).append((code, label))
     return [(group, options) for group, options in groups.items()]
 
 
@@ -41,11 +44,12 @@ class QueueFilterForm(forms.Form):
         required=False,
         max_length=150,
         label=_("Search"),
+        widget=QuickTextInput,
         help_text=_("A reference, a client's reference, an alleged person's name or a reporter"),
     )
     status = forms.ChoiceField(required=False, label=_("Status"), widget=QuickSelect)
-    closed_from = forms.DateField(required=False, label=_("Closed from"), widget=DATE_WIDGET)
-    closed_to = forms.DateField(required=False, label=_("Closed to"), widget=DATE_WIDGET)
+    closed_from = forms.DateField(required=False, label=_("Closed from"), widget=QUICK_DATE_WIDGET)
+    closed_to = forms.DateField(required=False, label=_("Closed to"), widget=QUICK_DATE_WIDGET)
     urgency = forms.ChoiceField(required=False, label=_("Urgency"), widget=QuickSelect)
     nation = forms.ChoiceField(required=False, label=_("Nation"), widget=QuickSelect)
     team = forms.ChoiceField(required=False, label=_("Team"), widget=QuickSelect)
@@ -53,11 +57,11 @@ class QueueFilterForm(forms.Form):
     risk = forms.ChoiceField(required=False, label=_("Risk rating"), widget=QuickSelect)
     owner = forms.ChoiceField(required=False, label=_("Owner"), widget=QuickSelect)
     due_kind = forms.ChoiceField(required=False, label=_("Deadline due next"), widget=QuickSelect)
-    overdue = forms.BooleanField(required=False, label=_("Overdue only"))
-    chase = forms.BooleanField(required=False, label=_("Chase: agency response overdue"))
-    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput)
+    overdue = forms.BooleanField(required=False, label=_("Overdue only"), widget=QuickCheckboxInput)
+    chase = forms.BooleanField(required=False, label=_("Chase: agency response overdue"), widget=QuickCheckboxInput)
+    sort = forms.ChoiceField(required=False, widget=QuickHiddenInput)
     dir = forms.ChoiceField(
-        required=False, choices=[("", ""), ("asc", "asc"), ("desc", "desc")], widget=forms.HiddenInput
+        required=False, choices=[("", ""), ("asc", "asc"), ("desc", "desc")], widget=QuickHiddenInput
     )
 
     def __init__(self, *args, teams, statuses, owners, **kwargs):
@@ -76,7 +80,7 @@ class QueueFilterForm(forms.Form):
             ("", _("Anyone or nobody")),
             ("mine", _("Mine")),
             ("none", _("Unassigned")),
-            *[(str(u.pk), u.get_full_name()) for u in owners],
+            *[(str(pk), name) for pk, name in owners],
         ]
         self.fields["due_kind"].choices = [("", _("Any deadline")), *ObligationKind.choices]
         self.fields["sort"].choices = [("", ""), *[(key, key) for key in QUEUE_SORTS]]

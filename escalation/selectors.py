@@ -442,13 +442,14 @@ def queue_counts(user: User, *, now: datetime | None = None) -> QueueCounts:
     )
 
 
-def queue_owner_choices(user: User) -> QuerySet[User]:
-    """The leads and deputies who may own the concerns of the teams ``user`` covers."""
+def queue_owner_choices(user: User) -> list[tuple[int, str]]:
+    """(id, name) of the leads and deputies who may own the concerns of the teams ``user`` covers."""
     team_ids = covered_team_ids(user)
     leads = users_with_role(*LEAD_ROLES)
     if team_ids is not None:
         leads = leads.filter(Q(covers_all_teams=True) | Q(covered_teams__in=team_ids))
-    return leads.distinct().order_by("full_name", "email")
+    rows = leads.distinct().order_by("full_name", "email").values_list("pk", "full_name", "email")
+    return [(pk, full_name or email) for pk, full_name, email in rows]
 
 
 # --- One concern, for a lead ----------------------------------------------------------------

@@ -140,7 +140,7 @@ def queue(request):
         request.GET or None,
         teams=teams,
         statuses=selectors.status_choices(),
-        owners=list(selectors.queue_owner_choices(request.user)),
+        owners=selectors.queue_owner_choices(request.user),
     )
     filters = _queue_filters(form) if request.GET else selectors.QueueFilters()
     now = timezone.now()
