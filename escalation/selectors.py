@@ -20,6 +20,7 @@ from django.utils.translation import gettext, gettext_lazy
 from accounts.models import Team, User
 from accounts.roles import LEAD_ROLES, Role
 from accounts.selectors import covered_team_ids, leads_covering_team, users_with_role
+from accounts.selectors import covered_teams as accounts_covered_teams
 from alerts.models import ObligationKind
 from audit.actions import AuditAction, AuditKind, action_kind, action_label, readable_details, spec_for
 from audit.models import AuditEvent
@@ -156,10 +157,8 @@ QUEUE_ROW_FIELDS = (
 QUEUE_ROW_VALUES = ("id", *QUEUE_ROW_FIELDS, "owner_id", "chase")
 
 
-def covered_teams(user: User) -> QuerySet[Team]:
-    team_ids = covered_team_ids(user)
-    teams = Team.objects.all()
-    return teams if team_ids is None else teams.filter(id__in=team_ids)
+def covered_teams(user: User) -> list[Team]:
+    return accounts_covered_teams(user)
 
 
 def _lead_concerns(user: User) -> QuerySet[Concern]:

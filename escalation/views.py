@@ -135,7 +135,7 @@ def queue(request):
     htmx polls this URL with the current query string and swaps only the table body, so the
     filters, the order and the page survive each refresh.
     """
-    teams = list(selectors.covered_teams(request.user))
+    teams = selectors.covered_teams(request.user)
     form = forms.QueueFilterForm(
         request.GET or None,
         teams=teams,

@@ -5,17 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_cache_fallback_table'),
-        ('concerns', '0016_queue_next_due_kind_risk_rating_indexes'),
-        ('consent', '0006_sharing_scope_and_protected_identities'),
+        ("accounts", "0003_cache_fallback_table"),
+        ("concerns", "0016_queue_next_due_kind_risk_rating_indexes"),
+        ("consent", "0006_sharing_scope_and_protected_identities"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='concern',
-            index=models.Index(condition=models.Q(('status__in', ['submitted', 'acknowledged', 'triaged', 'referred', 'monitoring', 'reopened'])), fields=['status'], include=('team', 'reporter', 'id'), name='concern_open_status_count_idx'),
+            model_name="concern",
+            index=models.Index(
+                condition=models.Q(
+                    ("status__in", ["submitted", "acknowledged", "triaged", "referred", "monitoring", "reopened"])
+                ),
+                fields=["status"],
+                include=("team", "reporter", "id"),
+                name="concern_open_status_count_idx",
+            ),
         ),
     ]
