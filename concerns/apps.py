@@ -6,6 +6,9 @@ class ConcernsConfig(AppConfig):
     verbose_name = "Concerns"
 
     def ready(self) -> None:
+        from concerns import lookups
+
+        lookups.register()
         # Lower layers (consent's client pages, audit's trail) must hide what a reader may not
         # know exists without importing concerns: they take the rules from here.
         from audit.selectors import register_hidden_references

@@ -94,7 +94,7 @@ def concerns_visible_to(user) -> QuerySet[Concern]:
         team_ids = covered_team_ids(user)
         # An organisation-wide lead (None) covers every team. (An empty Q() would be dropped
         # from the OR and hide everything but their own reports.)
-        visible |= Q(pk__isnull=False) if team_ids is None else Q(team_id__in=team_ids)
+        visible |= Q(pk__isnull=False) if team_ids is None else Q(team_id__any_of=team_ids)
     for provider in _extra_access_providers:
         granted_ids = provider(user)
         if granted_ids is not None:

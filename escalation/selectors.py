@@ -168,7 +168,7 @@ def _lead_concerns(user: User) -> QuerySet[Concern]:
     concerns = concerns_visible_to(user)
     team_ids = covered_team_ids(user)
     if team_ids is not None:
-        concerns = concerns.filter(team_id__in=team_ids)
+        concerns = concerns.filter(team_id__any_of=team_ids)
     return concerns
 
 

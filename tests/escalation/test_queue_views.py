@@ -342,3 +342,19 @@ def test_orders_by_a_name_page_through_exactly_as_a_full_sort_would(cast, client
             body = client.get(QUEUE, {"sort": sort, "dir": direction, "page": page}).content.decode()
             seen += re.findall(r'<th scope="row" data-label="Reference"><a href="[^"]+">([^<]+)</a>', body)
         assert seen == [c.reference for c in order], (sort, direction)
+
+
+def test_a_lead_covering_many_teams_gets_statements_with_few_parameters(cast):
+    """The covered teams travel as one array parameter (concerns.lookups.AnyOf): the database
+    driver caches the parsing of a statement only up to 50 parameters."""
+    from escalation.selectors import QueueFilters, queue_for_lead
+    from tests.factories.accounts import TeamFactory
+
+    teams = [TeamFactory(name=f"Team {n}", code=f"team-{n}") for n in range(40)]
+    cast.lead.covered_teams.add(*teams)
+    lead = type(cast.lead).objects.get(pk=cast.lead.pk)
+    concern = submit_test_concern(reporter=cast.clinician)
+    rows = queue_for_lead(lead, QueueFilters())
+    _sql, params = rows.query.sql_with_params()
+    assert len(params) < 20
+    assert concern in rows
