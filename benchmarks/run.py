@@ -271,13 +271,16 @@ def captured_queries(email: str, path: str) -> list[dict]:
 
 
 def main_query(statements: list[dict], table: str) -> dict:
-    """The statement that reads the page's rows: the slowest SELECT from ``table`` with a LIMIT."""
+    """The statement that reads the page's rows: a SELECT from ``table`` with an ORDER BY and a
+    LIMIT that is not a count (the capped counts have a LIMIT too), the slowest if several."""
     candidates = [
         s
         for s in statements
         if s["sql"].lstrip().upper().startswith("SELECT")
         and f'FROM "{table}"' in s["sql"]
         and "LIMIT" in s["sql"].upper()
+        and "ORDER BY" in s["sql"].upper()
+        and "COUNT(" not in s["sql"].upper()
     ]
     if not candidates:
         raise RuntimeError(f"No page query on {table} among {len(statements)} statements")
