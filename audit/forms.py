@@ -63,7 +63,7 @@ class BootstrapBoundField(forms.BoundField):
                 self.id_for_label,
                 " requiredField" if required else "",
                 self.label,
-                mark_safe('<span class="asteriskField">*</span>') if required else "",
+                mark_safe('<span class="asteriskField">*</span>') if required else "",  # noqa: S308  # nosec B308 B703
             )
             if self.label
             else ""
@@ -137,7 +137,7 @@ class PeopleSelect(QuickSelect):
             if item is not False
         )
         # Every name, value and label above is escaped.
-        return mark_safe(f'<select name="{_escaped(name)}"{attributes}>\n' + "\n".join(parts) + "\n</select>")  # noqa: S308
+        return mark_safe(f'<select name="{_escaped(name)}"{attributes}>\n' + "\n".join(parts) + "\n</select>")  # noqa: S308  # nosec B308 B703
 
 
 class TrailFilterForm(forms.Form):

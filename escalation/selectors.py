@@ -352,7 +352,8 @@ def _first_by_name(concerns: QuerySet, filters: QueueFilters, limit: int) -> Raw
         params += list(nobody_params)
     else:
         walk = f"SELECT id FROM ({walk}) AS walked_in_order"
-    return RawSQL(walk, params)  # noqa: S611 - compiled from querysets and fixed names; values are parameters
+    # Compiled from querysets and fixed names; every value is a parameter.
+    return RawSQL(walk, params)  # noqa: S611  # nosec B611
 
 
 def _queue_order(filters: QueueFilters) -> tuple:
@@ -396,7 +397,8 @@ def _is_one_of(ids: QuerySet) -> RawSQL:
     capped count stops early, where ``id IN (ids)`` was planned as a pass over every concern."""
     sql, params = ids.query.sql_with_params()
     table = Concern._meta.db_table
-    return RawSQL(  # noqa: S611 - compiled from a queryset; every value is a parameter
+    # Compiled from a queryset; every value is a parameter.
+    return RawSQL(  # noqa: S611  # nosec B611
         f'"{table}"."id" = ANY(ARRAY({sql}))', params, output_field=BooleanField()
     )
 
