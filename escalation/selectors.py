@@ -207,8 +207,8 @@ def category_labels_by_concern(concern_ids: list[int]) -> dict[int, list[str]]:
 
 def search_matches(term: str) -> QuerySet:
     """Ids of concerns a search term may mean, any of: a reference (or its beginning), a client's
-    reference or pseudonym ("Client 123"), an alleged person's name (pg_trgm: similar names,
-    GIN trigram index) or a reporter's name or email. Only ids: the caller applies visibility."""
+    reference or pseudonym ("Client 123"), an alleged person's name (pg_trgm: a name with a part
+    spelt like the term, GIN trigram index) or a reporter's name or email. Only ids: the caller applies visibility."""
     term = " ".join(term.split())
     client_reference = term[len("client ") :] if term.lower().startswith("client ") else term
     # No ordering in the parts of a union: the models' default orders would add joins and sorts.
@@ -217,12 +217,14 @@ def search_matches(term: str) -> QuerySet:
     by_client = concerns.filter(client__reference__iexact=client_reference).values_list("id", flat=True)
     reporters = User.objects.order_by().filter(Q(full_name__icontains=term) | Q(email__iexact=term)).values("id")
     by_reporter = concerns.filter(reporter_id__in=reporters).values_list("id", flat=True)
-    # Both operators use the trigram index: % for similar spellings, and a case-blind regular
-    # expression of the escaped term for part of a name (``icontains`` would compare upper() of
-    # the name, which the index does not hold).
+    # Both operators use the trigram index: %> for a name with a part spelt like the term (word
+    # similarity: "Jonathon Smithers" and "smithers" find "Jonathan Smithers", where whole-name
+    # similarity also matched thousands of names sharing only a first name), and a case-blind
+    # regular expression of the escaped term for part of a name (``icontains`` would compare
+    # upper() of the name, which the index does not hold).
     by_alleged = (
         AllegedPerson.objects.order_by()
-        .filter(Q(name__trigram_similar=term) | Q(name__iregex=re.escape(term)))
+        .filter(Q(name__trigram_word_similar=term) | Q(name__iregex=re.escape(term)))
         .values_list("concern_id", flat=True)
     )
     return by_reference.union(by_client, by_reporter, by_alleged)
@@ -288,8 +290,8 @@ def queue_for_lead(user: User, filters: QueueFilters | None = None, *, now: date
     if filters.chase:
         concerns = concerns.filter(pk__in=_concerns_to_chase(now))
     if filters.search.strip():
-        matched = list(search_matches(filters.search)[:SEARCH_MATCH_CAP])
-        concerns = concerns.filter(pk__in=matched)
+        # A subquery, not a list of ids: thousands of parameters are parsed again on every request.
+        concerns = concerns.filter(_is_one_of(search_matches(filters.search)[:SEARCH_MATCH_CAP]))
     return concerns.order_by(*_queue_order(filters))
 
 
