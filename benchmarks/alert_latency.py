@@ -101,8 +101,13 @@ def main() -> int:
                         break
                     time.sleep(0.5)
             due = dict(emails.values_list("message_id", "alert__deadline__due_at"))
+            alerted = dict(emails.values_list("message_id", "alert__created_at"))
             received = [r for r in sink.received if r.message_id in due]
             latencies = [r.received_at - due[r.message_id].timestamp() for r in received]
+            # Where the time goes: from due to the sweep's alert (sweep), and from the alert to
+            # SMTP acceptance (delivery).
+            sweep_lags = [(alerted[m] - due[m]).total_seconds() for m in due]
+            delivery_lags = [r.received_at - alerted[r.message_id].timestamp() for r in received]
             alerts_per_deadline = Counter(emails.values_list("alert__deadline_id", flat=True))
         finally:
             for process in processes:
@@ -121,6 +126,11 @@ def main() -> int:
             "p50_seconds": round(statistics.median(latencies), 2),
             "p99_seconds": round(percentile(latencies, 0.99), 2),
             "max_seconds": round(max(latencies), 2),
+            "alert_created_p50_seconds": round(statistics.median(sweep_lags), 2),
+            "alert_created_p99_seconds": round(percentile(sweep_lags, 0.99), 2),
+            "alert_created_max_seconds": round(max(sweep_lags), 2),
+            "alert_to_smtp_p50_seconds": round(statistics.median(delivery_lags), 2),
+            "alert_to_smtp_p99_seconds": round(percentile(delivery_lags, 0.99), 2),
             "setup_seconds": round(setup_seconds, 1),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores",
             "load_average_at_end": [round(x, 2) for x in os.getloadavg()],

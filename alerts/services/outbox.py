@@ -117,6 +117,36 @@ def queue_for_people(
     barred: set[int] | frozenset[int] = set()
     if concern is not None:
         barred = excluded_people(concern) if excluded is None else excluded
+    rows = outbox_rows(
+        people=people,
+        key=key,
+        subject=subject,
+        body=body,
+        link=link,
+        concern=concern,
+        alert=alert,
+        channels=channels,
+        barred=barred,
+    )
+    deadline_id = _deadline_id(deadline, alert)
+    return save_outbox_rows([(row, deadline_id) for row in rows], fresh=fresh)
+
+
+def outbox_rows(
+    *,
+    people,
+    key: str,
+    subject: str,
+    body: str,
+    link: str = "",
+    concern=None,
+    alert=None,
+    channels=(Channel.EMAIL, Channel.IN_APP),
+    barred: set[int] | frozenset[int] = frozenset(),
+) -> list[OutboxMessage]:
+    """The unsaved rows of ``queue_for_people``: one per person and channel (nobody in
+    ``barred``, whom the caller read for ``concern``), and the webhook's for an alert."""
+    if concern is not None:
         people = [person for person in people if person.pk not in barred]
     full_link = absolute_link(link) if link else ""
     due = timezone.now() + requeue_delay()
@@ -142,7 +172,7 @@ def queue_for_people(
     webhook = settings.ALERT_WEBHOOK_URL
     # The webhook is a shared channel (a Teams or Slack room) that anyone may read, the person a
     # concern is about included: such a concern never goes there.
-    if webhook and alert is not None and not barred:
+    if webhook and alert is not None and not (concern is not None and barred):
         rows.append(
             OutboxMessage(
                 idempotency_key=f"{key}:webhook",
@@ -156,15 +186,28 @@ def queue_for_people(
                 next_attempt_at=due,
             )
         )
+    return rows
+
+
+def save_outbox_rows(rows: list[tuple[OutboxMessage, int | None]], *, fresh=False) -> list[OutboxMessage]:
+    """Write rows (each with the deadline its in-app notification waits on) in one INSERT,
+    deliver the in-app ones now and publish the rest after commit.
+
+    A sweep batch passes every alert's rows at once, so the statements of a batch do not grow
+    with its alerts.
+    """
     if not rows:
         return []
+    deadline_of = {row.idempotency_key: deadline_id for row, deadline_id in rows}
     if fresh:
         # The keys embed an id created in this transaction: no row can exist yet.
-        messages = OutboxMessage.objects.bulk_create(rows)
+        messages = OutboxMessage.objects.bulk_create([row for row, _deadline_id in rows])
     else:
-        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
-        messages = list(OutboxMessage.objects.filter(idempotency_key__in=[r.idempotency_key for r in rows]))
-    deliver_in_app_now([m for m in messages if m.channel == Channel.IN_APP], deadline_id=_deadline_id(deadline, alert))
+        OutboxMessage.objects.bulk_create([row for row, _deadline_id in rows], ignore_conflicts=True)
+        messages = list(OutboxMessage.objects.filter(idempotency_key__in=list(deadline_of)))
+    _deliver_in_app(
+        [(m, deadline_of.get(m.idempotency_key)) for m in messages if m.channel == Channel.IN_APP],
+    )
     publish_after_commit([m.pk for m in messages if m.status == OutboxStatus.PENDING])
     return messages
 
@@ -181,7 +224,13 @@ def deliver_in_app_now(messages: list[OutboxMessage], *, deadline_id: int | None
     Exactly once (Notification.message is one-to-one), visible exactly when the alert commits,
     and no broker round trip. The outbox row and its DeliveryAttempt still record it.
     """
-    pending = [m for m in messages if m.status == OutboxStatus.PENDING and m.recipient_id]
+    _deliver_in_app([(m, deadline_id) for m in messages])
+
+
+def _deliver_in_app(messages: list[tuple[OutboxMessage, int | None]]) -> None:
+    """``deliver_in_app_now`` for messages each with its own deadline: one INSERT of the
+    notifications, one of the attempts and one UPDATE of the outbox rows, however many."""
+    pending = [(m, d) for m, d in messages if m.status == OutboxStatus.PENDING and m.recipient_id]
     if not pending:
         return
     Notification.objects.bulk_create(
@@ -194,16 +243,16 @@ def deliver_in_app_now(messages: list[OutboxMessage], *, deadline_id: int | None
                 link=m.link,
                 deadline_id=deadline_id,
             )
-            for m in pending
+            for m, deadline_id in pending
         ],
         ignore_conflicts=True,
     )
-    DeliveryAttempt.objects.bulk_create([DeliveryAttempt(message=m, number=1, succeeded=True) for m in pending])
+    DeliveryAttempt.objects.bulk_create([DeliveryAttempt(message=m, number=1, succeeded=True) for m, _d in pending])
     now = timezone.now()
-    OutboxMessage.objects.filter(pk__in=[m.pk for m in pending], status=OutboxStatus.PENDING).update(
+    OutboxMessage.objects.filter(pk__in=[m.pk for m, _d in pending], status=OutboxStatus.PENDING).update(
         status=OutboxStatus.SENT, attempts=1, sent_at=now
     )
-    for m in pending:
+    for m, _d in pending:
         m.status = OutboxStatus.SENT
 
 
