@@ -58,4 +58,4 @@ def test_a_delivery_batch_uses_statements_that_do_not_grow_with_its_messages(cas
     assert all(e.subject_ref.startswith("SG-TEST-") for e in delivered)
     assert verify_chain().ok
     # A message already sent is not sent again.
-    assert deliver_messages([emails.first().pk]) == {"skipped": 1}
+    assert deliver_messages([emails[0].pk]) == {"skipped": 1}
