@@ -35,6 +35,9 @@ os.environ.setdefault("TEST_DATABASE_NAME", os.environ.get("BENCH_DATABASE_NAME"
 os.environ.setdefault("CELERY_QUEUE", "bench-alerts")
 
 
+SETUP_CHUNK = 500
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
@@ -53,6 +56,7 @@ def main() -> int:
 
     django.setup()
     from django.conf import settings
+    from django.db import transaction
     from django.test.utils import setup_databases, teardown_databases
     from django.utils import timezone
 
@@ -60,6 +64,7 @@ def main() -> int:
     try:
         from accounts.roles import Role
         from alerts.models import Channel, Deadline, DutyShift, EscalationPolicy, OutboxMessage, OutboxStatus
+        from audit.services import events_written_last
         from tests.factories.accounts import TeamFactory, UserFactory
         from tests.factories.clocks import make_due_concern
         from tests.support import CeleryWorker, SmtpSink, SweepLoop
@@ -82,8 +87,12 @@ def main() -> int:
         processes = [CeleryWorker(process_env, name=f"bench{n}").start() for n in range(args.workers)]
         try:
             created = time.monotonic()
-            for _ in range(args.deadlines):
-                make_due_concern(team=team, reporter=reporter, urgency="routine", due_in_seconds=3600)
+            # Every deadline through the real opening path, committed in chunks: one commit and
+            # one hold of the audit chain lock per chunk instead of per concern.
+            for start in range(0, args.deadlines, SETUP_CHUNK):
+                with transaction.atomic(), events_written_last():
+                    for _ in range(min(SETUP_CHUNK, args.deadlines - start)):
+                        make_due_concern(team=team, reporter=reporter, urgency="routine", due_in_seconds=3600)
             setup_seconds = time.monotonic() - created
             # All due at the same moment, a few seconds from now.
             lead_time = 5.0
@@ -126,6 +135,7 @@ def main() -> int:
             "p50_seconds": round(statistics.median(latencies), 2),
             "p99_seconds": round(percentile(latencies, 0.99), 2),
             "max_seconds": round(max(latencies), 2),
+            "alert_created_min_seconds": round(min(sweep_lags), 2),
             "alert_created_p50_seconds": round(statistics.median(sweep_lags), 2),
             "alert_created_p99_seconds": round(percentile(sweep_lags, 0.99), 2),
             "alert_created_max_seconds": round(max(sweep_lags), 2),
