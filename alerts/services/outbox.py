@@ -17,10 +17,9 @@ import threading
 import time
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import cast
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from alerts.models import Channel, DeliveryAttempt, Notification, OutboxMessage, OutboxStatus
@@ -201,7 +200,7 @@ def save_outbox_rows(rows: list[tuple[OutboxMessage, int | None]], *, fresh=Fals
     deadline_of = {row.idempotency_key: deadline_id for row, deadline_id in rows}
     if fresh:
         # The keys embed an id created in this transaction: no row can exist yet.
-        messages = OutboxMessage.objects.bulk_create([row for row, _deadline_id in rows])
+        messages = _insert_fresh([row for row, _deadline_id in rows])
     else:
         OutboxMessage.objects.bulk_create([row for row, _deadline_id in rows], ignore_conflicts=True)
         messages = list(OutboxMessage.objects.filter(idempotency_key__in=list(deadline_of)))
@@ -210,6 +209,54 @@ def save_outbox_rows(rows: list[tuple[OutboxMessage, int | None]], *, fresh=Fals
     )
     publish_after_commit([m.pk for m in messages if m.status == OutboxStatus.PENDING])
     return messages
+
+
+def _insert_unnest(model, columns: list[tuple[str, str]], rows: list[tuple], suffix: str = "") -> list[tuple]:
+    """INSERT ... SELECT FROM unnest(one array per column): a short statement with one
+    parameter per column however many rows. (bulk_create falls back to one placeholder per
+    value when a model has a database default, as ``created_at`` is: that statement and its
+    parameters cost more than the rest of a sweep batch.) Omitted columns take their defaults."""
+    names = ", ".join(name for name, _type in columns)
+    arrays = ", ".join(f"%s::{db_type}[]" for _name, db_type in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {model._meta.db_table} ({names}) SELECT * FROM unnest({arrays}) {suffix}",
+            [[row[n] for row in rows] for n in range(len(columns))],
+        )
+        return cursor.fetchall() if "RETURNING" in suffix else []
+
+
+OUTBOX_COLUMNS = [
+    ("idempotency_key", "varchar"),
+    ("channel", "varchar"),
+    ("recipient_id", "bigint"),
+    ("address", "varchar"),
+    ("subject", "varchar"),
+    ("body", "text"),
+    ("link", "varchar"),
+    ("message_id", "varchar"),
+    ("concern_id", "bigint"),
+    ("alert_id", "bigint"),
+    ("status", "varchar"),
+    ("attempts", "smallint"),
+    ("next_attempt_at", "timestamptz"),
+    ("last_error", "text"),
+]
+
+
+def _insert_fresh(rows: list[OutboxMessage]) -> list[OutboxMessage]:
+    """One INSERT of new outbox rows; each gets its id (and the database's created_at)."""
+    returned = _insert_unnest(
+        OutboxMessage,
+        OUTBOX_COLUMNS,
+        [tuple(getattr(row, name) for name, _type in OUTBOX_COLUMNS) for row in rows],
+        "RETURNING idempotency_key, id, created_at",
+    )
+    saved = {key: (pk, created_at) for key, pk, created_at in returned}
+    for row in rows:
+        row.pk, row.created_at = saved[row.idempotency_key]
+        row._state.adding = False
+    return rows
 
 
 def _deadline_id(deadline, alert) -> int | None:
@@ -233,21 +280,20 @@ def _deliver_in_app(messages: list[tuple[OutboxMessage, int | None]]) -> None:
     pending = [(m, d) for m, d in messages if m.status == OutboxStatus.PENDING and m.recipient_id]
     if not pending:
         return
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                user_id=cast(int, m.recipient_id),
-                message=m,
-                title=m.subject,
-                body=m.body,
-                link=m.link,
-                deadline_id=deadline_id,
-            )
-            for m, deadline_id in pending
-        ],
-        ignore_conflicts=True,
+    # Exactly once: a message that already has its notification keeps it.
+    _insert_unnest(
+        Notification,
+        [("user_id", "bigint"), ("message_id", "bigint"), ("title", "varchar"), ("body", "text")]
+        + [("link", "varchar"), ("deadline_id", "bigint")],
+        [(m.recipient_id, m.pk, m.subject, m.body, m.link, deadline_id) for m, deadline_id in pending],
+        "ON CONFLICT DO NOTHING",
     )
-    DeliveryAttempt.objects.bulk_create([DeliveryAttempt(message=m, number=1, succeeded=True) for m, _d in pending])
+    _insert_unnest(
+        DeliveryAttempt,
+        [("message_id", "bigint"), ("number", "smallint"), ("succeeded", "boolean")]
+        + [("error", "text"), ("duration_ms", "integer")],
+        [(m.pk, 1, True, "", 0) for m, _deadline_id in pending],
+    )
     now = timezone.now()
     OutboxMessage.objects.filter(pk__in=[m.pk for m, _d in pending], status=OutboxStatus.PENDING).update(
         status=OutboxStatus.SENT, attempts=1, sent_at=now
