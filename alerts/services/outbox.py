@@ -307,9 +307,11 @@ _broker_down_until = 0.0
 BROKER_BACKOFF_SECONDS = 2.0
 
 
-# Messages per delivery task: one SMTP session and one outcome transaction per batch. Small
-# enough that both worker threads share a burst, large enough to amortise the round trips.
-DELIVERY_BATCH_SIZE = 20
+# Messages per delivery task: one SMTP session and one outcome transaction per batch. A sweep
+# batch's emails (SWEEP_BATCH_SIZE alerts) fit in one task, and the worker threads share a burst
+# across sweep batches. Measured with 10,000 alerts due at once: 20 -> 50 took the last email's
+# wait after its alert from 32 s to 21-24 s, and 1,000 alerts stayed under 8 s.
+DELIVERY_BATCH_SIZE = 50
 
 
 def publish(message_ids: list[int]) -> int:
