@@ -19,6 +19,7 @@ import logging
 import random
 import time
 from datetime import timedelta
+from typing import cast
 
 import requests
 from django.conf import settings
@@ -27,7 +28,7 @@ from django.db import connection, transaction
 
 from alerts.models import Channel, DeliveryAttempt, Notification, OutboxMessage, OutboxStatus
 from audit.actions import AuditAction
-from audit.services import record_event
+from audit.services import events_written_last, record_event
 from health.services import ClockTimestamp
 
 logger = logging.getLogger(__name__)
@@ -60,20 +61,49 @@ def claim_message(message_id: int) -> OutboxMessage | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    fields = [
-        "id",
-        "channel",
-        "recipient_id",
-        "address",
-        "subject",
-        "body",
-        "link",
-        "message_id",
-        "concern_id",
-        "alert_id",
-        "attempts",
-    ]
-    return OutboxMessage(status=OutboxStatus.SENDING, **dict(zip(fields, row, strict=True)))
+    return OutboxMessage(status=OutboxStatus.SENDING, **dict(zip(CLAIMED_FIELDS, row, strict=True)))
+
+
+CLAIMED_FIELDS = [
+    "id",
+    "channel",
+    "recipient_id",
+    "address",
+    "subject",
+    "body",
+    "link",
+    "message_id",
+    "concern_id",
+    "alert_id",
+    "attempts",
+]
+
+
+def claim_messages(message_ids: list[int]) -> list[OutboxMessage]:
+    """``claim_message`` for a batch in one statement: the rows are locked in id order, so two
+    tasks holding overlapping batches wait for each other instead of deadlocking, and a row
+    claimed meanwhile fails the re-checked condition and is left to its claimer."""
+    if not message_ids:
+        return []
+    table = OutboxMessage._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH deliverable AS (SELECT id FROM {table} WHERE id = ANY(%s)"
+            " AND (status = %s OR (status = %s AND next_attempt_at <= clock_timestamp()))"
+            " ORDER BY id FOR UPDATE)"
+            f" UPDATE {table} AS message SET status = %s, attempts = message.attempts + 1,"
+            " lease_until = clock_timestamp() + make_interval(secs => %s)"
+            " FROM deliverable WHERE message.id = deliverable.id"
+            " RETURNING message.id, channel, recipient_id, address, subject, body, link, message_id, concern_id,"
+            " alert_id, attempts",
+            [list(message_ids), OutboxStatus.PENDING, OutboxStatus.RETRY, OutboxStatus.SENDING, lease_seconds()],
+        )
+        rows = cursor.fetchall()
+    order = {pk: n for n, pk in enumerate(message_ids)}
+    return sorted(
+        (OutboxMessage(status=OutboxStatus.SENDING, **dict(zip(CLAIMED_FIELDS, row, strict=True))) for row in rows),
+        key=lambda m: order[m.pk],
+    )
 
 
 def _email_for(message: OutboxMessage) -> EmailMessage:
@@ -117,12 +147,12 @@ def _audit_action(message: OutboxMessage, outcome: str) -> AuditAction:
     return DELIVERY_ACTIONS[(bool(message.alert_id), outcome)]
 
 
-def _audit(message: OutboxMessage, outcome: str, **details) -> None:
+def _audit(message: OutboxMessage, outcome: str, *, reference: str | None = None, **details) -> None:
     record_event(
         action=_audit_action(message, outcome),
         subject_type="alerts.outboxmessage",
         subject_id=message.pk,
-        subject_ref=_reference(message),
+        subject_ref=_reference(message) if reference is None else reference,
         details={
             "channel": message.channel,
             "recipient_id": message.recipient_id,
@@ -144,16 +174,28 @@ def _reference(message: OutboxMessage) -> str:
 WITHHELD = "Withheld: the concern must never reach this recipient."
 
 
-def _must_withhold(message: OutboxMessage) -> bool:
+def _references(messages: list[OutboxMessage]) -> dict[int, str]:
+    """Concern id -> reference, for a batch's messages in one statement."""
+    from concerns.models import Concern
+
+    concern_ids = {m.concern_id for m in messages if m.concern_id}
+    if not concern_ids:
+        return {}
+    return dict(Concern.objects.filter(pk__in=concern_ids).values_list("pk", "reference"))
+
+
+def _must_withhold(message: OutboxMessage, barred: set[int] | frozenset[int] | None = None) -> bool:
     """A message queued before its concern was hidden from its recipient (a staff member linked,
     a conflict declared after it was written) is not sent: nor is a shared webhook post about a
-    concern that someone must never see."""
+    concern that someone must never see. ``barred``: the concern's ``excluded_people`` when
+    the caller read it already (for a whole batch)."""
     if not message.concern_id:
         return False
     from concerns.models import Concern
     from concerns.selectors import excluded_people
 
-    barred = excluded_people(Concern(pk=message.concern_id))
+    if barred is None:
+        barred = excluded_people(Concern(pk=message.concern_id))
     if message.channel == Channel.WEBHOOK:
         return bool(barred)
     return message.recipient_id in barred
@@ -197,16 +239,20 @@ def deliver_message(message_id: int) -> str:
 def deliver_messages(message_ids: list[int]) -> dict[str, int]:
     """Deliver a batch: one SMTP connection for all its emails, one transaction for the outcomes.
 
-    A burst of alerts (a thousand deadlines due at once) is bounded by round trips, not by the
-    work: opening an SMTP session and taking the audit chain's lock once per batch instead of
-    once per message is what keeps the burst's latency low. Each message is still claimed,
-    attempted, recorded and audited on its own, exactly as deliver_message does.
+    A burst of alerts (ten thousand deadlines due at once) is bounded by round trips, not by the
+    work: one claim, one read of whom the concerns must never reach, one SMTP session, and one
+    transaction that records every outcome with a fixed number of statements and takes the
+    audit chain's lock once. Each message is still claimed, attempted, recorded and audited on
+    its own terms, exactly as deliver_message does.
     """
-    claimed = [m for m in (claim_message(message_id) for message_id in message_ids) if m is not None]
-    withheld = [m for m in claimed if _must_withhold(m)]
+    from concerns.selectors import excluded_people_by_concern
+
+    everything = claim_messages(message_ids)
+    barred = excluded_people_by_concern({m.concern_id for m in everything if m.concern_id})
+    withheld = [m for m in everything if _must_withhold(m, barred.get(m.concern_id or 0, frozenset()))]
     for message in withheld:
         _withhold(message)
-    claimed = [m for m in claimed if m not in withheld]
+    claimed = [m for m in everything if m not in withheld]
     outcomes: list[tuple[OutboxMessage, str, int]] = []
     emails = [m for m in claimed if m.channel == Channel.EMAIL]
     if emails:
@@ -243,24 +289,105 @@ def deliver_messages(message_ids: list[int]) -> dict[str, int]:
         except Exception as exc:  # noqa: BLE001
             error = f"{exc.__class__.__name__}: {exc}"[:2000]
         outcomes.append((message, error, int((time.monotonic() - started) * 1000)))
-    counts: dict[str, int] = {"skipped": len(message_ids) - len(claimed) - len(withheld)}
+    counts: dict[str, int] = {"skipped": len(message_ids) - len(everything)}
     if withheld:
         counts["withheld"] = len(withheld)
-    with transaction.atomic():
-        for message, error, duration_ms in outcomes:
-            outcome = _record_outcome(message, error=error, duration_ms=duration_ms)
-            counts[outcome] = counts.get(outcome, 0) + 1
+    for outcome, number in _record_outcomes(outcomes).items():
+        counts[outcome] = counts.get(outcome, 0) + number
     return counts
 
 
-def _record_outcome(message: OutboxMessage, *, error: str, duration_ms: int) -> str:
-    max_attempts = int(settings.OUTBOX_MAX_ATTEMPTS)
+def _decide(message: OutboxMessage, error: str) -> tuple[str, str]:
+    """(new status, outcome) after an attempt."""
     if not error:
-        status, outcome = OutboxStatus.SENT, "sent"
-    elif message.attempts >= max_attempts:
-        status, outcome = OutboxStatus.FAILED, "failed"
-    else:
-        status, outcome = OutboxStatus.RETRY, "retry"
+        return OutboxStatus.SENT, "sent"
+    if message.attempts >= int(settings.OUTBOX_MAX_ATTEMPTS):
+        return OutboxStatus.FAILED, "failed"
+    return OutboxStatus.RETRY, "retry"
+
+
+def _record_outcomes(outcomes: list[tuple[OutboxMessage, str, int]]) -> dict[str, int]:
+    """``_record_outcome`` for a batch in one transaction: one INSERT of the attempts, one
+    UPDATE of the messages still ours, one read of their concerns' references, and their audit
+    events under one hold of the chain lock (``events_written_last``)."""
+    counts: dict[str, int] = {}
+    if not outcomes:
+        return counts
+    decided = [(message, error, duration_ms, *_decide(message, error)) for message, error, duration_ms in outcomes]
+    table = OutboxMessage._meta.db_table
+    with transaction.atomic(), events_written_last():
+        DeliveryAttempt.objects.bulk_create(
+            [
+                DeliveryAttempt(
+                    message_id=m.pk, number=m.attempts, succeeded=not error, error=error, duration_ms=duration_ms
+                )
+                for m, error, duration_ms, _status, _outcome in decided
+            ]
+        )
+        # Our claim still holds only if nobody reclaimed the message after a lease expiry. The
+        # rows are locked in id order, as the claim locks them.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH ours AS (SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE)"
+                f" UPDATE {table} AS message SET status = outcome.status, lease_until = NULL,"
+                " last_error = outcome.error,"
+                " sent_at = CASE WHEN outcome.status = %s THEN clock_timestamp() ELSE message.sent_at END,"
+                " next_attempt_at = CASE WHEN outcome.status = %s"
+                " THEN clock_timestamp() + make_interval(secs => outcome.delay) ELSE message.next_attempt_at END"
+                " FROM ours, unnest(%s::bigint[], %s::integer[], %s::varchar[], %s::text[], %s::float8[])"
+                " AS outcome(id, attempts, status, error, delay)"
+                " WHERE message.id = ours.id AND message.id = outcome.id AND message.status = %s"
+                " AND message.attempts = outcome.attempts RETURNING message.id",
+                [
+                    [m.pk for m, *_rest in decided],
+                    OutboxStatus.SENT,
+                    OutboxStatus.RETRY,
+                    [m.pk for m, *_rest in decided],
+                    [m.attempts for m, *_rest in decided],
+                    [status for _m, _e, _d, status, _o in decided],
+                    [error for _m, error, _d, _s, _o in decided],
+                    [
+                        backoff_seconds(m.attempts) if status == OutboxStatus.RETRY else 0.0
+                        for m, _e, _d, status, _o in decided
+                    ],
+                    OutboxStatus.SENDING,
+                ],
+            )
+            mine = {row[0] for row in cursor.fetchall()}
+        references = _references([m for m, *_rest in decided if m.pk in mine])
+        for message, error, _duration_ms, status, outcome in decided:
+            if message.pk not in mine:
+                counts["lost-claim"] = counts.get("lost-claim", 0) + 1
+                continue
+            counts[outcome] = counts.get(outcome, 0) + 1
+            reference = references.get(message.concern_id, "") if message.concern_id else ""
+            if status == OutboxStatus.SENT:
+                if message.channel == Channel.IN_APP and message.recipient_id:
+                    _write_notification(message)
+                _audit(message, "delivered", reference=reference)
+            elif status == OutboxStatus.FAILED:
+                _audit(message, "failed", reference=reference, error=error[:200])
+                logger.error("Outbox message %s failed after %s attempts: %s", message.pk, message.attempts, error)
+            else:
+                logger.warning("Outbox message %s attempt %s failed: %s", message.pk, message.attempts, error)
+    return counts
+
+
+def _write_notification(message: OutboxMessage) -> None:
+    # Normally written at queue time (outbox.deliver_in_app_now).
+    Notification.objects.get_or_create(
+        message_id=message.pk,
+        defaults={
+            "user_id": cast(int, message.recipient_id),
+            "title": message.subject,
+            "body": message.body,
+            "link": message.link,
+        },
+    )
+
+
+def _record_outcome(message: OutboxMessage, *, error: str, duration_ms: int) -> str:
+    status, outcome = _decide(message, error)
     with transaction.atomic():
         DeliveryAttempt.objects.create(
             message_id=message.pk, number=message.attempts, succeeded=not error, error=error, duration_ms=duration_ms
@@ -278,16 +405,7 @@ def _record_outcome(message: OutboxMessage, *, error: str, duration_ms: int) -> 
             return "lost-claim"
         if status == OutboxStatus.SENT:
             if message.channel == Channel.IN_APP and message.recipient_id:
-                # Normally written at queue time (outbox.deliver_in_app_now).
-                Notification.objects.get_or_create(
-                    message_id=message.pk,
-                    defaults={
-                        "user_id": message.recipient_id,
-                        "title": message.subject,
-                        "body": message.body,
-                        "link": message.link,
-                    },
-                )
+                _write_notification(message)
             _audit(message, "delivered")
         elif status == OutboxStatus.FAILED:
             _audit(message, "failed", error=error[:200])

@@ -17,10 +17,9 @@ import threading
 import time
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import cast
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from alerts.models import Channel, DeliveryAttempt, Notification, OutboxMessage, OutboxStatus
@@ -117,6 +116,36 @@ def queue_for_people(
     barred: set[int] | frozenset[int] = set()
     if concern is not None:
         barred = excluded_people(concern) if excluded is None else excluded
+    rows = outbox_rows(
+        people=people,
+        key=key,
+        subject=subject,
+        body=body,
+        link=link,
+        concern=concern,
+        alert=alert,
+        channels=channels,
+        barred=barred,
+    )
+    deadline_id = _deadline_id(deadline, alert)
+    return save_outbox_rows([(row, deadline_id) for row in rows], fresh=fresh)
+
+
+def outbox_rows(
+    *,
+    people,
+    key: str,
+    subject: str,
+    body: str,
+    link: str = "",
+    concern=None,
+    alert=None,
+    channels=(Channel.EMAIL, Channel.IN_APP),
+    barred: set[int] | frozenset[int] = frozenset(),
+) -> list[OutboxMessage]:
+    """The unsaved rows of ``queue_for_people``: one per person and channel (nobody in
+    ``barred``, whom the caller read for ``concern``), and the webhook's for an alert."""
+    if concern is not None:
         people = [person for person in people if person.pk not in barred]
     full_link = absolute_link(link) if link else ""
     due = timezone.now() + requeue_delay()
@@ -142,7 +171,7 @@ def queue_for_people(
     webhook = settings.ALERT_WEBHOOK_URL
     # The webhook is a shared channel (a Teams or Slack room) that anyone may read, the person a
     # concern is about included: such a concern never goes there.
-    if webhook and alert is not None and not barred:
+    if webhook and alert is not None and not (concern is not None and barred):
         rows.append(
             OutboxMessage(
                 idempotency_key=f"{key}:webhook",
@@ -156,17 +185,78 @@ def queue_for_people(
                 next_attempt_at=due,
             )
         )
+    return rows
+
+
+def save_outbox_rows(rows: list[tuple[OutboxMessage, int | None]], *, fresh=False) -> list[OutboxMessage]:
+    """Write rows (each with the deadline its in-app notification waits on) in one INSERT,
+    deliver the in-app ones now and publish the rest after commit.
+
+    A sweep batch passes every alert's rows at once, so the statements of a batch do not grow
+    with its alerts.
+    """
     if not rows:
         return []
+    deadline_of = {row.idempotency_key: deadline_id for row, deadline_id in rows}
     if fresh:
         # The keys embed an id created in this transaction: no row can exist yet.
-        messages = OutboxMessage.objects.bulk_create(rows)
+        messages = _insert_fresh([row for row, _deadline_id in rows])
     else:
-        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
-        messages = list(OutboxMessage.objects.filter(idempotency_key__in=[r.idempotency_key for r in rows]))
-    deliver_in_app_now([m for m in messages if m.channel == Channel.IN_APP], deadline_id=_deadline_id(deadline, alert))
+        OutboxMessage.objects.bulk_create([row for row, _deadline_id in rows], ignore_conflicts=True)
+        messages = list(OutboxMessage.objects.filter(idempotency_key__in=list(deadline_of)))
+    _deliver_in_app(
+        [(m, deadline_of.get(m.idempotency_key)) for m in messages if m.channel == Channel.IN_APP],
+    )
     publish_after_commit([m.pk for m in messages if m.status == OutboxStatus.PENDING])
     return messages
+
+
+def _insert_unnest(model, columns: list[tuple[str, str]], rows: list[tuple], suffix: str = "") -> list[tuple]:
+    """INSERT ... SELECT FROM unnest(one array per column): a short statement with one
+    parameter per column however many rows. (bulk_create falls back to one placeholder per
+    value when a model has a database default, as ``created_at`` is: that statement and its
+    parameters cost more than the rest of a sweep batch.) Omitted columns take their defaults."""
+    names = ", ".join(name for name, _type in columns)
+    arrays = ", ".join(f"%s::{db_type}[]" for _name, db_type in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {model._meta.db_table} ({names}) SELECT * FROM unnest({arrays}) {suffix}",
+            [[row[n] for row in rows] for n in range(len(columns))],
+        )
+        return cursor.fetchall() if "RETURNING" in suffix else []
+
+
+OUTBOX_COLUMNS = [
+    ("idempotency_key", "varchar"),
+    ("channel", "varchar"),
+    ("recipient_id", "bigint"),
+    ("address", "varchar"),
+    ("subject", "varchar"),
+    ("body", "text"),
+    ("link", "varchar"),
+    ("message_id", "varchar"),
+    ("concern_id", "bigint"),
+    ("alert_id", "bigint"),
+    ("status", "varchar"),
+    ("attempts", "smallint"),
+    ("next_attempt_at", "timestamptz"),
+    ("last_error", "text"),
+]
+
+
+def _insert_fresh(rows: list[OutboxMessage]) -> list[OutboxMessage]:
+    """One INSERT of new outbox rows; each gets its id (and the database's created_at)."""
+    returned = _insert_unnest(
+        OutboxMessage,
+        OUTBOX_COLUMNS,
+        [tuple(getattr(row, name) for name, _type in OUTBOX_COLUMNS) for row in rows],
+        "RETURNING idempotency_key, id, created_at",
+    )
+    saved = {key: (pk, created_at) for key, pk, created_at in returned}
+    for row in rows:
+        row.pk, row.created_at = saved[row.idempotency_key]
+        row._state.adding = False
+    return rows
 
 
 def _deadline_id(deadline, alert) -> int | None:
@@ -181,29 +271,34 @@ def deliver_in_app_now(messages: list[OutboxMessage], *, deadline_id: int | None
     Exactly once (Notification.message is one-to-one), visible exactly when the alert commits,
     and no broker round trip. The outbox row and its DeliveryAttempt still record it.
     """
-    pending = [m for m in messages if m.status == OutboxStatus.PENDING and m.recipient_id]
+    _deliver_in_app([(m, deadline_id) for m in messages])
+
+
+def _deliver_in_app(messages: list[tuple[OutboxMessage, int | None]]) -> None:
+    """``deliver_in_app_now`` for messages each with its own deadline: one INSERT of the
+    notifications, one of the attempts and one UPDATE of the outbox rows, however many."""
+    pending = [(m, d) for m, d in messages if m.status == OutboxStatus.PENDING and m.recipient_id]
     if not pending:
         return
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                user_id=cast(int, m.recipient_id),
-                message=m,
-                title=m.subject,
-                body=m.body,
-                link=m.link,
-                deadline_id=deadline_id,
-            )
-            for m in pending
-        ],
-        ignore_conflicts=True,
+    # Exactly once: a message that already has its notification keeps it.
+    _insert_unnest(
+        Notification,
+        [("user_id", "bigint"), ("message_id", "bigint"), ("title", "varchar"), ("body", "text")]
+        + [("link", "varchar"), ("deadline_id", "bigint")],
+        [(m.recipient_id, m.pk, m.subject, m.body, m.link, deadline_id) for m, deadline_id in pending],
+        "ON CONFLICT DO NOTHING",
     )
-    DeliveryAttempt.objects.bulk_create([DeliveryAttempt(message=m, number=1, succeeded=True) for m in pending])
+    _insert_unnest(
+        DeliveryAttempt,
+        [("message_id", "bigint"), ("number", "smallint"), ("succeeded", "boolean")]
+        + [("error", "text"), ("duration_ms", "integer")],
+        [(m.pk, 1, True, "", 0) for m, _deadline_id in pending],
+    )
     now = timezone.now()
-    OutboxMessage.objects.filter(pk__in=[m.pk for m in pending], status=OutboxStatus.PENDING).update(
+    OutboxMessage.objects.filter(pk__in=[m.pk for m, _d in pending], status=OutboxStatus.PENDING).update(
         status=OutboxStatus.SENT, attempts=1, sent_at=now
     )
-    for m in pending:
+    for m, _d in pending:
         m.status = OutboxStatus.SENT
 
 
@@ -212,9 +307,11 @@ _broker_down_until = 0.0
 BROKER_BACKOFF_SECONDS = 2.0
 
 
-# Messages per delivery task: one SMTP session and one outcome transaction per batch. Small
-# enough that both worker threads share a burst, large enough to amortise the round trips.
-DELIVERY_BATCH_SIZE = 20
+# Messages per delivery task: one SMTP session and one outcome transaction per batch. A sweep
+# batch's emails (SWEEP_BATCH_SIZE alerts) fit in one task, and the worker threads share a burst
+# across sweep batches. Measured with 10,000 alerts due at once: 20 -> 50 took the last email's
+# wait after its alert from 32 s to 21-24 s, and 1,000 alerts stayed under 8 s.
+DELIVERY_BATCH_SIZE = 50
 
 
 def publish(message_ids: list[int]) -> int:

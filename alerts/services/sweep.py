@@ -41,7 +41,14 @@ from alerts.models import (
 from alerts.policies import ResolvedPolicy, resolve_policy
 from alerts.selectors import AudienceSource, audience_for
 from alerts.services.deadlines import mark_notifications_done
-from alerts.services.outbox import absolute_link, publish, published_together, queue_for_people, requeue_delay
+from alerts.services.outbox import (
+    absolute_link,
+    outbox_rows,
+    publish,
+    published_together,
+    requeue_delay,
+    save_outbox_rows,
+)
 from audit.actions import AuditAction
 from audit.services import events_written_last, record_event
 from concerns.models import Concern, ConcernStatus
@@ -206,8 +213,9 @@ def _send_alert(
     overdue_seconds: int,
     recipients_cache: dict,
     barred: frozenset[int],
-) -> None:
-    """The alert's outbox messages (and in-app notifications) and its audit event."""
+) -> list[OutboxMessage]:
+    """The alert's audit event; returns its unsaved outbox messages (the caller writes the
+    batch's together, in-app notifications included)."""
     concern = deadline.concern if deadline.concern_id else None
     owner = concern.owner if concern else None
     # Everyone in one sweep pass sees the same rota: look each audience up once.
@@ -226,7 +234,7 @@ def _send_alert(
         audience_phrase(step.recipients, audience.source),
         overdue_seconds,
     )
-    queue_for_people(
+    rows = outbox_rows(
         people=people,
         key=f"alert:{alert.pk}",
         subject=subject,
@@ -234,8 +242,7 @@ def _send_alert(
         link=link,
         concern=concern,
         alert=alert,
-        fresh=True,
-        excluded=barred,
+        barred=barred,
     )
     record_event(
         action=AuditAction.ALERT_CREATED,
@@ -254,12 +261,15 @@ def _send_alert(
     )
     if audience.source == AudienceSource.NOBODY:
         logger.error("Alert %s for deadline %s has nobody to go to", alert.pk, deadline.pk)
+    return rows
 
 
 def _fire_batch(due: list[Deadline], policies: dict, recipients_cache: dict, result: SweepResult) -> None:
     """Fire a claimed batch with set-based statements: one re-check of the obligations, one
-    UPDATE per closing state, one INSERT of the alerts, one UPDATE of the deadlines; the
-    alerts' audit events are written together at the end (``events_written_last``)."""
+    UPDATE per closing state, one INSERT of the alerts, one of their outbox messages, one of
+    the in-app notifications and one of their delivery attempts, one UPDATE marking those sent,
+    one UPDATE of the deadlines; the alerts' audit events are written together at the end
+    (``events_written_last``)."""
     closing = _obligation_states(due)
     now = timezone.now()
     firing: list[tuple[Deadline, Any, int]] = []
@@ -284,6 +294,7 @@ def _fire_batch(due: list[Deadline], policies: dict, recipients_cache: dict, res
         result.closed += len(closing)
     created = _insert_alerts(firing)
     excluded = excluded_people_by_concern({d.concern_id for d, _step, _overdue in firing if d.concern_id})
+    messages: list[tuple[OutboxMessage, int | None]] = []
     for deadline, step, overdue_seconds in firing:
         alert_id = created.get((deadline.pk, step.number))
         if alert_id is None:
@@ -296,8 +307,13 @@ def _fire_batch(due: list[Deadline], policies: dict, recipients_cache: dict, res
             overdue_seconds=max(overdue_seconds, 0),
         )
         barred = excluded.get(deadline.concern_id, frozenset()) if deadline.concern_id else frozenset()
-        _send_alert(deadline, step, _policy_for(deadline, policies), alert, overdue_seconds, recipients_cache, barred)
+        rows = _send_alert(
+            deadline, step, _policy_for(deadline, policies), alert, overdue_seconds, recipients_cache, barred
+        )
+        # The in-app notification is done once this deadline is met.
+        messages.extend((row, deadline.pk) for row in rows)
         result.alerts += 1
+    save_outbox_rows(messages, fresh=True)
     _move_deadlines(moves)
 
 
