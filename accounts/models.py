@@ -148,6 +148,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name", "email"]
+        indexes = [
+            # The lead's queue ordered by reporter or owner walks people in name order
+            # (escalation.selectors._first_by_name).
+            models.Index(fields=["full_name", "id"], name="user_name_order_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
