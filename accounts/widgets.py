@@ -1,61 +1,66 @@
-"""Form widgets whose HTML is built in Python, for fields with many choices.
+"""Form widgets whose HTML is built in Python, for fields with many choices and forms drawn
+on every visit of a busy page.
 
-Django renders a select's every option through its own template include, which costs tens of
-microseconds per option: the audit trail's "person" filter (every account) spent most of the
-page's 250 ms there. These widgets produce the same markup with ``format_html``, once.
+Django renders a select's every option, and every input, through its own template includes,
+which cost tens of microseconds each: the audit trail's "person" filter (every account) spent
+most of the page's 250 ms there. These widgets produce the same markup in one pass; every name,
+value and label goes through ``_escaped`` (what Django's autoescape does, without its per-call
+overhead) before it is placed.
 """
 
 from __future__ import annotations
 
+import html
+
 from django import forms
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 
-def _attributes(attrs: dict):
+def _escaped(text) -> str:
+    """As Django's ``conditional_escape``, for plain text at a fraction of its cost."""
+    return str(text) if isinstance(text, SafeData) else html.escape(str(text))
+
+
+def _attributes(attrs: dict) -> str:
     """As Django's ``attrs.html``: in order, ``True`` as a bare name, ``False`` left out."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
-            for name, value in attrs.items()
-            if value is not False
-        ),
+    return "".join(
+        f" {_escaped(name)}" if value is True else f' {_escaped(name)}="{_escaped(value)}"'
+        for name, value in attrs.items()
+        if value is not False
     )
 
 
-class QuickSelect(forms.Select):
-    """A single-choice select rendered without a template per option (same HTML as Django's).
+def _placed(markup: str) -> SafeString:
+    # Every name, value and label in ``markup`` went through _escaped.
+    return mark_safe(markup)  # noqa: S308  # nosec B308 B703
 
-    ``format_html`` and ``format_html_join`` escape every name, value and label, so nothing here
-    needs marking safe by hand.
-    """
+
+class QuickSelect(forms.Select):
+    """A single-choice select, option groups included, rendered without a template per option
+    (the same HTML as Django's)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         selected = set(self.format_value(value))
         final_attrs = self.build_attrs(self.attrs, attrs)
         chosen = False
 
-        def option(option_value, label):
+        def option(option_value, label) -> str:
             nonlocal chosen
             text = "" if option_value is None else str(option_value)
             is_selected = not chosen and text in selected
             chosen = chosen or is_selected
-            return format_html('<option value="{}"{}>{}</option>', text, " selected" if is_selected else "", label)
+            return f'<option value="{_escaped(text)}"{" selected" if is_selected else ""}>{_escaped(label)}</option>'
 
         parts = []
         for option_value, label in self.choices:
             if isinstance(label, (list, tuple)):
                 # An option group: the group's name, then its own options.
-                inner = format_html_join("\n", "{}", ((option(v, lab),) for v, lab in label))
-                parts.append(format_html('<optgroup label="{}">\n{}\n</optgroup>', option_value, inner))
+                inner = "\n".join(option(v, group_label) for v, group_label in label)
+                parts.append(f'<optgroup label="{_escaped(option_value)}">\n{inner}\n</optgroup>')
             else:
                 parts.append(option(option_value, label))
-        return format_html(
-            '<select name="{}"{}>\n{}\n</select>',
-            name,
-            _attributes(final_attrs),
-            format_html_join("\n", "{}", ((part,) for part in parts)),
+        return _placed(
+            f'<select name="{_escaped(name)}"{_attributes(final_attrs)}>\n' + "\n".join(parts) + "\n</select>"
         )
 
 
@@ -77,21 +82,15 @@ class ValuesModelChoiceIterator(forms.models.ModelChoiceIterator):
 
 
 class QuickInputMixin:
-    """An ``<input>`` rendered without Django's three template includes (the same markup).
-
-    For forms drawn on every visit of a busy page (the lead's queue filters): each include
-    costs more than the few attributes it writes.
-    """
+    """An ``<input>`` rendered without Django's three template includes (the same markup)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
         shown = widget["value"]
-        return format_html(
-            '<input type="{}" name="{}"{}{}>',
-            widget["type"],
-            widget["name"],
-            format_html(' value="{}"', str(shown)) if shown is not None else "",
-            _attributes(widget["attrs"]),
+        value_attribute = f' value="{_escaped(shown)}"' if shown is not None else ""
+        return _placed(
+            f'<input type="{_escaped(widget["type"])}" name="{_escaped(widget["name"])}"'
+            f"{value_attribute}{_attributes(widget['attrs'])}>"
         )
 
 

@@ -17,10 +17,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from accounts.models import Team, User
+from accounts.models import User
 from accounts.roles import LEAD_ROLES, Role
 from accounts.selectors import covered_team_ids, leads_covering_team, users_with_role
-from accounts.selectors import covered_teams as accounts_covered_teams
 from alerts.models import ObligationKind
 from audit.actions import AuditAction, AuditKind, action_kind, action_label, readable_details, spec_for
 from audit.models import AuditEvent
@@ -155,10 +154,6 @@ QUEUE_ROW_FIELDS = (
 )
 # The same, as values for the page's rows (escalation.queue_rows), with the row's annotation.
 QUEUE_ROW_VALUES = ("id", *QUEUE_ROW_FIELDS, "owner_id", "chase")
-
-
-def covered_teams(user: User) -> list[Team]:
-    return accounts_covered_teams(user)
 
 
 def _lead_concerns(user: User) -> QuerySet[Concern]:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.roles import LEAD_ROLES, Role
 from accounts.security import require_fresh_second_factor
+from accounts.selectors import covered_teams
 from audit.actions import AuditAction
 from audit.services import record_event
 from concerns.models import ConcernStatus
@@ -135,7 +136,7 @@ def queue(request):
     htmx polls this URL with the current query string and swaps only the table body, so the
     filters, the order and the page survive each refresh.
     """
-    teams = selectors.covered_teams(request.user)
+    teams = covered_teams(request.user)
     form = forms.QueueFilterForm(
         request.GET or None,
         teams=teams,
