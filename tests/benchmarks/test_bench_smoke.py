@@ -34,3 +34,35 @@ def test_tiny_generation_loads_and_chains(db):
     clinician = User.objects.get(email=people.clinician[1])
     assert concerns_visible_to(clinician).exists()
     assert Deadline.objects.filter(state="open").exists()
+
+
+NEXT_DUE_AS_THE_TRIGGER_KEEPS_IT = """
+    SELECT c.id, c.next_due_at, c.next_due_kind, d.due_at, coalesce(d.kind, '')
+      FROM concerns_concern c
+      LEFT JOIN LATERAL (SELECT due_at, kind FROM alerts_deadline
+                          WHERE concern_id = c.id AND state = 'open' ORDER BY due_at, id LIMIT 1) d ON true
+"""
+
+
+def test_a_tuned_load_leaves_each_concerns_next_deadline_as_the_trigger_would(db):
+    """The tuned load turns the next-deadline trigger off (with the concern_id index dropped it
+    made the load quadratic) and fills the columns in one statement after: the same values, and
+    the trigger is back on for what the portal writes next."""
+    from django.db import connection
+
+    people = datagen.seed_people(teams=2, clinicians_per_team=3, clients_per_team=5, log=lambda _: None)
+    datagen.generate(people, datagen.SCALES["tiny"], tune_load=True, log=lambda _: None)
+
+    with connection.cursor() as cursor:
+        cursor.execute(NEXT_DUE_AS_THE_TRIGGER_KEEPS_IT)
+        rows = cursor.fetchall()
+        cursor.execute(
+            "SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'alerts_deadline'::regclass AND tgname = %s",
+            [datagen.NEXT_DUE_TRIGGER],
+        )
+        (trigger_state,) = cursor.fetchone()
+    assert len(rows) >= 200
+    assert any(row[1] is not None for row in rows)
+    wrong = [row for row in rows if (row[1], row[2]) != (row[3], row[4])]
+    assert wrong == []
+    assert trigger_state == "O"  # enabled ("origin" firing)
