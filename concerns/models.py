@@ -75,6 +75,10 @@ QUEUE_INDEXES: dict[str, tuple] = {
     "concern_queue_kind_idx": ("next_due_kind",),
     "concern_queue_nation_idx": ("jurisdiction",),
 }
+# Columns carried in a queue index besides its keys. The overdue counts by kind read the kind
+# index up to now; with the visibility check's columns in it they never visit the table (the
+# planner otherwise intersected it with every covered team's rows, 23 ms at 100k open concerns).
+QUEUE_INDEX_INCLUDES: dict[str, tuple[str, ...]] = {"concern_queue_kind_idx": ("team", "reporter")}
 
 # The columns escalation services may change after submission; every other column of
 # concerns_concern is submitted content, frozen by Concern.append_only. The runtime role may
@@ -317,6 +321,7 @@ class Concern(models.Model):
                     "submitted_at",
                     "id",
                     name=name,
+                    include=QUEUE_INDEX_INCLUDES.get(name, ()),
                     condition=models.Q(status__in=OPEN_STATUSES),
                 )
                 for name, leading in QUEUE_INDEXES.items()
