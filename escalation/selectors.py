@@ -225,14 +225,17 @@ def search_matches(term: str) -> QuerySet:
     return by_reference.union(by_client, by_reporter, by_alleged)
 
 
-def queue_for_lead(user: User, filters: QueueFilters | None = None, *, now: datetime | None = None) -> QuerySet:
+def queue_for_lead(
+    user: User, filters: QueueFilters | None = None, *, now: datetime | None = None, counting: bool = False
+) -> QuerySet:
     """The concerns of the teams ``user`` covers, as ``filters`` ask: open ones earliest unmet
     deadline first by default; closed ones most recently closed first.
 
     Starts from concerns_visible_to, so a concern the lead may not know of (another team's, or
     one about the lead themselves as alleged person) never appears. Everything each row shows
     is joined, annotated or prefetched: a fixed number of queries for any number of rows (a
-    search adds one, for the ids it matches).
+    search adds one, for the ids it matches). ``counting`` plans it for a capped count instead of
+    a page (it only changes how the chase filter is read).
     """
     filters = filters or QueueFilters()
     now = now or timezone.now()
@@ -283,7 +286,11 @@ def queue_for_lead(user: User, filters: QueueFilters | None = None, *, now: date
     if filters.overdue:
         concerns = concerns.filter(next_due_at__lt=now)
     if filters.chase:
-        concerns = concerns.filter(pk__in=_concerns_to_chase(now))
+        chased = _concerns_to_chase(now)
+        # The page's rows walk the order's index and keep those an overdue referral names (a
+        # hashed set; it stops after a page). A count up to the cap instead probes the concerns
+        # the referrals name: the walk would pass over nearly every open concern to reach it.
+        concerns = concerns.filter(_is_one_of(chased) if counting else Q(pk__in=chased))
     if filters.search.strip():
         # A subquery, not a list of ids: thousands of parameters are parsed again on every request.
         concerns = concerns.filter(_is_one_of(search_matches(filters.search)[:SEARCH_MATCH_CAP]))

@@ -68,14 +68,16 @@ class CappedPaginator(Paginator):
     """Counts at most COUNT_CAP rows: a lead needs "1000+", not an exact count over every open concern.
 
     ``rows_up_to(top)``, when given, narrows the rows to the first ``top`` before a page is cut
-    from them (the queue's orders by a name read only as far as the page asked for).
+    from them (the queue's orders by a name read only as far as the page asked for). ``counted``,
+    when given, is the same rows as planned for a count.
     """
 
     COUNT_CAP = selectors.COUNT_CAP
 
-    def __init__(self, object_list, per_page, *, rows_up_to=None, **kwargs):
+    def __init__(self, object_list, per_page, *, rows_up_to=None, counted=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.rows_up_to = rows_up_to
+        self.counted = object_list if counted is None else counted
 
     def page(self, number):
         number = self.validate_number(number)
@@ -88,7 +90,7 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         # No ORDER BY: a sliced count keeps its order, which for an order by a name sorted every
         # row; how many there are (up to the cap) does not depend on the order.
-        return self.object_list.order_by().values("pk")[: self.COUNT_CAP + 1].count()
+        return self.counted.order_by().values("pk")[: self.COUNT_CAP + 1].count()
 
     @property
     def count_is_capped(self) -> bool:
@@ -150,6 +152,7 @@ def queue(request):
         concerns,
         selectors.QUEUE_PAGE_SIZE,
         rows_up_to=lambda top: selectors.first_rows_of(concerns, filters, top),
+        counted=selectors.queue_for_lead(request.user, filters, now=now, counting=True) if filters.chase else None,
     )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
