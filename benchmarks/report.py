@@ -213,14 +213,73 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _scale_words(scale: dict) -> str:
+    return f"{scale['concerns']:,} concerns ({scale['open_concerns']:,} open), {scale['audit_events']:,} audit events"
+
+
+def scale_table(other: dict, default: dict | None) -> str:
+    """A run at another scale beside the default run: which figures stay flat as the data grows."""
+    machine, scale = other["machine"], other["scale"]
+    generated = other.get("details", {}).get("generated", {}).get("big", {})
+    lines = [
+        f"Measured {other['date']} on {machine.get('cpus')} CPUs ({escape(machine.get('cpu', ''))}). "
+        f"Scale `{scale['name']}`: {_scale_words(scale)}. The run took "
+        f"{other.get('wall_seconds', 0) / 60:.1f} minutes"
+        + (f", {generated['seconds'] / 60:.1f} of them generating the data" if generated.get("seconds") else "")
+        + f"; every figure is in `benchmarks/results-{scale['name']}.json`, every plan in "
+        f"`benchmarks/plans/{scale['name']}/`.",
+        "",
+    ]
+    title = escape(scale["name"]).capitalize()
+    if default:
+        lines.append(f"Beside the default run of {default['date']} ({_scale_words(default['scale'])}):")
+    lines += [
+        "",
+        f"| Figure | Key | Default | {title} | {title} / default | Target |",
+        "|---|---|---|---|---|---|",
+    ]
+    base = (default or {}).get("figures", {})
+    targets = other.get("targets", {})
+    for key, label, unit in ROWS:
+        value, before = other["figures"].get(key), base.get(key)
+        ratio = f"{value / before:.2f}" if value is not None and before else ""
+        lines.append(
+            f"| {label} | `{key}` | {_fmt(before, unit)} | {_fmt(value, unit)} | {ratio} | "
+            f"{targets.get(key, {}).get('target', '')} |"
+        )
+    plans = other.get("plans", {})
+    unindexed = sorted(name for name, plan in plans.items() if plan and not plan["uses_index"])
+    lines += [
+        "",
+        f"{len(plans)} plans captured; "
+        + (f"without an index: {', '.join(unindexed)}." if unindexed else "every one reads an index."),
+    ]
+    phases = other.get("phases_s")
+    if phases:
+        lines.append(f"Phases (s): {json.dumps(phases)}")
+    return "\n".join(lines)
+
+
+def _replace_block(text: str, start: str, end: str, body: str) -> str:
+    if start not in text or end not in text:
+        text = text.rstrip() + f"\n\n{start}\n{end}\n"
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{body}\n{end}{tail}"
+
+
 def write(results: dict) -> None:
-    SVG.write_text(chart(results))
     text = DOC.read_text() if DOC.exists() else DEFAULT_PROSE
-    if START not in text or END not in text:
-        text = text.rstrip() + f"\n\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    DOC.write_text(f"{head}{START}\n{table(results)}\n{END}{tail}")
+    name = results["scale"]["name"]
+    if name != "default":
+        # Another scale's run is set beside the default one; the default's table and chart stay.
+        default_file = ROOT / "benchmarks" / "results.json"
+        default = json.loads(default_file.read_text()) if default_file.exists() else None
+        start, end = f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
+        DOC.write_text(_replace_block(text, start, end, scale_table(results, default)))
+        return
+    SVG.write_text(chart(results))
+    DOC.write_text(_replace_block(text, START, END, table(results)))
 
 
 if __name__ == "__main__":

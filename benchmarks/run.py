@@ -4,7 +4,8 @@
 1. Drop and create the benchmark's own databases (``bench_safeguarding`` and, for the
    sweep's baseline, ``bench_safeguarding_small``), migrate as the owner role.
 2. Generate data with COPY (benchmarks/datagen.py): BENCH_SCALE=default is 100k open
-   concerns and 1M audit events; BENCH_SCALE=large is 1M concerns and 10M events.
+   concerns and 1M audit events; BENCH_SCALE=large is 1M concerns and 10M events, in its own
+   databases (``bench_safeguarding_large``), with its results in results-large.json.
 3. Measure, each figure a ratio or a distribution from this one run: intake (full form vs a
    minimal insert, through gunicorn), the lead's queue (server time vs bare SQL), the sweep
    (1k vs all concerns), alert latency (1000 deadlines due at once, to SMTP acceptance),
@@ -42,14 +43,18 @@ else:
 from benchmarks import queue_variants  # noqa: E402 - after the path is set
 
 BENCH_DIR = ROOT / "benchmarks"
-PLANS_DIR = BENCH_DIR / "plans"
-RESULTS = BENCH_DIR / "results.json"
+# The default scale's results, plans and databases are the ones the page and the targets read;
+# another scale (BENCH_SCALE=large) keeps its own beside them, so it never overwrites them.
+SCALE_NAME = os.environ.get("BENCH_SCALE", "default")
+_OTHER_SCALE = SCALE_NAME != "default"
+PLANS_DIR = BENCH_DIR / "plans" / SCALE_NAME if _OTHER_SCALE else BENCH_DIR / "plans"
+RESULTS = BENCH_DIR / (f"results-{SCALE_NAME}.json" if _OTHER_SCALE else "results.json")
 LOG_DIR = ROOT / "var" / "bench"
 PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
 PG_PORT = os.environ.get("BENCH_PG_PORT", "5432")
 OWNER = os.environ.get("BENCH_DB_OWNER", "safeguarding")
 APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "safeguarding_app")
-BIG_DB = os.environ.get("BENCH_DB", "bench_safeguarding")
+BIG_DB = os.environ.get("BENCH_DB", f"bench_safeguarding_{SCALE_NAME}" if _OTHER_SCALE else "bench_safeguarding")
 SMALL_DB = f"{BIG_DB}_small"
 SECRET_KEY = secrets.token_urlsafe(64)
 ORIGINAL_ENV = dict(os.environ)
@@ -296,9 +301,10 @@ def explain(statement: dict, name: str, *, main_table: str) -> dict:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement["sql"], statement["params"])
             plan = "\n".join(row[0] for row in cursor.fetchall())
         transaction.set_rollback(True)  # a FOR UPDATE claim must not keep anything
-    PLANS_DIR.mkdir(exist_ok=True)
+    PLANS_DIR.mkdir(parents=True, exist_ok=True)
     sql = statement["sql"]
-    (PLANS_DIR / f"{name}.txt").write_text(f"-- {name}\n{sql}\n-- params: {statement['params']!r}\n\n{plan}\n")
+    path = PLANS_DIR / f"{name}.txt"
+    path.write_text(f"-- {name}\n{sql}\n-- params: {statement['params']!r}\n\n{plan}\n")
     seq_scans = sorted(set(re.findall(r"Seq Scan on (\w+)", plan)))
     uses_index = bool(re.search(r"Index (Only )?Scan|Bitmap Index Scan", plan)) and main_table not in seq_scans
     execution = re.search(r"Execution Time: ([0-9.]+) ms", plan)
@@ -306,7 +312,7 @@ def explain(statement: dict, name: str, *, main_table: str) -> dict:
         "uses_index": uses_index,
         "seq_scans": seq_scans,
         "execution_ms": float(execution.group(1)) if execution else None,
-        "file": f"benchmarks/plans/{name}.txt",
+        "file": str(path.relative_to(ROOT)),
     }
 
 
@@ -316,10 +322,10 @@ def bare_sql_times(
     from django.db import connection
 
     times = []
-    started = time.monotonic()
+    began = time.monotonic()
     with connection.cursor() as cursor:
         for i in range(warmup + count):
-            if len(times) >= at_least and time.monotonic() - started > budget_s:
+            if len(times) >= at_least and time.monotonic() - began > budget_s:
                 break
             started = time.perf_counter()
             cursor.execute(statement["sql"], statement["params"])
@@ -885,7 +891,12 @@ def met(name: str, value) -> bool | None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", default=os.environ.get("BENCH_SCALE", "default"))
+    parser.add_argument(
+        "--scale",
+        default=SCALE_NAME,
+        choices=[SCALE_NAME],
+        help="Set by BENCH_SCALE (default or large): it also names the databases and the results file.",
+    )
     parser.add_argument("--reuse", action="store_true", help="Keep the databases from the last run (no generation).")
     parser.add_argument("--only", default="", help=f"Comma-separated phases to run: {', '.join(PHASES)}.")
     args = parser.parse_args()

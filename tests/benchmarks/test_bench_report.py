@@ -1,0 +1,46 @@
+"""docs/benchmarks.md from the results: the default run's table, and a run at another scale set
+beside it without touching the default's table, chart or the prose around them."""
+
+import json
+
+from benchmarks import report
+
+
+def _results(name: str, concerns: int, queue_ms: float) -> dict:
+    return {
+        "date": "2026-11-30T12:00:00+00:00",
+        "machine": {"cpus": 2, "cpu": "A CPU"},
+        "scale": {"name": name, "concerns": concerns, "open_concerns": 100_000, "audit_events": concerns * 10},
+        "figures": {"queue_p95_ms": queue_ms, "sweep_ratio": 1.1},
+        "targets": {"queue_p95_ms": {"target": "<= 60.0", "met": queue_ms <= 60}},
+        "plans": {"queue": {"uses_index": True, "seq_scans": [], "execution_ms": 1.0, "file": "x"}},
+        "details": {"generated": {"big": {"seconds": 600}}},
+        "wall_seconds": 1800,
+    }
+
+
+def test_a_large_run_is_set_beside_the_default_one(tmp_path, monkeypatch):
+    doc, svg, bench = tmp_path / "benchmarks.md", tmp_path / "benchmarks.svg", tmp_path / "benchmarks"
+    bench.mkdir()
+    monkeypatch.setattr(report, "DOC", doc)
+    monkeypatch.setattr(report, "SVG", svg)
+    monkeypatch.setattr(report, "ROOT", tmp_path)
+    doc.write_text(f"# Benchmarks\n\nProse kept by hand.\n\n{report.START}\n{report.END}\n\nMore prose.\n")
+    default = _results("default", 100_000, 40.0)
+    (bench / "results.json").write_text(json.dumps(default))
+    report.write(default)
+    default_page = doc.read_text()
+    assert "| Lead's queue, p95 server time | `queue_p95_ms` | 40 ms |" in default_page
+
+    report.write(_results("large", 1_000_000, 50.0))
+
+    page = doc.read_text()
+    assert page.startswith(default_page.rstrip())  # the default table and the prose are as they were
+    large = page.split("<!-- bench:large:start -->", 1)[1].split("<!-- bench:large:end -->", 1)[0]
+    assert "| Lead's queue, p95 server time | `queue_p95_ms` | 40 ms | 50 ms | 1.25 | <= 60.0 |" in large
+    assert "1,000,000 concerns" in large and "10.0 of them generating the data" in large
+    assert "every one reads an index" in large
+
+    report.write(_results("large", 1_000_000, 45.0))  # a second large run replaces the first
+    assert doc.read_text().count("<!-- bench:large:start -->") == 1
+    assert "| 40 ms | 45 ms | 1.12 |" in doc.read_text()
