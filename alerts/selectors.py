@@ -356,13 +356,19 @@ def unread_count(user) -> int:
         return 0
     hidden_sql, hidden_params = concern_ids_hidden_from(user).query.sql_with_params()
     notification, message, deadline = (model._meta.db_table for model in (Notification, OutboxMessage, Deadline))
+    # The hidden concerns are read once, as an array; when there are none (nearly always), the
+    # checks per notification are skipped: probing each one's message and deadline cost more
+    # than the count (3.5 ms for a lead with 600 unread notifications, 0.3 ms without).
     sql = (
-        f"SELECT count(*) FROM {notification} AS n"
+        f"WITH hidden(ids) AS (SELECT ARRAY({hidden_sql}))"
+        f" SELECT count(*) FROM {notification} AS n CROSS JOIN hidden"
         " WHERE n.user_id = %s AND n.read_at IS NULL AND n.done_at IS NULL"
-        f" AND NOT EXISTS (SELECT 1 FROM {message} AS m WHERE m.id = n.message_id AND m.concern_id IN ({hidden_sql}))"
-        f" AND NOT EXISTS (SELECT 1 FROM {deadline} AS d WHERE d.id = n.deadline_id AND d.concern_id IN ({hidden_sql}))"
+        " AND (cardinality(hidden.ids) = 0 OR ("
+        f"NOT EXISTS (SELECT 1 FROM {message} AS m WHERE m.id = n.message_id AND m.concern_id = ANY(hidden.ids))"
+        f" AND NOT EXISTS (SELECT 1 FROM {deadline} AS d WHERE d.id = n.deadline_id AND d.concern_id = ANY(hidden.ids))"
+        "))"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, *hidden_params, *hidden_params])
+        cursor.execute(sql, [*hidden_params, user.pk])
         (count,) = cursor.fetchone()
     return count
