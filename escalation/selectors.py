@@ -407,9 +407,14 @@ def _is_one_of(ids: QuerySet) -> RawSQL:
     )
 
 
-def _compiled_count(queryset: QuerySet) -> tuple[str, list]:
-    capped = queryset.order_by().values("pk")[: COUNT_CAP + 1]
-    sql, params = capped.query.get_compiler(using=capped.db).as_sql()
+def _compiled_where(queryset: QuerySet) -> tuple[str, list]:
+    """``SELECT id FROM concerns_concern WHERE ...`` of ``queryset``, ending in its WHERE clause so
+    that a caller can add conditions: compiling the visibility check is most of a count's CPU."""
+    query = queryset.order_by().values("pk").query
+    # Unsliced, unordered, ungrouped: nothing comes after the WHERE clause.
+    if query.is_sliced or query.group_by or not query.where:
+        raise ValueError("Only a filtered, unsliced query of rows can take more conditions.")
+    sql, params = query.get_compiler(using=queryset.db).as_sql()
     return sql, list(params)
 
 
@@ -419,24 +424,31 @@ def queue_counts(user: User, *, now: datetime | None = None) -> QueueCounts:
     COUNT_CAP + 1, all in one query. Built on the same visibility as the rows.
 
     Planning fifteen copies of the visibility check cost more than running them: the statuses
-    share one correlated count, run once per status, and the kinds another.
+    share one correlated count, run once per status, and the kinds another. The check is
+    compiled once; each part adds its own condition to it.
     """
     now = now or timezone.now()
-    base = _lead_concerns(user).filter(status__in=OPEN_STATUSES)
+    visible, visible_params = _compiled_where(_lead_concerns(user).filter(status__in=OPEN_STATUSES))
+    chased, chased_params = _concerns_to_chase(now).query.sql_with_params()
+    table = Concern._meta.db_table
+    limit = f" LIMIT {COUNT_CAP + 1}"
     statuses = [str(s) for s in STATUS_ORDER if s in OPEN_STATUSES]
     kinds = [str(kind) for kind in DEADLINE_SHORT_LABELS]
-    per_status, status_params = _compiled_count(base.filter(status=RawSQL("wanted.value", ())))
-    per_kind, kind_params = _compiled_count(base.filter(next_due_kind=RawSQL("wanted.value", ()), next_due_at__lt=now))
-    chase_sql, chase_params = _compiled_count(base.filter(_is_one_of(_concerns_to_chase(now))))
+    # Each part is the visible concerns' WHERE clause, AND one condition of its own; every value
+    # is a parameter (the visibility's own, then the part's).
     sql = (
-        f"SELECT 'status', wanted.value, (SELECT count(*) FROM ({per_status}) AS part)"
+        f"SELECT 'status', wanted.value, (SELECT count(*) FROM ({visible}"
+        f' AND "{table}"."status" = wanted.value{limit}) AS part)'
         " FROM unnest(%s::text[]) AS wanted(value)"
-        f" UNION ALL SELECT 'overdue', wanted.value, (SELECT count(*) FROM ({per_kind}) AS part)"
+        f" UNION ALL SELECT 'overdue', wanted.value, (SELECT count(*) FROM ({visible}"
+        f' AND "{table}"."next_due_kind" = wanted.value AND "{table}"."next_due_at" < %s{limit}) AS part)'
         " FROM unnest(%s::text[]) AS wanted(value)"
-        f" UNION ALL SELECT 'chase', 'chase', (SELECT count(*) FROM ({chase_sql}) AS part)"
+        f" UNION ALL SELECT 'chase', 'chase', (SELECT count(*) FROM ({visible}"
+        f' AND "{table}"."id" = ANY(ARRAY({chased})){limit}) AS part)'
     )
+    params = [*visible_params, statuses, *visible_params, now, kinds, *visible_params, *chased_params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*status_params, statuses, *kind_params, kinds, *chase_params])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     labels = dict(ConcernStatus.choices)
     counted = {(group, key): count for group, key, count in rows}
