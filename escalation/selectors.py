@@ -411,7 +411,8 @@ def _compiled_where(queryset: QuerySet) -> tuple[str, list]:
     """``SELECT id FROM concerns_concern WHERE ...`` of ``queryset``, ending in its WHERE clause so
     that a caller can add conditions: compiling the visibility check is most of a count's CPU."""
     query = queryset.order_by().values("pk").query
-    # Unsliced, unordered, ungrouped: nothing comes after the WHERE clause.
+    # Unsliced, unordered, ungrouped: nothing comes after the WHERE clause. Django puts a clause
+    # of more than one condition in parentheses, so an added ``AND`` applies to all of it.
     if query.is_sliced or query.group_by or not query.where:
         raise ValueError("Only a filtered, unsliced query of rows can take more conditions.")
     sql, params = query.get_compiler(using=queryset.db).as_sql()
