@@ -329,6 +329,11 @@ class Concern(models.Model):
             models.Index(
                 "submitted_at", "id", name="concern_queue_received_idx", condition=models.Q(status__in=OPEN_STATUSES)
             ),
+            # By reference: the unique index holds closed concerns too, and with nine in ten
+            # closed (the oldest, first in reference order) the walk read them all (1.1 s).
+            models.Index(
+                fields=["reference"], name="concern_queue_reference_idx", condition=models.Q(status__in=OPEN_STATUSES)
+            ),
             # The queue's counts per status: an index-only scan holds every column its
             # visibility check reads, so counting up to the cap never visits the table.
             models.Index(
