@@ -247,6 +247,24 @@ def scale_table(other: dict, default: dict | None) -> str:
             f"| {label} | `{key}` | {_fmt(before, unit)} | {_fmt(value, unit)} | {ratio} | "
             f"{targets.get(key, {}).get('target', '')} |"
         )
+    variants = other.get("details", {}).get("queue_variants", {}).get("variants", {})
+    if variants:
+        before = (default or {}).get("details", {}).get("queue_variants", {}).get("variants", {})
+        lines += [
+            "",
+            "Each queue variant's bare rows query (the part meant to stay flat as the data grows) and page, p95 ms:",
+            "",
+            f"| Variant | Rows query, default | Rows query, {scale['name']} | Page, default | Page, {scale['name']} |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for name, row in variants.items():
+            if row.get("skipped"):
+                continue
+            was = before.get(name, {})
+            lines.append(
+                f"| {name} | {was.get('bare_sql_p95_ms', '')} | {row['bare_sql_p95_ms']} | "
+                f"{was.get('p95_ms', '')} | {row['p95_ms']} |"
+            )
     plans = other.get("plans", {})
     unindexed = sorted(name for name, plan in plans.items() if plan and not plan["uses_index"])
     lines += [

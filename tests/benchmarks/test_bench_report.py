@@ -14,7 +14,25 @@ def _results(name: str, concerns: int, queue_ms: float) -> dict:
         "figures": {"queue_p95_ms": queue_ms, "sweep_ratio": 1.1},
         "targets": {"queue_p95_ms": {"target": "<= 60.0", "met": queue_ms <= 60}},
         "plans": {"queue": {"uses_index": True, "seq_scans": [], "execution_ms": 1.0, "file": "x"}},
-        "details": {"generated": {"big": {"seconds": 600}}},
+        "details": {
+            "generated": {"big": {"seconds": 600}},
+            "queue_variants": {
+                "worst_variant": "chase",
+                "query_counts": [12],
+                "variants": {
+                    "chase": {
+                        "query": "?chase=on",
+                        "p95_ms": queue_ms,
+                        "p50_ms": queue_ms,
+                        "bare_sql_p95_ms": queue_ms / 10,
+                        "ratio": 10.0,
+                        "queries": [12],
+                        "index_backed": True,
+                    },
+                    "closed": {"query": "?status=closed", "skipped": "no closed concerns"},
+                },
+            },
+        },
         "wall_seconds": 1800,
     }
 
@@ -40,6 +58,8 @@ def test_a_large_run_is_set_beside_the_default_one(tmp_path, monkeypatch):
     assert "| Lead's queue, p95 server time | `queue_p95_ms` | 40 ms | 50 ms | 1.25 | <= 60.0 |" in large
     assert "1,000,000 concerns" in large and "10.0 of them generating the data" in large
     assert "every one reads an index" in large
+    assert "| chase | 4.0 | 5.0 | 40.0 | 50.0 |" in large
+    assert "| closed |" not in large
 
     report.write(_results("large", 1_000_000, 45.0))  # a second large run replaces the first
     assert doc.read_text().count("<!-- bench:large:start -->") == 1
