@@ -144,6 +144,20 @@ SEEDED_MODELS = (
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with concern references numbered from 1000: the pages give
+    SG-2026-000123 as an example reference, and a hidden test concern given that number would
+    fail every check that its reference appears nowhere on a page."""
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setval('concerns_concern_reference_seq', GREATEST(1000, last_value)) "
+            "FROM concerns_concern_reference_seq"
+        )
+
+
+@pytest.fixture(scope="session")
 def seeded_rows(django_db_setup, django_db_blocker) -> str:
     from django.apps import apps
     from django.core import serializers
