@@ -230,6 +230,13 @@ def scale_table(other: dict, default: dict | None) -> str:
         f"`benchmarks/plans/{scale['name']}/`.",
         "",
     ]
+    reruns = other.get("reruns") or []
+    if reruns:
+        last = reruns[-1]
+        lines[0] += (
+            f" Measured again on the same data at {last['date']} (phases: {last['phases']}); "
+            "each figure is from its latest measurement."
+        )
     title = escape(scale["name"]).capitalize()
     if default:
         lines.append(f"Beside the default run of {default['date']} ({_scale_words(default['scale'])}):")

@@ -61,6 +61,9 @@ def test_a_large_run_is_set_beside_the_default_one(tmp_path, monkeypatch):
     assert "| chase | 4.0 | 5.0 | 40.0 | 50.0 |" in large
     assert "| closed |" not in large
 
-    report.write(_results("large", 1_000_000, 45.0))  # a second large run replaces the first
+    rerun = _results("large", 1_000_000, 45.0)  # measured again on the same data: it replaces the first
+    rerun["reruns"] = [{"date": "2026-11-30T17:00:00+00:00", "phases": "queue,intake", "errors": {}}]
+    report.write(rerun)
+    assert "Measured again on the same data at 2026-11-30T17:00:00+00:00 (phases: queue,intake)" in doc.read_text()
     assert doc.read_text().count("<!-- bench:large:start -->") == 1
     assert "| 40 ms | 45 ms | 1.12 |" in doc.read_text()
