@@ -126,8 +126,12 @@ def events_written_last():
 
 
 def _write_chained(events: list[AuditEvent]) -> None:
-    """Take the chain lock, number and hash ``events`` in order after the last one, insert them."""
-    with transaction.atomic():
+    """Take the chain lock, number and hash ``events`` in order after the last one, insert them.
+
+    No savepoint: an event that cannot be written must fail the caller's transaction too (the
+    change it records may not commit without it), so there is nothing to roll back to.
+    """
+    with transaction.atomic(savepoint=False):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
             # A new statement, so READ COMMITTED sees the event committed just before the lock.
