@@ -49,6 +49,7 @@ def open_deadline(
     team=None,
     subject_ref: str | None = None,
     actor=None,
+    fresh: bool = False,
 ) -> Deadline:
     """Open (or return the already open) deadline for one obligation.
 
@@ -65,6 +66,9 @@ def open_deadline(
       organisation's) for the leads' own obligations, the concern's nation for agency clocks.
     - ``urgency``, ``team``: default to the concern's (or the subject's team).
     - ``actor``: who caused it, for the audit trail.
+    - ``fresh``: the subject was written in the caller's transaction (a concern being
+      submitted), so no deadline of it can exist: none is looked up, and the insert needs no
+      savepoint to fall back on. The unique constraint still holds if that is ever untrue.
     """
     if kind not in ObligationKind.values:
         raise ValueError(f"Unknown obligation kind {kind!r}.")
@@ -85,14 +89,15 @@ def open_deadline(
         else (getattr(concern, "reference", "") or getattr(subject, "reference", "") or "")
     )
 
-    with transaction.atomic():
-        existing = (
-            Deadline.objects.select_for_update()
-            .filter(kind=kind, subject_type=subject_type, subject_id=subject_id, state=DeadlineState.OPEN)
-            .first()
-        )
-        if existing is not None:
-            return existing
+    with transaction.atomic(savepoint=not fresh):
+        if not fresh:
+            existing = (
+                Deadline.objects.select_for_update()
+                .filter(kind=kind, subject_type=subject_type, subject_id=subject_id, state=DeadlineState.OPEN)
+                .first()
+            )
+            if existing is not None:
+                return existing
         policy = resolve_policy(kind=kind, urgency=urgency, jurisdiction=jurisdiction)
         if due_at is None:
             if starts_at is None:
@@ -115,14 +120,17 @@ def open_deadline(
             due_at=due_at,
             next_fire_at=due_at + timedelta(minutes=first.delay_minutes) if first else None,
         )
-        try:
-            with transaction.atomic():
-                deadline.save()
-        except IntegrityError:
-            # Another transaction opened the same obligation a moment ago.
-            return Deadline.objects.get(
-                kind=kind, subject_type=subject_type, subject_id=subject_id, state=DeadlineState.OPEN
-            )
+        if fresh:
+            deadline.save(force_insert=True)
+        else:
+            try:
+                with transaction.atomic():
+                    deadline.save()
+            except IntegrityError:
+                # Another transaction opened the same obligation a moment ago.
+                return Deadline.objects.get(
+                    kind=kind, subject_type=subject_type, subject_id=subject_id, state=DeadlineState.OPEN
+                )
         record_event(
             action=AuditAction.DEADLINE_OPENED,
             actor=actor,
