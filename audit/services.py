@@ -149,7 +149,25 @@ def _write_chained(events: list[AuditEvent]) -> None:
             event.prev_hash = prev_hash
             # The row is exactly the hashed content (audit.chain.CHAIN_FIELDS) plus its hash.
             event.hash = prev_hash = event_hash({name: getattr(event, name) for name in CHAIN_FIELDS})
-        AuditEvent.objects.bulk_create(events)
+            event._state.adding, event._state.db = False, connection.alias
+        _insert_events(events)
+
+
+def _insert_events(events: list[AuditEvent]) -> None:
+    """One plain INSERT of one array per column, as the rows are complete: the ORM's
+    bulk_create cost a submit more CPU than the rest of writing its two events."""
+    fields = AuditEvent._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    values = [
+        [field.get_db_prep_save(getattr(event, field.attname), connection) for event in events] for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(AuditEvent._meta.db_table)} ({columns})"  # noqa: S608 - the model's names
+            f" SELECT * FROM unnest({arrays})",
+            values,
+        )
 
 
 class BreakGlassReviewError(ValueError):
