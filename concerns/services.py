@@ -80,6 +80,18 @@ def next_reference(*, year: int) -> str:
     return f"SG-{year}-{number:06d}"
 
 
+def _number_concern(concern: Concern, *, year: int) -> None:
+    """Give a new concern its id and its reference (as ``next_reference``) in one round trip,
+    so that it and its parts can be written together."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')), nextval('concerns_concern_reference_seq')",
+            [Concern._meta.db_table],
+        )
+        concern.pk, number = cursor.fetchone()
+    concern.reference = f"SG-{year}-{number:06d}"
+
+
 def _resolve_team(*, actor, client, team):
     if client is not None:
         team = client.team
@@ -107,26 +119,26 @@ def _resolve_categories(categories: Iterable) -> list[ConcernCategory]:
     return found
 
 
-def _insert_parts(concern: Concern, categories: list[ConcernCategory], parts: dict[str, list[Any]]) -> None:
-    """The concern's categories and every row of its parts, in one statement.
+def _insert_concern(concern: Concern, categories: list[ConcernCategory], parts: dict[str, list[Any]]) -> None:
+    """The concern, its categories and every row of its parts, in one statement.
 
-    A new concern has none yet, so there is nothing to read first; one INSERT per table each
-    in its own round trip was a sixth of the submit's statements. The rows are validated
-    already; nothing reads their ids afterwards, so none are returned. Nothing listens for
-    their saves (no signal is sent, as bulk_create sends none).
+    A new concern has none of them yet, so there is nothing to read first; an INSERT per table,
+    each in its own round trip, was a quarter of the submit's statements. Everything is
+    validated already and numbered (``_number_concern``); nothing reads the parts' ids
+    afterwards, so none are returned. No save signal is sent (nothing listens for these models;
+    bulk_create sent none for the parts either).
     """
     through = Concern.categories.through
-    inserts = [
+    inserts: list[tuple[Any, list, list[tuple]]] = [
+        (Concern, [f for f in Concern._meta.local_concrete_fields], [_db_row(concern, Concern)]),
         (
             through,
             [through._meta.get_field("concern"), through._meta.get_field("concerncategory")],
             [(concern.pk, category.pk) for category in categories],
-        )
+        ),
     ]
     for key, model in PART_MODELS.items():
-        fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
-        rows = [tuple(f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields) for row in parts[key]]
-        inserts.append((model, fields, rows))
+        inserts.append((model, _insert_fields(model), [_db_row(row, model) for row in parts[key]]))
     statements, params = [], []
     for model, fields, rows in inserts:
         if not rows:
@@ -138,10 +150,20 @@ def _insert_parts(concern: Concern, categories: list[ConcernCategory], parts: di
             + ", ".join([row_sql] * len(rows))
         )
         params.extend(value for row in rows for value in row)
-    *first, last = statements  # the categories are always there
-    with_clause = "WITH " + ", ".join(f"part_{n} AS ({sql})" for n, sql in enumerate(first)) + " " if first else ""
+    *first, last = statements
+    with_clause = "WITH " + ", ".join(f"part_{n} AS ({sql})" for n, sql in enumerate(first)) + " "
     with connection.cursor() as cursor:
         cursor.execute(with_clause + last, params)
+    concern._state.adding, concern._state.db = False, connection.alias
+
+
+def _insert_fields(model) -> list:
+    """The columns a new row of ``model`` is written with: all but a part's own id."""
+    return [f for f in model._meta.local_concrete_fields if not (f.primary_key and model is not Concern)]
+
+
+def _db_row(instance, model) -> tuple:
+    return tuple(f.get_db_prep_save(f.pre_save(instance, True), connection) for f in _insert_fields(model))
 
 
 def _apply_immediate_danger(fields: dict) -> dict:
@@ -171,11 +193,13 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
         # Serialise submits of the same key: the second waits, then finds the first concern.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"concern:{submission_key}"])
-        existing = Concern.objects.filter(submission_key=submission_key).first()
+        # Only the id and the reporter: a new key (nearly every submit) finds nothing, and
+        # reading a whole concern cost more than the rest of this check.
+        existing = Concern.objects.filter(submission_key=submission_key).values_list("pk", "reporter_id").first()
         if existing is not None:
-            if existing.reporter_id != actor.pk:
+            if existing[1] != actor.pk:
                 raise DuplicateSubmissionKey(str(submission_key))
-            return existing, False
+            return Concern.objects.get(pk=existing[0]), False
 
         fields = {name: data[name] for name in CONCERN_INPUT_FIELDS if name in data}
         client = fields.get("client")
@@ -198,8 +222,7 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
             raise ValidationError({"emergency_action_notes": "Say why no emergency call was made."})
         # The key's uniqueness was settled above, under its lock; the reference is not yet drawn.
         concern.full_clean(exclude=["reference", "team", "reporter", "client"], validate_unique=False)
-        concern.reference = next_reference(year=timezone.localtime(now).year)
-        concern.save(force_insert=True)
+        _number_concern(concern, year=timezone.localtime(now).year)
         written: dict[str, list[Any]] = {}  # instances of each part's model
         for key, model in PART_MODELS.items():
             rows: list[Any] = []
@@ -208,7 +231,7 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
                 row = model(concern=concern, position=position, **values)
                 row.full_clean(exclude=["concern", "staff_member"])
                 rows.append(row)
-        _insert_parts(concern, categories, written)
+        _insert_concern(concern, categories, written)
         nations.record_adult_at_risk(concern, data.get("adult_at_risk"))
 
         ConcernDraft.objects.filter(author=actor, submission_key=submission_key).delete()
