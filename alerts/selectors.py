@@ -289,10 +289,12 @@ def first_notice_audience(*, team: Team, at: datetime | None = None, excluded: I
         "excluded": sorted(excluded),
     }
     levels: dict[int, dict[int, User]] = {}
+    # audience_level and audience_away are the statement's own columns, set on each person.
     for person in User.objects.raw(sql, params):
-        levels.setdefault(person.audience_level, {}).setdefault(person.pk, person)  # two shifts: once
+        level = person.audience_level  # type: ignore[attr-defined]
+        levels.setdefault(level, {}).setdefault(person.pk, person)  # on two shifts: once
     for level, people in sorted(levels.items()):
-        present = [person for person in people.values() if not person.audience_away]
+        present = [person for person in people.values() if not person.audience_away]  # type: ignore[attr-defined]
         if present:
             return Audience(present, _FIRST_NOTICE_LEVELS[level], excluded=excluded)
     for level, people in sorted(levels.items()):

@@ -3,6 +3,7 @@
 import json
 import threading
 from contextlib import contextmanager
+from typing import cast
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -157,7 +158,7 @@ def _insert_events(events: list[AuditEvent]) -> None:
     """One plain INSERT of one array per column, as the rows are complete: the ORM's
     bulk_create cost a submit more CPU than the rest of writing its two events."""
     fields = AuditEvent._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    columns = ", ".join(connection.ops.quote_name(cast(str, field.column)) for field in fields)
     arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
     values = [
         [field.get_db_prep_save(getattr(event, field.attname), connection) for event in events] for field in fields
