@@ -132,42 +132,48 @@ def _resolve_categories(categories: Iterable) -> list[ConcernCategory]:
 
 
 def _insert_concern(concern: Concern, categories: list[ConcernCategory], parts: dict[str, list[Any]]) -> None:
-    """The concern, its categories and every row of its parts, in one statement.
+    """The concern, then its categories and every row of its parts in one statement.
 
     A new concern has none of them yet, so there is nothing to read first; an INSERT per table,
-    each in its own round trip, was a quarter of the submit's statements. Everything is
-    validated already and numbered (``_number_concern``); nothing reads the parts' ids
-    afterwards, so none are returned. No save signal is sent (nothing listens for these models;
-    bulk_create sent none for the parts either).
+    each in its own round trip, was a quarter of the submit's statements. The concern goes
+    first on its own: the categories' nation guard (a trigger) reads its nation, which a
+    statement writing both would not yet show it. Everything is validated already and
+    numbered (``_number_concern``); nothing reads the parts' ids afterwards, so none are
+    returned. No save signal is sent (nothing listens for these models; bulk_create sent none
+    for the parts either).
     """
     through = Concern.categories.through
     inserts: list[tuple[Any, list, list[tuple]]] = [
-        (Concern, [f for f in Concern._meta.local_concrete_fields], [_db_row(concern, Concern)]),
         (
             through,
             [through._meta.get_field("concern"), through._meta.get_field("concerncategory")],
             [(concern.pk, category.pk) for category in categories],
-        ),
+        )
     ]
     for key, model in PART_MODELS.items():
         inserts.append((model, _insert_fields(model), [_db_row(row, model) for row in parts[key]]))
-    statements: list[str] = []
-    params: list[Any] = []
-    for model, fields, rows in inserts:
-        if not rows:
-            continue
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        statements.append(
-            f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES "
-            + ", ".join([row_sql] * len(rows))
-        )
-        params.extend(value for row in rows for value in row)
-    *first, last = statements
-    with_clause = "WITH " + ", ".join(f"part_{n} AS ({sql})" for n, sql in enumerate(first)) + " "
     with connection.cursor() as cursor:
+        cursor.execute(*_values_insert(Concern, _insert_fields(Concern), [_db_row(concern, Concern)]))
+        statements: list[str] = []
+        params: list[Any] = []
+        for model, fields, rows in inserts:
+            if rows:
+                sql, values = _values_insert(model, fields, rows)
+                statements.append(sql)
+                params.extend(values)
+        *first, last = statements  # the categories are always there
+        with_clause = "WITH " + ", ".join(f"part_{n} AS ({sql})" for n, sql in enumerate(first)) + " " if first else ""
         cursor.execute(with_clause + last, params)
     concern._state.adding, concern._state.db = False, connection.alias
+
+
+def _values_insert(model, fields: list, rows: list[tuple]) -> tuple[str, list[Any]]:
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES " + ", ".join(
+        [row_sql] * len(rows)
+    )
+    return sql, [value for row in rows for value in row]
 
 
 def _insert_fields(model) -> list:
@@ -206,9 +212,15 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
         # Serialise submits of the same key: the second waits, then finds the first concern.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"concern:{submission_key}"])
-        # Only the id and the reporter: a new key (nearly every submit) finds nothing, and
-        # reading a whole concern cost more than the rest of this check.
-        existing = Concern.objects.filter(submission_key=submission_key).values_list("pk", "reporter_id").first()
+            # Only the id and the reporter, in a plain statement: a new key (nearly every
+            # submit) finds nothing, and the ORM's reading of a whole concern cost more than
+            # the rest of this check.
+            cursor.execute(
+                'SELECT "concerns_concern"."id", "concerns_concern"."reporter_id" FROM "concerns_concern"'
+                ' WHERE "concerns_concern"."submission_key" = %s',
+                [submission_key],
+            )
+            existing = cursor.fetchone()
         if existing is not None:
             if existing[1] != actor.pk:
                 raise DuplicateSubmissionKey(str(submission_key))
@@ -247,7 +259,13 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
         _insert_concern(concern, categories, written)
         nations.record_adult_at_risk(concern, data.get("adult_at_risk"))
 
-        ConcernDraft.objects.filter(author=actor, submission_key=submission_key).delete()
+        with connection.cursor() as cursor:
+            # The draft's own rows only (nothing refers to a draft): no collector to run.
+            cursor.execute(
+                f"DELETE FROM {connection.ops.quote_name(ConcernDraft._meta.db_table)}"  # noqa: S608 - the model's name
+                " WHERE author_id = %s AND submission_key = %s",
+                [actor.pk, submission_key],
+            )
         record_event(
             action=AuditAction.CONCERN_SUBMITTED,
             actor=actor,

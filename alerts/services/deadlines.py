@@ -8,8 +8,9 @@ already alerted and committed, or skips the row and never alerts for it again.
 """
 
 from datetime import datetime, timedelta
+from typing import cast
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -121,7 +122,7 @@ def open_deadline(
             next_fire_at=due_at + timedelta(minutes=first.delay_minutes) if first else None,
         )
         if fresh:
-            deadline.save(force_insert=True)
+            _insert_new(deadline)
         else:
             try:
                 with transaction.atomic():
@@ -140,6 +141,22 @@ def open_deadline(
             details={"kind": kind, "due_at": due_at.isoformat(), "urgency": urgency, "jurisdiction": jurisdiction},
         )
     return deadline
+
+
+def _insert_new(deadline: Deadline) -> None:
+    """INSERT a new deadline as it stands (the database sets opened_at), taking its id and
+    opening time back: a plain statement, as Model.save() cost more CPU than the rest of
+    opening a submit's deadline."""
+    fields = [f for f in Deadline._meta.concrete_fields if not f.primary_key and not f.has_db_default()]
+    columns = ", ".join(connection.ops.quote_name(cast(str, f.column)) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(Deadline._meta.db_table)} ({columns})"  # noqa: S608 - the model's names
+            f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id, opened_at",
+            [f.get_db_prep_save(f.pre_save(deadline, True), connection) for f in fields],
+        )
+        deadline.pk, deadline.opened_at = cursor.fetchone()
+    deadline._state.adding, deadline._state.db = False, connection.alias
 
 
 def lock_open_deadlines(*, kind: str, concern=None, subject=None) -> list[Deadline]:
