@@ -81,8 +81,8 @@ def next_reference(*, year: int) -> str:
 
 
 def _number_concern(concern: Concern, *, year: int) -> None:
-    """Give a new concern its id and its reference (as ``next_reference``) in one round trip,
-    so that it and its parts can be written together."""
+    """Give a new concern its id and its reference (as ``next_reference``) in one round trip:
+    its parts are built with the id before anything is written, and go in one statement."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')), nextval('concerns_concern_reference_seq')",
