@@ -6,10 +6,13 @@ administrator deleted the catch-all row, say), ``FALLBACK`` applies, so a missin
 stops the clock or a submission: it errs on the side of alerting early.
 """
 
+import json
 import logging
 from dataclasses import dataclass
 
-from alerts.models import DurationBasis, EscalationPolicy, RecipientRole
+from django.db import connection
+
+from alerts.models import DurationBasis, EscalationPolicy, EscalationStep, RecipientRole
 
 logger = logging.getLogger(__name__)
 
@@ -55,21 +58,50 @@ def _specificity(urgency: str, jurisdiction: str) -> int:
     return (2 if urgency else 0) + (1 if jurisdiction else 0)
 
 
+# The policies and their steps in one statement. Every deadline opened (a submit's included)
+# resolves its policy: the steps' own read was a second round trip, and building either
+# query through the ORM cost more than running both.
+_POLICIES_SQL = (
+    "SELECT p.id, p.urgency, p.jurisdiction, p.duration_minutes, p.duration_basis,"
+    " (SELECT COALESCE(json_agg(json_build_array(s.id, s.number, s.delay_minutes, s.recipients)"
+    " ORDER BY s.number), '[]') FROM {steps} s WHERE s.policy_id = p.id)"
+    " FROM {policies} p WHERE "
+)
+
+
+def _policies(where: str, params: list) -> list[tuple[str, str, ResolvedPolicy]]:
+    """(urgency, jurisdiction, policy) of the policy rows ``where`` matches."""
+    sql = _POLICIES_SQL.format(steps=EscalationStep._meta.db_table, policies=EscalationPolicy._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + where, params)
+        rows = [(*row[:5], row[5] if isinstance(row[5], list) else json.loads(row[5])) for row in cursor.fetchall()]
+    return [
+        (
+            urgency,
+            jurisdiction,
+            ResolvedPolicy(
+                pk,
+                minutes,
+                basis,
+                tuple(Step(number, delay, recipients, step_id) for step_id, number, delay, recipients in steps),
+            ),
+        )
+        for pk, urgency, jurisdiction, minutes, basis, steps in rows
+    ]
+
+
 def resolve_policy(
     *, kind: str, urgency: str = "", jurisdiction: str = "", policy_id: int | None = None
 ) -> ResolvedPolicy:
     """The most specific policy for (kind, urgency, jurisdiction); blank fields match anything."""
     if policy_id is not None:
-        policy = EscalationPolicy.objects.filter(pk=policy_id).prefetch_related("steps").first()
+        rows = _policies("p.id = %s", [policy_id])
     else:
-        rows = list(
-            EscalationPolicy.objects.filter(
-                kind=kind, urgency__in=["", urgency or ""], jurisdiction__in=["", jurisdiction or ""]
-            ).prefetch_related("steps")
+        rows = _policies(
+            "p.kind = %s AND p.urgency IN ('', %s) AND p.jurisdiction IN ('', %s)",
+            [kind, urgency or "", jurisdiction or ""],
         )
-        policy = max(rows, key=lambda p: _specificity(p.urgency, p.jurisdiction)) if rows else None
-    if policy is not None:
-        steps = tuple(Step(s.number, s.delay_minutes, s.recipients, s.pk) for s in policy.steps.all())
-        return ResolvedPolicy(policy.pk, policy.duration_minutes, policy.duration_basis, steps)
+    if rows:
+        return max(rows, key=lambda row: _specificity(row[0], row[1]))[2]
     logger.error("No escalation policy matches %s/%s/%s; the fallback applies", kind, urgency, jurisdiction)
     return FALLBACK

@@ -5,8 +5,8 @@ import logging
 from django.db import transaction
 
 from alerts.calendar import opening_on_or_after
-from alerts.models import ObligationKind, RecipientRole
-from alerts.selectors import audience_for, obligation_nation
+from alerts.models import ObligationKind
+from alerts.selectors import first_notice_audience, obligation_nation
 from alerts.services.deadlines import close_deadlines, open_deadline
 from alerts.services.outbox import absolute_link, queue_for_people
 from concerns.selectors import excluded_people
@@ -26,11 +26,15 @@ def start_concern_clocks(sender, *, concern, actor=None, **kwargs):
     The same chain as an alert's first step (alerts.selectors): a team nobody covers is heard by
     the organisation-wide leads, then the managers; nobody the concern must never reach is told.
     The notification is the acknowledgement's: it shows as done once someone acknowledges.
+
+    The concern was written in this same transaction (``concern_submitted``'s contract): it has
+    no deadline and no message yet, so both are inserted without looking for one first, and a
+    failure fails the submit, so no savepoint is kept to roll back to.
     """
-    with transaction.atomic():
-        deadline = open_deadline(kind=ObligationKind.ACKNOWLEDGE_CONCERN, concern=concern, actor=actor)
+    with transaction.atomic(savepoint=False):
+        deadline = open_deadline(kind=ObligationKind.ACKNOWLEDGE_CONCERN, concern=concern, actor=actor, fresh=True)
         barred = frozenset(excluded_people(concern))
-        people = audience_for(recipients=RecipientRole.DUTY_LEADS, team=concern.team, excluded=barred).people
+        people = first_notice_audience(team=concern.team, excluded=barred).people
         if not people:
             logger.error("New concern %s has nobody to go to", concern.reference)
         link = concern.get_absolute_url()
@@ -51,6 +55,7 @@ def start_concern_clocks(sender, *, concern, actor=None, **kwargs):
             concern=concern,
             deadline=deadline,
             excluded=barred,
+            fresh=True,
         )
 
 

@@ -16,11 +16,12 @@ Who hears an alert step (docs/alerts.md, "Who is told"):
   ignoring leave: an alert is never addressed to no one while anyone permitted exists.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -137,20 +138,29 @@ class Audience:
     excluded: frozenset[int] = field(default_factory=frozenset)
 
 
-def _duty_levels(team: Team | None, at: datetime) -> list[tuple[str, QuerySet[User]]]:
+# A level of a chain: its source and how to read its people. Read only when the levels before
+# it are empty: a first notice usually stops at the rota or the team's leads, and building the
+# querysets of the levels after them was a fifth of a submit's time in Python.
+Level = tuple[str, Callable[[], QuerySet[User]]]
+
+
+def _duty_levels(team: Team | None, at: datetime) -> list[Level]:
     return [
-        (AudienceSource.ROTA, on_duty(team=team, at=at)),
-        (AudienceSource.TEAM_LEADS, team_leads(team) if team is not None else users_with_role(*LEAD_ROLES)),
-        (AudienceSource.ORGANISATION_LEADS, organisation_wide_leads()),
-        (AudienceSource.MANAGERS, _managers()),
-        (AudienceSource.ALLEGATIONS_MANAGER, _allegations_manager()),
+        (AudienceSource.ROTA, lambda: on_duty(team=team, at=at)),
+        (
+            AudienceSource.TEAM_LEADS,
+            (lambda: team_leads(team)) if team is not None else (lambda: users_with_role(*LEAD_ROLES)),
+        ),
+        (AudienceSource.ORGANISATION_LEADS, organisation_wide_leads),
+        (AudienceSource.MANAGERS, _managers),
+        (AudienceSource.ALLEGATIONS_MANAGER, _allegations_manager),
     ]
 
 
-def _manager_levels(team: Team | None, at: datetime) -> list[tuple[str, QuerySet[User]]]:
+def _manager_levels(team: Team | None, at: datetime) -> list[Level]:
     return [
-        (AudienceSource.MANAGERS, _managers()),
-        (AudienceSource.ALLEGATIONS_MANAGER, _allegations_manager()),
+        (AudienceSource.MANAGERS, _managers),
+        (AudienceSource.ALLEGATIONS_MANAGER, _allegations_manager),
         *[
             level
             for level in _duty_levels(team, at)
@@ -159,15 +169,22 @@ def _manager_levels(team: Team | None, at: datetime) -> list[tuple[str, QuerySet
     ]
 
 
-def _first_audience(levels: list[tuple[str, QuerySet[User]]], *, at: datetime, excluded: frozenset[int]) -> Audience:
-    for source, users in levels:
-        people = list(_not_on_leave(users.exclude(pk__in=excluded), at).order_by("full_name", "pk"))
-        if people:
-            return Audience(people, source, excluded=excluded)
-    for source, users in levels:
-        people = list(users.exclude(pk__in=excluded).order_by("full_name", "pk"))
-        if people:
-            return Audience(people, source, on_leave=True, excluded=excluded)
+def _first_audience(levels: list[Level], *, at: datetime, excluded: frozenset[int]) -> Audience:
+    read: dict[str, QuerySet[User]] = {}
+
+    def users_of(source: str, people: Callable[[], QuerySet[User]]) -> QuerySet[User]:
+        if source not in read:
+            read[source] = people().exclude(pk__in=excluded)
+        return read[source]
+
+    for source, people in levels:
+        present = list(_not_on_leave(users_of(source, people), at).order_by("full_name", "pk"))
+        if present:
+            return Audience(present, source, excluded=excluded)
+    for source, people in levels:
+        anyone = list(users_of(source, people).order_by("full_name", "pk"))
+        if anyone:
+            return Audience(anyone, source, on_leave=True, excluded=excluded)
     return Audience([], AudienceSource.NOBODY, excluded=excluded)
 
 
@@ -204,9 +221,85 @@ def audience_for(
     if recipients == RecipientRole.SAFEGUARDING_MANAGER:
         return _first_audience(_manager_levels(team, at), at=at, excluded=excluded)
     if recipients == RecipientRole.NAMED_LEAD:
-        levels = [(AudienceSource.NAMED, _named(step_id)), *_manager_levels(team, at)]
+        levels: list[Level] = [(AudienceSource.NAMED, lambda: _named(step_id)), *_manager_levels(team, at)]
         return _first_audience(levels, at=at, excluded=excluded)
     raise ValueError(f"Unknown recipients {recipients!r}")
+
+
+# ``audience_for(recipients=DUTY_LEADS, team=...)`` for a concern nobody owns yet, as one
+# statement: the members of every level of the duty chain (_duty_levels), each with whether
+# they are on leave. The rota's level leaves out people on leave, as on_duty does.
+_FIRST_NOTICE_SQL = """
+WITH leads AS (
+    SELECT ug.user_id FROM {user_groups} ug JOIN {groups} g ON g.id = ug.group_id WHERE g.name = ANY(%(leads)s)
+), members (level, user_id) AS (
+    SELECT 0, s.user_id FROM {shifts} s JOIN {users} su ON su.id = s.user_id
+    WHERE s.starts_at <= %(at)s AND s.ends_at > %(at)s
+        AND (s.team_id = %(team)s OR (s.team_id IS NULL AND (su.covers_all_teams OR EXISTS (
+            SELECT 1 FROM {covered} c WHERE c.user_id = s.user_id AND c.team_id = %(team)s))))
+        AND NOT EXISTS (SELECT 1 FROM {leave} l
+            WHERE l.user_id = s.user_id AND l.starts_at <= %(at)s AND l.ends_at > %(at)s)
+    UNION ALL
+    SELECT 1, c.user_id FROM {covered} c WHERE c.team_id = %(team)s AND c.user_id IN (SELECT user_id FROM leads)
+    UNION ALL
+    SELECT 2, u.id FROM {users} u WHERE u.covers_all_teams AND u.id IN (SELECT user_id FROM leads)
+    UNION ALL
+    SELECT 3, ug.user_id FROM {user_groups} ug JOIN {groups} g ON g.id = ug.group_id WHERE g.name = %(manager)s
+    UNION ALL
+    SELECT 4, o.allegations_manager_id FROM {organisation} o
+    WHERE o.id = %(organisation)s AND o.allegations_manager_id IS NOT NULL
+)
+SELECT u.*, m.level AS audience_level, EXISTS (SELECT 1 FROM {leave} l
+    WHERE l.user_id = u.id AND l.starts_at <= %(at)s AND l.ends_at > %(at)s) AS audience_away
+FROM members m JOIN {users} u ON u.id = m.user_id
+WHERE u.is_active AND NOT (u.id = ANY(%(excluded)s::bigint[]))
+ORDER BY m.level, u.full_name, u.id
+"""
+_FIRST_NOTICE_LEVELS = (
+    AudienceSource.ROTA,
+    AudienceSource.TEAM_LEADS,
+    AudienceSource.ORGANISATION_LEADS,
+    AudienceSource.MANAGERS,
+    AudienceSource.ALLEGATIONS_MANAGER,
+)
+
+
+def first_notice_audience(*, team: Team, at: datetime | None = None, excluded: Iterable[int] = ()) -> Audience:
+    """Who a new concern's first notice goes to: ``audience_for(recipients=DUTY_LEADS,
+    team=team)`` for a concern nobody owns yet, the same chain and the same choice, read in one
+    statement. The notice is sent inside every submit, and reading the chain a level at a time
+    through the ORM was a sixth of a submit's time."""
+    at = at or timezone.now()
+    excluded = frozenset(excluded)
+    sql = _FIRST_NOTICE_SQL.format(
+        users=User._meta.db_table,
+        user_groups=User.groups.through._meta.db_table,
+        groups=Group._meta.db_table,
+        covered=User.covered_teams.through._meta.db_table,
+        shifts=DutyShift._meta.db_table,
+        leave=Leave._meta.db_table,
+        organisation=Organisation._meta.db_table,
+    )
+    params = {
+        "at": at,
+        "team": team.pk,
+        "leads": [str(role) for role in LEAD_ROLES],
+        "manager": str(Role.MANAGER),
+        "organisation": Organisation.SINGLETON_ID,
+        "excluded": sorted(excluded),
+    }
+    levels: dict[int, dict[int, User]] = {}
+    # audience_level and audience_away are the statement's own columns, set on each person.
+    for person in User.objects.raw(sql, params):
+        level = person.audience_level  # type: ignore[attr-defined]
+        levels.setdefault(level, {}).setdefault(person.pk, person)  # on two shifts: once
+    for level, people in sorted(levels.items()):
+        present = [person for person in people.values() if not person.audience_away]  # type: ignore[attr-defined]
+        if present:
+            return Audience(present, _FIRST_NOTICE_LEVELS[level], excluded=excluded)
+    for level, people in sorted(levels.items()):
+        return Audience(list(people.values()), _FIRST_NOTICE_LEVELS[level], on_leave=True, excluded=excluded)
+    return Audience([], AudienceSource.NOBODY, excluded=excluded)
 
 
 def recipients_for(

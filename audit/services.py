@@ -3,6 +3,7 @@
 import json
 import threading
 from contextlib import contextmanager
+from typing import cast
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -126,8 +127,12 @@ def events_written_last():
 
 
 def _write_chained(events: list[AuditEvent]) -> None:
-    """Take the chain lock, number and hash ``events`` in order after the last one, insert them."""
-    with transaction.atomic():
+    """Take the chain lock, number and hash ``events`` in order after the last one, insert them.
+
+    No savepoint: an event that cannot be written must fail the caller's transaction too (the
+    change it records may not commit without it), so there is nothing to roll back to.
+    """
+    with transaction.atomic(savepoint=False):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
             # A new statement, so READ COMMITTED sees the event committed just before the lock.
@@ -145,7 +150,25 @@ def _write_chained(events: list[AuditEvent]) -> None:
             event.prev_hash = prev_hash
             # The row is exactly the hashed content (audit.chain.CHAIN_FIELDS) plus its hash.
             event.hash = prev_hash = event_hash({name: getattr(event, name) for name in CHAIN_FIELDS})
-        AuditEvent.objects.bulk_create(events)
+            event._state.adding, event._state.db = False, connection.alias
+        _insert_events(events)
+
+
+def _insert_events(events: list[AuditEvent]) -> None:
+    """One plain INSERT of one array per column, as the rows are complete: the ORM's
+    bulk_create cost a submit more CPU than the rest of writing its two events."""
+    fields = AuditEvent._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(cast(str, field.column)) for field in fields)
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    values = [
+        [field.get_db_prep_save(getattr(event, field.attname), connection) for event in events] for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(AuditEvent._meta.db_table)} ({columns})"  # noqa: S608 - the model's names
+            f" SELECT * FROM unnest({arrays})",
+            values,
+        )
 
 
 class BreakGlassReviewError(ValueError):

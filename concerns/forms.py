@@ -70,6 +70,25 @@ class UrgencyHelp:
         return self.__html__()
 
 
+class SharedChoicesField(forms.TypedChoiceField):
+    """A model field's choices, shared by every form's copy of the field instead of deep-copied.
+
+    Each form copies its fields when it is made, and ChoiceField deep-copies its choices list
+    each time: for the intake's forms (a submit makes at least five) that was most of the copy.
+    The lists are only ever replaced (``field.choices = [...]``), never changed in place.
+    """
+
+    def __deepcopy__(self, memo):
+        return forms.Field.__deepcopy__(self, memo)
+
+
+def shared_choices_formfield(db_field, **kwargs):
+    """``Meta.formfield_callback`` of the intake's model forms (SharedChoicesField)."""
+    if db_field.choices:
+        kwargs.setdefault("choices_form_class", SharedChoicesField)
+    return db_field.formfield(**kwargs)
+
+
 class CategoryChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.display_label
@@ -101,6 +120,7 @@ class ConcernForm(NationFormMixin, forms.ModelForm):
 
     class Meta:
         model = Concern
+        formfield_callback = shared_choices_formfield
         fields = [*CONCERN_INPUT_FIELDS, "categories"]
         labels = {
             "client": "Client (if the concern arose in your work with a client)",
@@ -281,6 +301,7 @@ class PersonAtRiskForm(PartForm):
 
     class Meta:
         model = PersonAtRisk
+        formfield_callback = shared_choices_formfield
         fields = [
             "kind",
             "identity",
@@ -346,6 +367,7 @@ class AllegedPersonForm(PartForm):
 
     class Meta:
         model = AllegedPerson
+        formfield_callback = shared_choices_formfield
         fields = [
             "identity",
             "works_here",
@@ -395,6 +417,7 @@ class AllegedPersonForm(PartForm):
 class OtherPersonForm(PartForm):
     class Meta:
         model = OtherPerson
+        formfield_callback = shared_choices_formfield
         fields = ["role", "name", "relationship", "description", "contact_with_children"]
         labels = {
             "role": _("How they are involved"),
@@ -408,6 +431,7 @@ class OtherPersonForm(PartForm):
 class PriorReportForm(PartForm):
     class Meta:
         model = PriorReport
+        formfield_callback = shared_choices_formfield
         fields = [
             "recipient",
             "recipient_detail",

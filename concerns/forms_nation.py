@@ -180,10 +180,28 @@ else:
 class NationFormMixin(_FormBase):
     """Mixed into ``ConcernForm``: categories checked against the nation; the adult-at-risk part."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        data = self.data if self.is_bound else None
-        self.adult_at_risk_form = AdultAtRiskForm(data, main_data=self.data if self.is_bound else {})
+    _adult_at_risk_form: AdultAtRiskForm | None = None
+
+    @property
+    def adult_at_risk_form(self) -> AdultAtRiskForm:
+        """Made when first needed: a submit with nothing typed in the section never needs it
+        (building a form copies each of its fields, and it has a dozen)."""
+        if self._adult_at_risk_form is None:
+            data = self.data if self.is_bound else None
+            self._adult_at_risk_form = AdultAtRiskForm(data, main_data=self.data if self.is_bound else {})
+        return self._adult_at_risk_form
+
+    def _adult_at_risk_typed(self) -> bool:
+        """Whether anything was answered in the adult-at-risk section (blank answers are nothing:
+        with none, the section has no answers to keep and none to refuse)."""
+        prefix = f"{ADULT_PREFIX}-"
+        getlist = getattr(self.data, "getlist", None)
+        for key in self.data:
+            if key.startswith(prefix):
+                values = getlist(key) if getlist is not None else [self.data[key]]
+                if any(values):
+                    return True
+        return False
 
     def category_groups(self) -> list[CategoryGroup]:
         return category_groups(self["categories"])
@@ -197,6 +215,9 @@ class NationFormMixin(_FormBase):
                 nations.check_categories_for_nation(jurisdiction, categories)
             except forms.ValidationError as refused:
                 self.add_error("categories", refused.message_dict["categories"])
+        if not self._adult_at_risk_typed():
+            cleaned["adult_at_risk"] = {}
+            return cleaned
         adult = self.adult_at_risk_form
         adult.check_nation(jurisdiction)
         if adult.errors:

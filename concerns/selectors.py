@@ -1,6 +1,8 @@
 """Reads of concerns, including the access checks (404 for what the user may not see)."""
 
 import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.db.models import Exists, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -102,6 +104,26 @@ def concerns_visible_to(user) -> QuerySet[Concern]:
     return Concern.objects.filter(visible).exclude(pk__in=concern_ids_hidden_from(user))
 
 
+# Set on a concern by ``as_submitted`` while ``concern_submitted`` is sent: its alleged persons as
+# the submit service has just written them.
+_AS_SUBMITTED = "_alleged_persons_as_submitted"
+
+
+@contextmanager
+def as_submitted(concern: Concern, *, alleged_persons: Iterable[AllegedPerson]) -> Iterator[None]:
+    """While the block runs, the questions below about ``concern`` are answered from the alleged
+    persons its submit has just written, not read back. Only the submit service uses it, around
+    ``concern_submitted``: a concern its own transaction has only just written has no staff link
+    and no conflict of interest yet, so its parts are the whole answer. Its receivers ask both
+    questions (who the first notice must never reach, whether a LADO task is needed), and these
+    reads were a tenth of the submit's statements. Nothing in the block may link staff to it."""
+    setattr(concern, _AS_SUBMITTED, tuple(alleged_persons))
+    try:
+        yield
+    finally:
+        delattr(concern, _AS_SUBMITTED)
+
+
 def excluded_people(concern: Concern) -> set[int]:
     """Ids of the people a concern must never reach: no page, list, count, message or alert.
 
@@ -109,6 +131,9 @@ def excluded_people(concern: Concern) -> set[int]:
     conflict of interest on it. Everything that notifies, lists or routes people for a concern
     (alerts, assignment, break-glass notices, rota choices) skips these ids.
     """
+    submitted = getattr(concern, _AS_SUBMITTED, None)
+    if submitted is not None:
+        return {person.staff_member_id for person in submitted if person.staff_member_id is not None}
     return set(excluded_people_by_concern([concern.pk])[concern.pk])
 
 
@@ -131,7 +156,10 @@ def is_about_staff(concern: Concern) -> bool:
     designated officer) applies whatever the position-of-trust answer: staff named as an alleged
     person at intake, one said at intake to work or volunteer here ("works here, I cannot find
     them"), or one identified by a lead after submission."""
-    # One statement: a new concern asks this as it is submitted, and usually the answer is no.
+    submitted = getattr(concern, _AS_SUBMITTED, None)
+    if submitted is not None:
+        return any(p.staff_member_id is not None or p.works_here == YesNoUnknown.YES for p in submitted)
+    # One statement: a concern asks this again when a lead links staff to it.
     named = AllegedPerson.objects.filter(concern=concern).filter(
         Q(staff_member__isnull=False) | Q(works_here=YesNoUnknown.YES)
     )

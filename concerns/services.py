@@ -24,6 +24,7 @@ from concerns.models import (
     PriorReport,
     Urgency,
 )
+from concerns.selectors import as_submitted
 from concerns.signals import addendum_added, concern_submitted
 
 # Fields of the concern itself that a submission may carry (the header and the content).
@@ -79,6 +80,18 @@ def next_reference(*, year: int) -> str:
     return f"SG-{year}-{number:06d}"
 
 
+def _number_concern(concern: Concern, *, year: int) -> None:
+    """Give a new concern its id and its reference (as ``next_reference``) in one round trip:
+    its parts are built with the id before anything is written, and go in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')), nextval('concerns_concern_reference_seq')",
+            [Concern._meta.db_table],
+        )
+        concern.pk, number = cursor.fetchone()
+    concern.reference = f"SG-{year}-{number:06d}"
+
+
 def _resolve_team(*, actor, client, team):
     if client is not None:
         team = client.team
@@ -87,9 +100,21 @@ def _resolve_team(*, actor, client, team):
     if team is None:
         raise ValidationError("You are not a member of any team, so the concern cannot be filed. Ask an administrator.")
     covered = covered_team_ids(actor) if actor.is_lead else []
-    if not actor.teams.filter(pk=team.pk).exists() and not (covered is None or team.pk in covered):
+    if not _is_member(actor, team) and not (covered is None or team.pk in covered):
         raise ValidationError("You can only file concerns for a team you belong to.")
     return team
+
+
+def _is_member(actor, team) -> bool:
+    # A plain statement: the ORM's exists() across the membership table cost more CPU than
+    # anything else in resolving the team.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {connection.ops.quote_name(actor.teams.through._meta.db_table)}"  # noqa: S608 - the model's name
+            " WHERE user_id = %s AND team_id = %s",
+            [actor.pk, team.pk],
+        )
+        return cursor.fetchone() is not None
 
 
 def _resolve_categories(categories: Iterable) -> list[ConcernCategory]:
@@ -104,6 +129,60 @@ def _resolve_categories(categories: Iterable) -> list[ConcernCategory]:
     if len(found) != len(set(codes)):
         raise ValidationError({"categories": "One of the chosen categories does not exist."})
     return found
+
+
+def _insert_concern(concern: Concern, categories: list[ConcernCategory], parts: dict[str, list[Any]]) -> None:
+    """The concern, then its categories and every row of its parts in one statement.
+
+    A new concern has none of them yet, so there is nothing to read first; an INSERT per table,
+    each in its own round trip, was a quarter of the submit's statements. The concern goes
+    first on its own: the categories' nation guard (a trigger) reads its nation, which a
+    statement writing both would not yet show it. Everything is validated already and
+    numbered (``_number_concern``); nothing reads the parts' ids afterwards, so none are
+    returned. No save signal is sent (nothing listens for these models; bulk_create sent none
+    for the parts either).
+    """
+    through = Concern.categories.through
+    inserts: list[tuple[Any, list, list[tuple]]] = [
+        (
+            through,
+            [through._meta.get_field("concern"), through._meta.get_field("concerncategory")],
+            [(concern.pk, category.pk) for category in categories],
+        )
+    ]
+    for key, model in PART_MODELS.items():
+        inserts.append((model, _insert_fields(model), [_db_row(row, model) for row in parts[key]]))
+    with connection.cursor() as cursor:
+        cursor.execute(*_values_insert(Concern, _insert_fields(Concern), [_db_row(concern, Concern)]))
+        statements: list[str] = []
+        params: list[Any] = []
+        for model, fields, rows in inserts:
+            if rows:
+                sql, values = _values_insert(model, fields, rows)
+                statements.append(sql)
+                params.extend(values)
+        *first, last = statements  # the categories are always there
+        with_clause = "WITH " + ", ".join(f"part_{n} AS ({sql})" for n, sql in enumerate(first)) + " " if first else ""
+        cursor.execute(with_clause + last, params)
+    concern._state.adding, concern._state.db = False, connection.alias
+
+
+def _values_insert(model, fields: list, rows: list[tuple]) -> tuple[str, list[Any]]:
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES " + ", ".join(
+        [row_sql] * len(rows)
+    )
+    return sql, [value for row in rows for value in row]
+
+
+def _insert_fields(model) -> list:
+    """The columns a new row of ``model`` is written with: all but a part's own id."""
+    return [f for f in model._meta.local_concrete_fields if not (f.primary_key and model is not Concern)]
+
+
+def _db_row(instance, model) -> tuple:
+    return tuple(f.get_db_prep_save(f.pre_save(instance, True), connection) for f in _insert_fields(model))
 
 
 def _apply_immediate_danger(fields: dict) -> dict:
@@ -133,11 +212,19 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
         # Serialise submits of the same key: the second waits, then finds the first concern.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"concern:{submission_key}"])
-        existing = Concern.objects.filter(submission_key=submission_key).first()
+            # Only the id and the reporter, in a plain statement: a new key (nearly every
+            # submit) finds nothing, and the ORM's reading of a whole concern cost more than
+            # the rest of this check.
+            cursor.execute(
+                'SELECT "concerns_concern"."id", "concerns_concern"."reporter_id" FROM "concerns_concern"'
+                ' WHERE "concerns_concern"."submission_key" = %s',
+                [submission_key],
+            )
+            existing = cursor.fetchone()
         if existing is not None:
-            if existing.reporter_id != actor.pk:
+            if existing[1] != actor.pk:
                 raise DuplicateSubmissionKey(str(submission_key))
-            return existing, False
+            return Concern.objects.get(pk=existing[0]), False
 
         fields = {name: data[name] for name in CONCERN_INPUT_FIELDS if name in data}
         client = fields.get("client")
@@ -160,21 +247,25 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
             raise ValidationError({"emergency_action_notes": "Say why no emergency call was made."})
         # The key's uniqueness was settled above, under its lock; the reference is not yet drawn.
         concern.full_clean(exclude=["reference", "team", "reporter", "client"], validate_unique=False)
-        concern.reference = next_reference(year=timezone.localtime(now).year)
-        concern.save(force_insert=True)
-        # A new concern has no categories yet: nothing to read before adding them.
-        concern.categories.add(*categories)
-
+        _number_concern(concern, year=timezone.localtime(now).year)
+        written: dict[str, list[Any]] = {}  # instances of each part's model
         for key, model in PART_MODELS.items():
-            rows: list[Any] = []  # instances of ``model``, whichever of the three it is
+            rows: list[Any] = []
+            written[key] = rows
             for position, values in enumerate(data.get(key) or []):
                 row = model(concern=concern, position=position, **values)
                 row.full_clean(exclude=["concern", "staff_member"])
                 rows.append(row)
-            model.objects.bulk_create(rows)
+        _insert_concern(concern, categories, written)
         nations.record_adult_at_risk(concern, data.get("adult_at_risk"))
 
-        ConcernDraft.objects.filter(author=actor, submission_key=submission_key).delete()
+        with connection.cursor() as cursor:
+            # The draft's own rows only (nothing refers to a draft): no collector to run.
+            cursor.execute(
+                f"DELETE FROM {connection.ops.quote_name(ConcernDraft._meta.db_table)}"  # noqa: S608 - the model's name
+                " WHERE author_id = %s AND submission_key = %s",
+                [actor.pk, submission_key],
+            )
         record_event(
             action=AuditAction.CONCERN_SUBMITTED,
             actor=actor,
@@ -191,7 +282,8 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
                 "other_people": len(data.get("other_people") or []),
             },
         )
-        concern_submitted.send(sender=Concern, concern=concern, actor=actor)
+        with as_submitted(concern, alleged_persons=written["alleged_persons"]):
+            concern_submitted.send(sender=Concern, concern=concern, actor=actor)
     return concern, True
 
 

@@ -128,6 +128,10 @@ def queue_for_people(
         barred=barred,
     )
     deadline_id = _deadline_id(deadline, alert)
+    if fresh and rows:
+        messages = _insert_and_deliver([(row, deadline_id) for row in rows])
+        publish_after_commit([m.pk for m in messages if m.status == OutboxStatus.PENDING])
+        return messages
     return save_outbox_rows([(row, deadline_id) for row in rows], fresh=fresh)
 
 
@@ -257,6 +261,49 @@ def _insert_fresh(rows: list[OutboxMessage]) -> list[OutboxMessage]:
         row.pk, row.created_at = saved[row.idempotency_key]
         row._state.adding = False
     return rows
+
+
+def _insert_and_deliver(rows: list[tuple[OutboxMessage, int | None]]) -> list[OutboxMessage]:
+    """``_insert_fresh`` and ``_deliver_in_app`` in one statement, for new rows (each with the
+    deadline its in-app notification waits on): the rows are inserted, the in-app ones already
+    sent, with their notifications and delivery attempts. Each row gets its id and the
+    database's created_at. A new concern's first notice comes this way, inside the busiest
+    write of the portal: four round trips were one."""
+    now = timezone.now()
+    delivered = [row.channel == Channel.IN_APP and row.recipient_id is not None for row, _d in rows]
+    for (row, _deadline_id), in_app in zip(rows, delivered, strict=True):
+        if in_app:
+            row.status, row.attempts, row.sent_at = OutboxStatus.SENT, 1, now
+    columns = [*OUTBOX_COLUMNS, ("sent_at", "timestamptz")]
+    names = ", ".join(name for name, _type in columns)
+    arrays = ", ".join(f"%s::{db_type}[]" for _name, db_type in columns)
+    values = [tuple(getattr(row, name) for name, _type in columns) for row, _deadline_id in rows]
+    parameters = [[value[n] for value in values] for n in range(len(columns))]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH input AS (SELECT * FROM unnest({arrays}, %s::bigint[], %s::boolean[])"
+            f" AS t({names}, deadline_id, delivered)),"
+            f" message AS (INSERT INTO {OutboxMessage._meta.db_table} ({names}) SELECT {names} FROM input"
+            " RETURNING idempotency_key, id, created_at),"
+            # Exactly once: Notification.message is one-to-one.
+            f" notified AS (INSERT INTO {Notification._meta.db_table}"
+            " (user_id, message_id, title, body, link, deadline_id)"
+            " SELECT input.recipient_id, message.id, input.subject, input.body, input.link, input.deadline_id"
+            " FROM message JOIN input USING (idempotency_key) WHERE input.delivered ON CONFLICT DO NOTHING),"
+            f" attempted AS (INSERT INTO {DeliveryAttempt._meta.db_table}"
+            " (message_id, number, succeeded, error, duration_ms)"
+            " SELECT message.id, 1, true, '', 0 FROM message JOIN input USING (idempotency_key)"
+            " WHERE input.delivered)"
+            " SELECT idempotency_key, id, created_at FROM message",
+            [*parameters, [deadline_id for _row, deadline_id in rows], delivered],
+        )
+        saved = {key: (pk, created_at) for key, pk, created_at in cursor.fetchall()}
+    messages = []
+    for row, _deadline_id in rows:
+        row.pk, row.created_at = saved[row.idempotency_key]
+        row._state.adding = False
+        messages.append(row)
+    return messages
 
 
 def _deadline_id(deadline, alert) -> int | None:
