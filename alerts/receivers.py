@@ -5,8 +5,8 @@ import logging
 from django.db import transaction
 
 from alerts.calendar import opening_on_or_after
-from alerts.models import ObligationKind
-from alerts.selectors import first_notice_audience, obligation_nation
+from alerts.models import ObligationKind, RecipientRole
+from alerts.selectors import audience_for, obligation_nation
 from alerts.services.deadlines import close_deadlines, open_deadline
 from alerts.services.outbox import absolute_link, queue_for_people
 from concerns.selectors import excluded_people
@@ -34,7 +34,7 @@ def start_concern_clocks(sender, *, concern, actor=None, **kwargs):
     with transaction.atomic(savepoint=False):
         deadline = open_deadline(kind=ObligationKind.ACKNOWLEDGE_CONCERN, concern=concern, actor=actor, fresh=True)
         barred = frozenset(excluded_people(concern))
-        people = first_notice_audience(team=concern.team, excluded=barred).people
+        people = audience_for(recipients=RecipientRole.DUTY_LEADS, team=concern.team, excluded=barred).people
         if not people:
             logger.error("New concern %s has nobody to go to", concern.reference)
         link = concern.get_absolute_url()

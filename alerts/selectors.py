@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -224,82 +223,6 @@ def audience_for(
         levels: list[Level] = [(AudienceSource.NAMED, lambda: _named(step_id)), *_manager_levels(team, at)]
         return _first_audience(levels, at=at, excluded=excluded)
     raise ValueError(f"Unknown recipients {recipients!r}")
-
-
-# ``audience_for(recipients=DUTY_LEADS, team=...)`` for a concern nobody owns yet, as one
-# statement: the members of every level of the duty chain (_duty_levels), each with whether
-# they are on leave. The rota's level leaves out people on leave, as on_duty does.
-_FIRST_NOTICE_SQL = """
-WITH leads AS (
-    SELECT ug.user_id FROM {user_groups} ug JOIN {groups} g ON g.id = ug.group_id WHERE g.name = ANY(%(leads)s)
-), members (level, user_id) AS (
-    SELECT 0, s.user_id FROM {shifts} s JOIN {users} su ON su.id = s.user_id
-    WHERE s.starts_at <= %(at)s AND s.ends_at > %(at)s
-        AND (s.team_id = %(team)s OR (s.team_id IS NULL AND (su.covers_all_teams OR EXISTS (
-            SELECT 1 FROM {covered} c WHERE c.user_id = s.user_id AND c.team_id = %(team)s))))
-        AND NOT EXISTS (SELECT 1 FROM {leave} l
-            WHERE l.user_id = s.user_id AND l.starts_at <= %(at)s AND l.ends_at > %(at)s)
-    UNION ALL
-    SELECT 1, c.user_id FROM {covered} c WHERE c.team_id = %(team)s AND c.user_id IN (SELECT user_id FROM leads)
-    UNION ALL
-    SELECT 2, u.id FROM {users} u WHERE u.covers_all_teams AND u.id IN (SELECT user_id FROM leads)
-    UNION ALL
-    SELECT 3, ug.user_id FROM {user_groups} ug JOIN {groups} g ON g.id = ug.group_id WHERE g.name = %(manager)s
-    UNION ALL
-    SELECT 4, o.allegations_manager_id FROM {organisation} o
-    WHERE o.id = %(organisation)s AND o.allegations_manager_id IS NOT NULL
-)
-SELECT u.*, m.level AS audience_level, EXISTS (SELECT 1 FROM {leave} l
-    WHERE l.user_id = u.id AND l.starts_at <= %(at)s AND l.ends_at > %(at)s) AS audience_away
-FROM members m JOIN {users} u ON u.id = m.user_id
-WHERE u.is_active AND NOT (u.id = ANY(%(excluded)s::bigint[]))
-ORDER BY m.level, u.full_name, u.id
-"""
-_FIRST_NOTICE_LEVELS = (
-    AudienceSource.ROTA,
-    AudienceSource.TEAM_LEADS,
-    AudienceSource.ORGANISATION_LEADS,
-    AudienceSource.MANAGERS,
-    AudienceSource.ALLEGATIONS_MANAGER,
-)
-
-
-def first_notice_audience(*, team: Team, at: datetime | None = None, excluded: Iterable[int] = ()) -> Audience:
-    """Who a new concern's first notice goes to: ``audience_for(recipients=DUTY_LEADS,
-    team=team)`` for a concern nobody owns yet, the same chain and the same choice, read in one
-    statement. The notice is sent inside every submit, and reading the chain a level at a time
-    through the ORM was a sixth of a submit's time."""
-    at = at or timezone.now()
-    excluded = frozenset(excluded)
-    sql = _FIRST_NOTICE_SQL.format(
-        users=User._meta.db_table,
-        user_groups=User.groups.through._meta.db_table,
-        groups=Group._meta.db_table,
-        covered=User.covered_teams.through._meta.db_table,
-        shifts=DutyShift._meta.db_table,
-        leave=Leave._meta.db_table,
-        organisation=Organisation._meta.db_table,
-    )
-    params = {
-        "at": at,
-        "team": team.pk,
-        "leads": [str(role) for role in LEAD_ROLES],
-        "manager": str(Role.MANAGER),
-        "organisation": Organisation.SINGLETON_ID,
-        "excluded": sorted(excluded),
-    }
-    levels: dict[int, dict[int, User]] = {}
-    # audience_level and audience_away are the statement's own columns, set on each person.
-    for person in User.objects.raw(sql, params):
-        level = person.audience_level  # type: ignore[attr-defined]
-        levels.setdefault(level, {}).setdefault(person.pk, person)  # on two shifts: once
-    for level, people in sorted(levels.items()):
-        present = [person for person in people.values() if not person.audience_away]  # type: ignore[attr-defined]
-        if present:
-            return Audience(present, _FIRST_NOTICE_LEVELS[level], excluded=excluded)
-    for level, people in sorted(levels.items()):
-        return Audience(list(people.values()), _FIRST_NOTICE_LEVELS[level], on_leave=True, excluded=excluded)
-    return Audience([], AudienceSource.NOBODY, excluded=excluded)
 
 
 def recipients_for(
