@@ -89,7 +89,7 @@ def bench_queue_variants(web: str, people, *, count: int, harness) -> dict:
     table, plans = {}, {}
     for name, query in variants(people).items():
         path = "/queue/" + query
-        times, queries = harness.timed_gets(session, f"{web}{path}", warmup=2, count=count, budget_s=45.0)
+        times, queries = harness.timed_gets(session, f"{web}{path}", warmup=4, count=count, budget_s=45.0)
         statements = harness.captured_queries(email, path)
         try:
             rows = rows_query(statements)
