@@ -18,7 +18,6 @@ At-least-once, never twice on purpose:
 import logging
 import random
 import time
-from datetime import timedelta
 from typing import cast
 
 import requests
@@ -29,7 +28,6 @@ from django.db import connection, transaction
 from alerts.models import Channel, DeliveryAttempt, Notification, OutboxMessage, OutboxStatus
 from audit.actions import AuditAction
 from audit.services import events_written_last, record_event
-from health.services import ClockTimestamp
 
 logger = logging.getLogger(__name__)
 
@@ -44,24 +42,6 @@ def backoff_seconds(attempts: int) -> float:
     cap = float(settings.OUTBOX_RETRY_MAX_SECONDS)
     delay = min(base * (2 ** max(attempts - 1, 0)), cap)
     return delay * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
-
-
-def claim_message(message_id: int) -> OutboxMessage | None:
-    """Conditional UPDATE ... RETURNING: only one caller moves a deliverable message to ``sending``."""
-    table = OutboxMessage._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, attempts = attempts + 1,"
-            " lease_until = clock_timestamp() + make_interval(secs => %s)"
-            " WHERE id = %s AND (status = %s OR (status = %s AND next_attempt_at <= clock_timestamp()))"
-            " RETURNING id, channel, recipient_id, address, subject, body, link, message_id, concern_id, alert_id,"
-            " attempts",
-            [OutboxStatus.SENDING, lease_seconds(), message_id, OutboxStatus.PENDING, OutboxStatus.RETRY],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return OutboxMessage(status=OutboxStatus.SENDING, **dict(zip(CLAIMED_FIELDS, row, strict=True)))
 
 
 CLAIMED_FIELDS = [
@@ -80,7 +60,8 @@ CLAIMED_FIELDS = [
 
 
 def claim_messages(message_ids: list[int]) -> list[OutboxMessage]:
-    """``claim_message`` for a batch in one statement: the rows are locked in id order, so two
+    """Conditional UPDATE ... RETURNING: only one caller moves each deliverable message to
+    ``sending``. One statement for a batch: the rows are locked in id order, so two
     tasks holding overlapping batches wait for each other instead of deadlocking, and a row
     claimed meanwhile fails the re-checked condition and is left to its claimer."""
     if not message_ids:
@@ -216,24 +197,10 @@ def _withhold(message: OutboxMessage) -> str:
 
 
 def deliver_message(message_id: int) -> str:
-    """Deliver one message if it is deliverable now; returns what happened."""
-    message = claim_message(message_id)
-    if message is None:
-        return "skipped"
-    if _must_withhold(message):
-        return _withhold(message)
-    started = time.monotonic()
-    error = ""
-    try:
-        if message.channel == Channel.EMAIL:
-            _send_email(message)
-        elif message.channel == Channel.WEBHOOK:
-            _send_webhook(message)
-        # In-app: the notification row is written with the "sent" mark below.
-    except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
-        error = f"{exc.__class__.__name__}: {exc}"[:2000]
-    duration_ms = int((time.monotonic() - started) * 1000)
-    return _record_outcome(message, error=error, duration_ms=duration_ms)
+    """Deliver one message if it is deliverable now; returns what happened. A batch of one, so
+    a single message is claimed, withheld, sent and recorded exactly as a batch's are."""
+    counts = deliver_messages([message_id])
+    return next(outcome for outcome, number in counts.items() if number)
 
 
 def deliver_messages(message_ids: list[int]) -> dict[str, int]:
@@ -243,15 +210,17 @@ def deliver_messages(message_ids: list[int]) -> dict[str, int]:
     work: one claim, one read of whom the concerns must never reach, one SMTP session, and one
     transaction that records every outcome with a fixed number of statements and takes the
     audit chain's lock once. Each message is still claimed, attempted, recorded and audited on
-    its own terms, exactly as deliver_message does.
+    its own terms.
     """
     from concerns.selectors import excluded_people_by_concern
 
     everything = claim_messages(message_ids)
     barred = excluded_people_by_concern({m.concern_id for m in everything if m.concern_id})
     withheld = [m for m in everything if _must_withhold(m, barred.get(m.concern_id or 0, frozenset()))]
+    counts: dict[str, int] = {"skipped": len(message_ids) - len(everything)}
     for message in withheld:
-        _withhold(message)
+        outcome = _withhold(message)  # "lost-claim" when the message was reclaimed meanwhile
+        counts[outcome] = counts.get(outcome, 0) + 1
     claimed = [m for m in everything if m not in withheld]
     outcomes: list[tuple[OutboxMessage, str, int]] = []
     emails = [m for m in claimed if m.channel == Channel.EMAIL]
@@ -289,9 +258,6 @@ def deliver_messages(message_ids: list[int]) -> dict[str, int]:
         except Exception as exc:  # noqa: BLE001
             error = f"{exc.__class__.__name__}: {exc}"[:2000]
         outcomes.append((message, error, int((time.monotonic() - started) * 1000)))
-    counts: dict[str, int] = {"skipped": len(message_ids) - len(everything)}
-    if withheld:
-        counts["withheld"] = len(withheld)
     for outcome, number in _record_outcomes(outcomes).items():
         counts[outcome] = counts.get(outcome, 0) + number
     return counts
@@ -307,7 +273,7 @@ def _decide(message: OutboxMessage, error: str) -> tuple[str, str]:
 
 
 def _record_outcomes(outcomes: list[tuple[OutboxMessage, str, int]]) -> dict[str, int]:
-    """``_record_outcome`` for a batch in one transaction: one INSERT of the attempts, one
+    """Record each attempt, in one transaction for a batch: one INSERT of the attempts, one
     UPDATE of the messages still ours, one read of their concerns' references, and their audit
     events under one hold of the chain lock (``events_written_last``)."""
     counts: dict[str, int] = {}
@@ -384,32 +350,3 @@ def _write_notification(message: OutboxMessage) -> None:
             "link": message.link,
         },
     )
-
-
-def _record_outcome(message: OutboxMessage, *, error: str, duration_ms: int) -> str:
-    status, outcome = _decide(message, error)
-    with transaction.atomic():
-        DeliveryAttempt.objects.create(
-            message_id=message.pk, number=message.attempts, succeeded=not error, error=error, duration_ms=duration_ms
-        )
-        # Our claim still holds only if nobody reclaimed the message after a lease expiry.
-        changes: dict[str, object] = {"status": status, "lease_until": None, "last_error": error}
-        if status == OutboxStatus.SENT:
-            changes["sent_at"] = ClockTimestamp()
-        elif status == OutboxStatus.RETRY:
-            changes["next_attempt_at"] = ClockTimestamp() + timedelta(seconds=backoff_seconds(message.attempts))
-        mine = OutboxMessage.objects.filter(
-            pk=message.pk, status=OutboxStatus.SENDING, attempts=message.attempts
-        ).update(**changes)
-        if not mine:
-            return "lost-claim"
-        if status == OutboxStatus.SENT:
-            if message.channel == Channel.IN_APP and message.recipient_id:
-                _write_notification(message)
-            _audit(message, "delivered")
-        elif status == OutboxStatus.FAILED:
-            _audit(message, "failed", error=error[:200])
-            logger.error("Outbox message %s failed after %s attempts: %s", message.pk, message.attempts, error)
-        else:
-            logger.warning("Outbox message %s attempt %s failed: %s", message.pk, message.attempts, error)
-    return outcome

@@ -132,7 +132,7 @@ def queue_for_people(
         messages = _insert_and_deliver([(row, deadline_id) for row in rows])
         publish_after_commit([m.pk for m in messages if m.status == OutboxStatus.PENDING])
         return messages
-    return save_outbox_rows([(row, deadline_id) for row in rows], fresh=fresh)
+    return save_outbox_rows([(row, deadline_id) for row in rows])
 
 
 def outbox_rows(

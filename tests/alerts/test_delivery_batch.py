@@ -59,3 +59,18 @@ def test_a_delivery_batch_uses_statements_that_do_not_grow_with_its_messages(cas
     assert verify_chain().ok
     # A message already sent is not sent again.
     assert deliver_messages([emails[0].pk]) == {"skipped": 1}
+
+
+def test_one_message_is_delivered_as_a_batch_of_one(cast, sink):
+    """The single-message task (kept for messages queued under its name) goes the batch's way."""
+    from alerts.services.delivery import deliver_message
+
+    make_due_concern(team=cast.team, reporter=cast.clinician)
+    assert run_sweep().alerts == 1
+    email = OutboxMessage.objects.filter(channel=Channel.EMAIL, status=OutboxStatus.PENDING).first()
+    assert deliver_message(email.pk) == "sent"
+    assert deliver_message(email.pk) == "skipped"
+    email.refresh_from_db()
+    assert email.status == OutboxStatus.SENT and email.attempts == 1
+    assert [r.message_id for r in sink.received] == [email.message_id]
+    assert AuditEvent.objects.filter(action="alert.delivered", subject_id=str(email.pk)).count() == 1
