@@ -13,14 +13,15 @@ from html import escape
 
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from concerns.models import ConcernStatus, Urgency
 from escalation.models import RiskRating
-from escalation.selectors import QUEUE_ROW_VALUES, category_labels_by_concern, deadline_short_label
-from escalation.templatetags.escalation_tags import due_phrase
+from escalation.selectors import QUEUE_ROW_VALUES, category_labels_by_concern
+from escalation.templatetags.escalation_tags import DuePhrases
 
 ROW = (
     '<tr class="{overdue}">\n'
@@ -83,6 +84,24 @@ def _e(value) -> str:
     return escape(str(value), quote=True)
 
 
+class _Dates:
+    """Dates as Django's "j M Y" and "j M Y H:i" formats write them, with each month's name
+    translated once for the page instead of once per date."""
+
+    def __init__(self) -> None:
+        self.months: dict[int, str] = {}
+
+    def day(self, moment: datetime) -> str:
+        month = self.months.get(moment.month)
+        if month is None:
+            # What the "M" format letter writes: the abbreviation, capitalised.
+            month = self.months[moment.month] = str(MONTHS_3[moment.month]).title()
+        return f"{moment.day} {month} {moment.year}"
+
+    def day_and_time(self, moment: datetime) -> str:
+        return f"{self.day(moment)} {moment:%H:%M}"
+
+
 def queue_rows(concerns, *, now: datetime, request) -> list[SafeString]:
     """One table row per concern of a page: ``concerns`` is the page's slice of
     escalation.selectors.queue_for_lead, read as plain values (no model objects)."""
@@ -99,7 +118,8 @@ def queue_rows(concerns, *, now: datetime, request) -> list[SafeString]:
     statuses = {value: _e(label) for value, label in ConcernStatus.choices}
     risks = {value: _e(label) for value, label in RiskRating.choices}
     categories = category_labels_by_concern([concern["id"] for concern in concerns])
-    deadline_labels: dict[str, str] = {}
+    due_phrase = DuePhrases()
+    dates = _Dates()
     csrf = _e(get_token(request))
     back = _e(request.get_full_path())
     rows = []
@@ -111,18 +131,16 @@ def queue_rows(concerns, *, now: datetime, request) -> list[SafeString]:
         rating = concern["risk_rating"]
         risk = (risks.get(rating) or _e(rating)) if rating else not_rated
         kind = concern["next_due_kind"] or ""
-        if kind not in deadline_labels:
-            deadline_labels[kind] = _e(deadline_short_label(kind)) if kind else ""
         due_at = concern["next_due_at"]
         if due_at:
             time_left = COUNTDOWN.format(
                 iso=timezone.localtime(due_at).isoformat(),
-                label=deadline_labels[kind],
+                label=_e(due_phrase.label(kind)),
                 text=_e(due_phrase(due_at, now, kind)),
             )
         elif concern["closed_at"]:
             closed = timezone.localtime(concern["closed_at"])
-            time_left = CLOSED.format(closed_word, closed.isoformat(), _e(dateformat.format(closed, "j M Y")))
+            time_left = CLOSED.format(closed_word, closed.isoformat(), _e(dates.day(closed)))
         else:
             time_left = "—"
         if not concern["acknowledged_at"] and concern["status"] != ConcernStatus.CLOSED:
@@ -140,7 +158,7 @@ def queue_rows(concerns, *, now: datetime, request) -> list[SafeString]:
                     url=url,
                     reference=reference,
                     received_iso=submitted.isoformat(),
-                    received=_e(dateformat.format(submitted, "j M Y H:i")),
+                    received=_e(dates.day_and_time(submitted)),
                     urgency=IMMEDIATE.format(urgency) if concern["urgency"] == Urgency.IMMEDIATE else urgency,
                     categories=_e(", ".join(categories.get(concern["id"], ()))) or "—",
                     team=_e(concern["team__name"]),

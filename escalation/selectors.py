@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.search import TrigramSimilarity
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, Exists, F, OrderBy, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -474,14 +475,29 @@ def queue_counts(user: User, *, now: datetime | None = None) -> QueueCounts:
     )
 
 
+# The queue's owner filter lists the leads who may own the concerns: the same list at every
+# sort, filter and refresh, and its query was a tenth of the page's time. A new lead, or a
+# changed name, reaches the list within this many seconds; the filter itself reads the concerns.
+OWNER_CHOICES_SECONDS = 60
+
+
 def queue_owner_choices(user: User) -> list[tuple[int, str]]:
-    """(id, name) of the leads and deputies who may own the concerns of the teams ``user`` covers."""
+    """(id, name) of the leads and deputies who may own the concerns of the teams ``user`` covers,
+    kept for OWNER_CHOICES_SECONDS. The key carries the account's creation time with its id, so
+    an id reused by a recreated database never meets another account's list."""
+    joined = user.date_joined.timestamp() if user.date_joined else 0
+    key = f"queue-owner-choices:v1:{user.pk}:{joined}"
+    cached = cache.get(key)
+    if cached is not None:
+        return [(pk, name) for pk, name in cached]
     team_ids = covered_team_ids(user)
     leads = users_with_role(*LEAD_ROLES)
     if team_ids is not None:
         leads = leads.filter(Q(covers_all_teams=True) | Q(covered_teams__in=team_ids))
     rows = leads.distinct().order_by("full_name", "email").values_list("pk", "full_name", "email")
-    return [(pk, full_name or email) for pk, full_name, email in rows]
+    choices = [(pk, full_name or email) for pk, full_name, email in rows]
+    cache.set(key, choices, OWNER_CHOICES_SECONDS)
+    return choices
 
 
 # --- One concern, for a lead ----------------------------------------------------------------

@@ -359,3 +359,17 @@ def test_a_lead_covering_many_teams_gets_statements_with_few_parameters(cast):
     _sql, params = rows.query.sql_with_params()
     assert len(params) < 20
     assert concern in rows
+
+
+def test_the_rows_write_dates_as_django_formats_them():
+    """The rows write dates with each month's name translated once (escalation.queue_rows);
+    they must read exactly as the "j M Y" and "j M Y H:i" formats would."""
+    from django.utils import dateformat
+
+    from escalation.queue_rows import _Dates
+
+    dates = _Dates()
+    for month in range(1, 13):
+        moment = timezone.localtime(timezone.now().replace(month=month, day=7, hour=9, minute=5))
+        assert dates.day(moment) == dateformat.format(moment, "j M Y")
+        assert dates.day_and_time(moment) == dateformat.format(moment, "j M Y H:i")
