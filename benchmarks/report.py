@@ -26,6 +26,7 @@ ROWS = [
     ("queue_p50_ms", "Lead's queue, p50 server time", "ms"),
     ("queue_query_count", "Lead's queue, queries per request", ""),
     ("queue_sql_ratio", "Lead's queue p95 / bare SQL p95", "x"),
+    ("queue_counts_p95_ms", "Lead's queue, its counts (loaded beside the page), p95 server time", "ms"),
     ("queue_variants_p95_ms", "Lead's queue, worst variant (each order, filter, search), p95", "ms"),
     ("queue_variants_sql_ratio", "Lead's queue, worst variant p95 / its bare rows query p95", "x"),
     ("queue_search_p95_ms", "Lead's queue, alleged-name search, p95 server time", "ms"),

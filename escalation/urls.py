@@ -6,6 +6,7 @@ from escalation.packs import views as pack_views
 app_name = "escalation"
 urlpatterns = [
     path("queue/", views.queue, name="queue"),
+    path("queue/counts/", views.queue_counts, name="queue_counts"),
     path("queue/find/", views.find_concern, name="find_concern"),
     path("queue/concerns/<int:concern_id>/", views.concern_page, name="concern"),
     path("queue/concerns/<int:concern_id>/print/", views.concern_print, name="concern_print"),

@@ -167,14 +167,23 @@ def queue(request):
     }
     if request.headers.get("HX-Request"):
         return render(request, "escalation/queue/_rows.html", context)
-    context.update(
-        {
-            "columns": _sortable_columns(request, filters),
-            "counts": selectors.queue_counts(request.user, now=now),
-            "find_form": forms.FindConcernForm(),
-        }
-    )
+    context.update({"columns": _sortable_columns(request, filters), "find_form": forms.FindConcernForm()})
     return render(request, "escalation/queue/queue.html", context)
+
+
+@lead_required
+def queue_counts(request):
+    """How many of the lead's open concerns are in each status, overdue by kind, or waiting on an
+    agency: the same for every order, filter and page of the queue. The queue page loads them
+    beside itself and refreshes them with its rows (htmx); without JavaScript they are a page."""
+    context = {
+        "counts": selectors.queue_counts(request.user),
+        "count_cap": selectors.COUNT_CAP,
+        "queue_url": reverse("escalation:queue"),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "escalation/queue/_counts.html", context)
+    return render(request, "escalation/queue/counts.html", context)
 
 
 @case_file_reader_required

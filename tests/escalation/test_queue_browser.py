@@ -4,6 +4,7 @@ axe checks each state."""
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from concerns.models import Concern
 from tests.conftest import AxePage, login_through_page
@@ -27,6 +28,9 @@ def test_a_lead_acknowledges_from_a_card_at_375_px(page, live_server, transactio
     login_through_page(page, live_server.url, cast.lead.email)
 
     axe.visit(reverse("escalation:queue") + "?sort=urgency&dir=asc")
+    # The counts arrive just after the page, and fit too.
+    counts = page.locator("#queue-counts")
+    expect(counts).to_contain_text("Submitted, awaiting acknowledgement: 2")
     assert page.evaluate(NO_HORIZONTAL_SCROLL), page.evaluate("() => document.documentElement.scrollWidth")
     card = page.locator("#queue-rows tr").filter(has_text=concern.reference)
     # Each card shows the deadline it counts down to, and the button is on screen.
@@ -39,8 +43,9 @@ def test_a_lead_acknowledges_from_a_card_at_375_px(page, live_server, transactio
     assert "You acknowledged" in page.get_by_role("status").inner_text()
     # Back on the same view: the order chosen is kept.
     assert "sort=urgency" in page.url
+    expect(counts).to_contain_text("Acknowledged: 1")
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
-    axe.check("queue at 375 px after acknowledging")
+    axe.check("queue at 375 px after acknowledging, with its counts")
     assert Concern.objects.get(pk=concern.pk).acknowledged_by_id == cast.lead.pk
 
     # A search and a filter, still no horizontal scroll.

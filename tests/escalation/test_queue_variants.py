@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import Role
 from alerts.models import ObligationKind
 from concerns.models import Concern
 from escalation import services
@@ -287,6 +288,54 @@ def test_counts_per_status_and_overdue_kind_leave_hidden_concerns_out(cast, worl
     assert other["submitted"] == 1 and sum(other.values()) == 1
 
 
+QUEUE_COUNTS = reverse("escalation:queue_counts")
+
+
+def _count_of(body: str, label: str) -> str:
+    found = re.search(rf">{re.escape(label)}</a>: <strong>([^<]+)</strong>", body)
+    assert found, f"no count for {label!r}"
+    return found.group(1)
+
+
+def test_the_queue_loads_its_counts_beside_it_and_they_leave_hidden_concerns_out(cast, client, world):
+    page = _page(client, cast.lead)
+    # The page holds no count of its own: it asks for them (load, then every 30 s), and links to
+    # them for a browser without JavaScript.
+    assert re.search(rf'hx-get="{QUEUE_COUNTS}" hx-trigger="load, every 30s"', page)
+    assert f'<a href="{QUEUE_COUNTS}">' in page
+    assert "awaiting acknowledgement</a>: <strong>" not in page
+    fragment = client.get(QUEUE_COUNTS, headers={"HX-Request": "true", "X-Background-Request": "true"})
+    assert fragment.status_code == 200
+    body = fragment.content.decode()
+    assert "<html" not in body
+    # The concern about the lead is "submitted" too, and of the lead's team: not counted; the
+    # other team's concern neither.
+    assert _count_of(body, "Submitted, awaiting acknowledgement") == "1"
+    assert _count_of(body, "Acknowledged") == "1" and _count_of(body, "Referred externally") == "1"
+    assert _count_of(body, "Agency response overdue") == "1"
+    assert _count_of(body, "Response overdue") == "1"
+    assert f'href="{QUEUE}?status=submitted"' in body and f'href="{QUEUE}?chase=on"' in body
+    # Without JavaScript: the same counts as a page of their own, with the way back.
+    full = client.get(QUEUE_COUNTS).content.decode()
+    assert "<html" in full and "<h1>Queue counts</h1>" in full
+    assert _count_of(full, "Submitted, awaiting acknowledgement") == "1"
+    assert f'href="{QUEUE}"' in full
+    for hidden in world.hidden:
+        assert hidden.reference not in body + full
+
+
+def test_the_counts_are_for_leads_only_and_count_in_one_statement_whatever_the_rows(cast, client, world):
+    client.force_login(cast.clinician)
+    assert client.get(QUEUE_COUNTS, headers={"HX-Request": "true"}).status_code == 403
+    client.force_login(cast.lead)
+    client.get(QUEUE_COUNTS)  # warm the session
+    few = _queries_of(client, QUEUE_COUNTS, headers={"HX-Request": "true"})
+    clone_open_concerns(world.immediate, 600)
+    many_body = client.get(QUEUE_COUNTS, headers={"HX-Request": "true"}).content.decode()
+    assert _queries_of(client, QUEUE_COUNTS, headers={"HX-Request": "true"}) == few == 1
+    assert _count_of(many_body, "Submitted, awaiting acknowledgement") == "601"
+
+
 def test_counts_are_capped(cast, world):
     clone_open_concerns(world.immediate, COUNT_CAP + 5)
     counts = {c.key: c for c in queue_counts(cast.lead).by_status}
@@ -370,3 +419,23 @@ def test_a_reversed_date_range_is_named_at_the_top_and_the_rest_still_applies(ca
     assert f'value="{end}"' in body
     assert _references(body) == [world.closed.reference]
     assert 'type="search"' in body
+
+
+def test_the_owner_list_is_kept_for_a_minute_per_lead(cast, django_assert_num_queries):
+    from django.core.cache import cache
+
+    from escalation.selectors import OWNER_CHOICES_SECONDS, queue_owner_choices
+    from tests.factories.accounts import UserFactory
+
+    first = queue_owner_choices(cast.lead)
+    assert [name for _, name in first] == ["Dev Deputy", "Leah Lead"]
+    with django_assert_num_queries(0):
+        assert queue_owner_choices(cast.lead) == first
+    # Another lead of the team appears once the minute is over (here: once the entry is gone).
+    UserFactory(email="lou@example.test", full_name="Lou Later", roles=[Role.LEAD], covered_teams=[cast.team])
+    assert queue_owner_choices(cast.lead) == first
+    cache.delete(f"queue-owner-choices:v1:{cast.lead.pk}:{cast.lead.date_joined.timestamp()}")
+    assert [name for _, name in queue_owner_choices(cast.lead)] == ["Dev Deputy", "Leah Lead", "Lou Later"]
+    # Each lead has their own list: the other team's lead never sees this team's leads.
+    assert [name for _, name in queue_owner_choices(cast.lead_other_team)] == ["Olga Otherlead"]
+    assert OWNER_CHOICES_SECONDS <= 60
