@@ -47,7 +47,7 @@ from alerts.models import (
     OutboxMessage,
     RecipientRole,
 )
-from concerns.selectors import concern_ids_hidden_from
+from concerns.selectors import concern_ids_hidden_from, concern_ids_hidden_from_sql
 from health.selectors import ComponentState
 
 # --- Whose calendar ---------------------------------------------------------------------------
@@ -365,12 +365,12 @@ def unread_count(user) -> int:
     about a concern hidden from the reader.
 
     Every signed-in page shows it and polls it, so it is one statement whose text is fixed but
-    for the hidden-concern rule (``concern_ids_hidden_from``, compiled here as everywhere):
+    for the hidden-concern rule (``concern_ids_hidden_from``, compiled once per process):
     building it through the ORM's joins and excludes cost more CPU than the count itself.
     """
     if not user.is_authenticated:
         return 0
-    hidden_sql, hidden_params = concern_ids_hidden_from(user).query.sql_with_params()
+    hidden_sql, hidden_params = concern_ids_hidden_from_sql(user)
     notification, message, deadline = (model._meta.db_table for model in (Notification, OutboxMessage, Deadline))
     # The hidden concerns are read once, as an array; when there are none (nearly always), the
     # checks per notification are skipped: probing each one's message and deadline cost more

@@ -4,12 +4,23 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Exists, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Team, User
 from accounts.selectors import covered_team_ids
-from concerns.models import Addendum, AllegedPerson, Concern, ConcernDraft, ConflictOfInterest, StaffLink, YesNoUnknown
+from concerns.models import (
+    Addendum,
+    AllegedPerson,
+    Concern,
+    ConcernCategory,
+    ConcernDraft,
+    ConflictOfInterest,
+    StaffLink,
+    YesNoUnknown,
+)
 from consent.selectors import clients_for_user
 
 # Higher layers may grant further, time-limited access (escalation's break-glass) without this
@@ -51,6 +62,30 @@ def first_notice(concern: Concern):
     return provider(concern) if provider else None
 
 
+# The active categories change only when an administrator edits the lists, yet the queue's
+# category filter lists them on every visit. Kept in the cache, dropped at each change through
+# the model (``forget_active_categories``); this bounds what any other path could leave stale.
+ACTIVE_CATEGORIES_KEY = "concerns:active-categories:v1"
+ACTIVE_CATEGORIES_SECONDS = 300
+
+
+def active_categories() -> list[tuple[str, str, str, list[str]]]:
+    """(code, label, population, nations) of every active category, in the lists' order."""
+    rows = cache.get(ACTIVE_CATEGORIES_KEY)
+    if rows is None:
+        active = ConcernCategory.objects.filter(active=True).order_by("order", "label")
+        rows = list(active.values_list("code", "label", "population", "nations"))
+        cache.set(ACTIVE_CATEGORIES_KEY, rows, ACTIVE_CATEGORIES_SECONDS)
+    return list(rows)
+
+
+def forget_active_categories(**kwargs) -> None:
+    """Connected to ConcernCategory's saves and deletes: at once, and again when the change
+    commits, so a read of the old rows while it was in flight cannot keep them."""
+    cache.delete(ACTIVE_CATEGORIES_KEY)
+    transaction.on_commit(lambda: cache.delete(ACTIVE_CATEGORIES_KEY))
+
+
 def intake_team(user):
     """The team a new concern goes to before a client is chosen (as the submit service decides)."""
     return user.teams.order_by("name").first()
@@ -71,6 +106,29 @@ def concern_ids_hidden_from(user) -> QuerySet:
     linked = StaffLink.objects.filter(staff_member=user).order_by().values("concern_id")
     conflicted = ConflictOfInterest.objects.filter(person=user).order_by().values("concern_id")
     return named.union(linked, conflicted, all=True)
+
+
+# concern_ids_hidden_from's text is the same for every person: only their id varies, once per
+# part. Compiled here once per process (the text, and how many times the id appears).
+_hidden_from_sql: tuple[str, int] | None = None
+
+
+def concern_ids_hidden_from_sql(user) -> tuple[str, list]:
+    """``concern_ids_hidden_from(user)`` as SQL and parameters, for the statements written by hand
+    (the bell's count on every page and poll, the dashboards). Compiling its three-part union
+    through the ORM cost more CPU than the count it feeds."""
+    global _hidden_from_sql
+    if user is None or not getattr(user, "is_authenticated", False):
+        sql, params = concern_ids_hidden_from(user).query.sql_with_params()
+        return sql, list(params)
+    if _hidden_from_sql is None:
+        sql, params = concern_ids_hidden_from(user).query.sql_with_params()
+        if list(params) != [user.pk] * len(params):
+            # Not the expected shape (the rule grew a parameter of its own): compile every time.
+            return sql, list(params)
+        _hidden_from_sql = (sql, len(params))
+    sql, uses = _hidden_from_sql
+    return sql, [user.pk] * uses
 
 
 def references_hidden_from(user) -> QuerySet:

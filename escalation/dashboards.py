@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from alerts.models import Deadline, DeadlineState, ObligationKind
 from concerns.models import Concern, ConcernCategory, Urgency
-from concerns.selectors import concern_ids_hidden_from
+from concerns.selectors import concern_ids_hidden_from, concern_ids_hidden_from_sql
 from escalation.models import Agency, ExternalReferral
 
 PERIOD_WEEKS = (4, 12, 26, 52)
@@ -53,7 +53,7 @@ def time_to_acknowledge_by_week(period: Period, *, viewer=None) -> list[dict]:
     table = Concern._meta.db_table
     hidden_sql, hidden_params = "", []
     if viewer is not None and viewer.is_authenticated:
-        hidden, hidden_params = concern_ids_hidden_from(viewer).query.sql_with_params()
+        hidden, hidden_params = concern_ids_hidden_from_sql(viewer)
         hidden_sql = f"AND id NOT IN ({hidden})"
     sql = f"""
         SELECT date_trunc('week', submitted_at AT TIME ZONE %s)::date AS week,

@@ -143,6 +143,25 @@ def test_the_hidden_concerns_are_found_by_person_never_by_a_pass_over_every_conc
     assert sql.count("UNION ALL") == 2
 
 
+def test_the_hidden_rule_compiled_once_is_the_rule_compiled_each_time(cast):
+    """The bell and the dashboards use the rule's SQL compiled once per process: for each
+    person it must be exactly what the ORM writes for them, and find the same concerns."""
+    from django.db import connection
+
+    from concerns.selectors import concern_ids_hidden_from, concern_ids_hidden_from_sql
+
+    concern = submit_test_concern(reporter=cast.clinician)
+    link(concern, actor=cast.lead, staff=cast.deputy)
+    for person in (cast.lead, cast.deputy, cast.manager, cast.lead):
+        sql, params = concern_ids_hidden_from(person).query.sql_with_params()
+        assert concern_ids_hidden_from_sql(person) == (sql, list(params))
+        with connection.cursor() as cursor:
+            cursor.execute(*concern_ids_hidden_from_sql(person))
+            found = {row[0] for row in cursor.fetchall()}
+        assert found == set(concern_ids_hidden_from(person).values_list("concern_id", flat=True))
+        assert (concern.pk in found) == (person == cast.deputy)
+
+
 def test_a_manager_linked_after_submission_cannot_open_the_case_file_or_its_print(client, cast):
     concern = submit_test_concern(reporter=cast.clinician)
     client.force_login(cast.manager)
