@@ -22,3 +22,11 @@ class ConcernsConfig(AppConfig):
         from concerns.selectors import concern_named_by_url
 
         register_subject_resolver(concern_named_by_url)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from concerns.models import ConcernCategory
+        from concerns.selectors import forget_active_categories
+
+        post_save.connect(forget_active_categories, sender=ConcernCategory, dispatch_uid="forget-categories-saved")
+        post_delete.connect(forget_active_categories, sender=ConcernCategory, dispatch_uid="forget-categories-deleted")

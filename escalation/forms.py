@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.widgets import QuickCheckboxInput, QuickDateInput, QuickHiddenInput, QuickSelect, QuickTextInput
 from alerts.models import ObligationKind
-from concerns.models import ConcernCategory, ConcernStatus, Jurisdiction, Urgency
+from concerns.models import ConcernStatus, Jurisdiction, Urgency
+from concerns.selectors import active_categories
 from escalation.models import Agency, ClosureOutcome, ReferralMethod, ReporterFeedback, RiskRating, TriageDecision
 from escalation.selectors import QUEUE_SORTS
 
@@ -27,8 +28,7 @@ def category_choices() -> list:
     nation_labels = dict(Jurisdiction.choices)
     populations = {key: str(words) for key, words in POPULATION_WORDS.items()}
     every_nation = str(_("Every nation"))
-    rows = ConcernCategory.objects.filter(active=True).order_by("order", "label")
-    for code, label, population, category_nations in rows.values_list("code", "label", "population", "nations"):
+    for code, label, population, category_nations in active_categories():
         nations = [str(nation_labels[n]) for n in category_nations if n in nation_labels]
         group = ", ".join(nations) if nations else every_nation
         if code != "unclear":

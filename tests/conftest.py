@@ -147,14 +147,20 @@ SEEDED_MODELS = (
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, with concern references numbered from 1000: the pages give
     SG-2026-000123 as an example reference, and a hidden test concern given that number would
-    fail every check that its reference appears nowhere on a page."""
+    fail every check that its reference appears nowhere on a page. The cached category lists
+    are dropped."""
+    from django.core.cache import cache
     from django.db import connection
+
+    from concerns.selectors import ACTIVE_CATEGORIES_KEY
 
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT setval('concerns_concern_reference_seq', GREATEST(1000, last_value)) "
             "FROM concerns_concern_reference_seq"
         )
+    # The category lists kept in the cache by an earlier run may predate this database's.
+    cache.delete(ACTIVE_CATEGORIES_KEY)
 
 
 @pytest.fixture(scope="session")

@@ -193,6 +193,30 @@ def test_the_category_list_names_each_code_once_grouped_by_nation(cast, client, 
     assert "Physical abuse (children)" in select and "Physical abuse (adults)" in select
 
 
+def test_the_category_list_is_kept_and_an_administrator_s_change_shows_at_once(
+    cast, client, world, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    from concerns.models import ConcernCategory
+    from concerns.selectors import ACTIVE_CATEGORIES_KEY, active_categories
+
+    first = active_categories()
+    with django_assert_num_queries(0):
+        assert active_categories() == first
+    # An administrator retires a code (a save through the model, as the admin site does).
+    retired = ConcernCategory.objects.get(code="child-online")
+    retired.active = False
+    try:
+        retired.save()
+        assert "child-online" not in [code for code, *_ in active_categories()]
+        body = _page(client, cast.lead)
+        assert 'value="child-online"' not in body and 'value="child-physical"' in body
+    finally:
+        # The test's transaction is rolled back; the list it cached must not outlive it.
+        cache.delete(ACTIVE_CATEGORIES_KEY)
+
+
 def _due(c):
     return (c.next_due_at is None, c.next_due_at, c.submitted_at, c.pk)
 
