@@ -96,3 +96,14 @@ def test_the_backfill_copies_the_links_codes_past_the_guard_and_puts_the_guard_b
     # And the guard holds again: the copy is content, frozen like the rest.
     with pytest.raises(ProgrammingError, match="UPDATE of category_codes refused"), transaction.atomic():
         Concern.objects.filter(pk=untouched.pk).update(category_codes=["unclear"])
+
+
+def test_the_runtime_role_writes_the_codes_with_the_row_and_may_never_change_them(db, settings):
+    """Its grants follow WORKFLOW_COLUMNS: INSERT on the table (the submit), UPDATE on those only."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT has_column_privilege(%(role)s, 'concerns_concern', 'category_codes', 'INSERT'),"
+            " has_column_privilege(%(role)s, 'concerns_concern', 'category_codes', 'UPDATE')",
+            {"role": settings.DATABASE_APP_ROLE},
+        )
+        assert cursor.fetchone() == (True, False)
