@@ -536,7 +536,7 @@ def _load_concerns(people: People, scale: Scale, *, rng, now, counts, log) -> li
     from concerns.models import AllegedPerson, Concern, ConcernCategory, PersonAtRisk, PriorReport
     from escalation.models import ExternalReferral
 
-    categories = list(ConcernCategory.objects.filter(active=True).values_list("id", "code", "nations"))
+    categories = list(ConcernCategory.objects.filter(active=True).values_list("id", "code", "nations", "order"))
     by_nation = {nation: [c for c in categories if not c[2] or nation in c[2]] for nation, _ in JURISDICTION_MIX}
     policy_steps = _policy_steps()
     own_words = _paragraphs(rng, 500, 3, 8)
@@ -639,8 +639,12 @@ def _load_concerns(people: People, scale: Scale, *, rng, now, counts, log) -> li
                 "consulted": ["supervisor"] if rng.random() < 0.5 else [],
             }
         )
-        for category in rng.sample(nation_categories, k=min(len(nation_categories), rng.choice([1, 1, 2, 3]))):
+        chosen = rng.sample(nation_categories, k=min(len(nation_categories), rng.choice([1, 1, 2, 3])))
+        for category in chosen:
             category_rows.append({"concern_id": concern_id, category_field: category[0]})
+        # The row's copy of its links' codes, in the order the submit writes them (the
+        # categories' order, then code); set after the draw, so the random stream is unchanged.
+        concern_rows[-1]["category_codes"] = [c[1] for c in sorted(chosen, key=lambda c: (c[3], c[1]))]
         for position in range(rng.choice([1, 1, 1, 2, 3])):
             risk_rows.append(
                 {
@@ -815,6 +819,7 @@ CONCERN_COLUMNS = (
     "questions_asked",
     "actions_taken",
     "consulted",
+    "category_codes",
 )
 RISK_COLUMNS = (
     "concern_id",

@@ -12,6 +12,7 @@ from accounts.selectors import covered_team_ids
 from audit.actions import AuditAction
 from audit.services import events_written_last, record_event
 from concerns import nations
+from concerns.category_codes import ordered_codes
 from concerns.models import (
     Addendum,
     AllegedPerson,
@@ -239,6 +240,8 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
             submitted_at=now,
             submission_key=submission_key,
             reference="pending",
+            # Written with the row, beside the links: the queue's category filter reads these.
+            category_codes=ordered_codes(categories),
             **fields,
         )
         if concern.needs_emergency_action and not concern.emergency_action:

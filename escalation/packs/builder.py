@@ -81,6 +81,8 @@ CONCERN_NEVER_SHARED = frozenset(
         "next_due_at",
         "next_due_kind",
         "risk_rating",
+        # The queue's copy of the categories' codes: the pack writes the categories themselves.
+        "category_codes",
     }
 )
 ALLEGED_FIELD_PARTS: dict[str, SharedPart] = {

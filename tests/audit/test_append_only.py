@@ -211,6 +211,7 @@ def test_only_a_concerns_workflow_columns_change(cast):
         for statement in (
             "UPDATE concerns_concern SET own_words = 'changed' WHERE id = %s",
             "UPDATE concerns_concern SET reference = 'SG-0000-000000' WHERE id = %s",
+            "UPDATE concerns_concern SET category_codes = '{unclear}' WHERE id = %s",
         ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match=PERMISSION_DENIED):
                 app.execute(statement, [concern.pk])

@@ -35,6 +35,17 @@ def test_tiny_generation_loads_and_chains(db):
     assert concerns_visible_to(clinician).exists()
     assert Deadline.objects.filter(state="open").exists()
 
+    # Each concern's copy of its codes is its links' codes, in the order the submit writes them
+    # (the categories' order, then code): the queue's category filter reads the copy.
+    linked: dict[int, list[tuple[int, str]]] = {}
+    for concern_id, order, code in Concern.categories.through.objects.values_list(
+        "concern_id", "concerncategory__order", "concerncategory__code"
+    ):
+        linked.setdefault(concern_id, []).append((order, code))
+    copies = dict(Concern.objects.values_list("pk", "category_codes"))
+    assert len(copies) >= 200 and all(copies.values())
+    assert copies == {pk: [code for _, code in sorted(linked.get(pk, []))] for pk in copies}
+
 
 NEXT_DUE_AS_THE_TRIGGER_KEEPS_IT = """
     SELECT c.id, c.next_due_at, c.next_due_kind, d.due_at, coalesce(d.kind, '')

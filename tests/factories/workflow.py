@@ -40,6 +40,7 @@ def clone_open_concerns(template: Concern, count: int, *, owner=None) -> list[Co
                 owner=owner,
                 reference=f"T{stamp}-{i:05d}",
                 submission_key=uuid.uuid4(),
+                category_codes=template.category_codes,  # not editable, so not in model_to_dict
             )
             for i in range(count)
         ]
