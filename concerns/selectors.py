@@ -62,21 +62,35 @@ def first_notice(concern: Concern):
     return provider(concern) if provider else None
 
 
-# The active categories change only when an administrator edits the lists, yet the queue's
-# category filter lists them on every visit. Kept in the cache, dropped at each change through
-# the model (``forget_active_categories``); this bounds what any other path could leave stale.
-ACTIVE_CATEGORIES_KEY = "concerns:active-categories:v1"
+# The category lists change only when an administrator edits them, yet the queue lists them
+# in its category filter and names each row's categories on every visit. Kept in the cache,
+# dropped at each change through the model (``forget_active_categories``); the timeout bounds
+# what any other path could leave stale.
+ACTIVE_CATEGORIES_KEY = "concerns:categories:v2"
 ACTIVE_CATEGORIES_SECONDS = 300
+
+
+def _every_category() -> list[tuple[str, str, str, list[str], bool]]:
+    """(code, label, population, nations, active) of every category, retired ones too, in the
+    lists' order."""
+    rows = cache.get(ACTIVE_CATEGORIES_KEY)
+    if rows is None:
+        every = ConcernCategory.objects.order_by("order", "label")
+        rows = list(every.values_list("code", "label", "population", "nations", "active"))
+        cache.set(ACTIVE_CATEGORIES_KEY, rows, ACTIVE_CATEGORIES_SECONDS)
+    return rows
 
 
 def active_categories() -> list[tuple[str, str, str, list[str]]]:
     """(code, label, population, nations) of every active category, in the lists' order."""
-    rows = cache.get(ACTIVE_CATEGORIES_KEY)
-    if rows is None:
-        active = ConcernCategory.objects.filter(active=True).order_by("order", "label")
-        rows = list(active.values_list("code", "label", "population", "nations"))
-        cache.set(ACTIVE_CATEGORIES_KEY, rows, ACTIVE_CATEGORIES_SECONDS)
-    return list(rows)
+    return [
+        (code, label, population, nations) for code, label, population, nations, active in _every_category() if active
+    ]
+
+
+def category_labels() -> dict[str, str]:
+    """Each category's label by its code, retired categories' too (older concerns keep them)."""
+    return {code: label for code, label, *_ in _every_category()}
 
 
 def forget_active_categories(**kwargs) -> None:

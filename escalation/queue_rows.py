@@ -19,8 +19,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from concerns.models import ConcernStatus, Urgency
+from concerns.selectors import category_labels
 from escalation.models import RiskRating
-from escalation.selectors import QUEUE_ROW_VALUES, category_labels_by_concern
+from escalation.selectors import QUEUE_ROW_VALUES
 from escalation.templatetags.escalation_tags import DuePhrases
 
 ROW = (
@@ -117,7 +118,8 @@ def queue_rows(concerns, *, now: datetime, request) -> list[SafeString]:
     urgencies = {value: _e(label) for value, label in Urgency.choices}
     statuses = {value: _e(label) for value, label in ConcernStatus.choices}
     risks = {value: _e(label) for value, label in RiskRating.choices}
-    categories = category_labels_by_concern([concern["id"] for concern in concerns])
+    # Each row's categories are the codes on its row, in the categories' order.
+    labels_of = category_labels()
     due_phrase = DuePhrases()
     dates = _Dates()
     csrf = _e(get_token(request))
@@ -160,7 +162,7 @@ def queue_rows(concerns, *, now: datetime, request) -> list[SafeString]:
                     received_iso=submitted.isoformat(),
                     received=_e(dates.day_and_time(submitted)),
                     urgency=IMMEDIATE.format(urgency) if concern["urgency"] == Urgency.IMMEDIATE else urgency,
-                    categories=_e(", ".join(categories.get(concern["id"], ()))) or "—",
+                    categories=_e(", ".join(labels_of.get(code, code) for code in concern["category_codes"])) or "—",
                     team=_e(concern["team__name"]),
                     reporter=_e(concern["reporter__full_name"] or concern["reporter__email"]),
                     time_left=time_left,

@@ -147,6 +147,7 @@ QUEUE_ROW_FIELDS = (
     "next_due_at",
     "next_due_kind",
     "risk_rating",
+    "category_codes",
     "team__name",
     "reporter__full_name",
     "reporter__email",
@@ -186,19 +187,6 @@ def _concerns_to_chase(now: datetime) -> QuerySet:
         .order_by()
         .values("concern_id")
     )
-
-
-def category_labels_by_concern(concern_ids: list[int]) -> dict[int, list[str]]:
-    """Each concern's category labels, in the categories' order: one statement for a page."""
-    links = (
-        Concern.categories.through.objects.filter(concern_id__in=concern_ids)
-        .order_by("concern_id", "concerncategory__order", "concerncategory__label")
-        .values_list("concern_id", "concerncategory__label")
-    )
-    labels: dict[int, list[str]] = {}
-    for concern_id, label in links:
-        labels.setdefault(concern_id, []).append(label)
-    return labels
 
 
 def search_matches(term: str) -> QuerySet:
@@ -254,7 +242,7 @@ def queue_for_lead(
     concerns = (
         concerns.select_related("team", "reporter", "owner")
         # A row shows a handful of columns: the concern's account (its longest text) stays in the table.
-        # Its categories come from category_labels_by_concern, for the page's rows only.
+        # Its categories are the codes on the row, named from the cached category lists.
         .only(*QUEUE_ROW_FIELDS)
         # next_due_at and next_due_kind are the earliest open deadline, kept by a trigger on the
         # deadline table: orders and filters come from the queue's indexes, not a subquery per row.

@@ -373,3 +373,26 @@ def test_the_rows_write_dates_as_django_formats_them():
         moment = timezone.localtime(timezone.now().replace(month=month, day=7, hour=9, minute=5))
         assert dates.day(moment) == dateformat.format(moment, "j M Y")
         assert dates.day_and_time(moment) == dateformat.format(moment, "j M Y H:i")
+
+
+def test_a_row_names_its_categories_from_its_codes_retired_ones_too(cast, client):
+    from django.core.cache import cache
+
+    from concerns.models import ConcernCategory
+    from concerns.selectors import ACTIVE_CATEGORIES_KEY
+
+    concern = submit_test_concern(reporter=cast.clinician, categories=("child-physical", "child-online"))
+    labels = dict(ConcernCategory.objects.values_list("code", "label"))
+    retired = ConcernCategory.objects.get(code="child-online")
+    retired.active = False
+    try:
+        retired.save()
+        client.force_login(cast.lead)
+        body = client.get(reverse("escalation:queue")).content.decode()
+        row = body[body.index(concern.reference) : body.index("</tr>", body.index(concern.reference))]
+        named = [labels[code] for code in Concern.objects.get(pk=concern.pk).category_codes]
+        assert sorted(named) == sorted([labels["child-physical"], labels["child-online"]])
+        assert ", ".join(named) in row
+    finally:
+        # The test's transaction is rolled back; the lists it cached must not outlive it.
+        cache.delete(ACTIVE_CATEGORIES_KEY)
