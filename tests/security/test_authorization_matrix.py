@@ -138,6 +138,7 @@ MATRIX: dict[str, Row] = {
     "concerns:client_informed_new": Row((LOGIN, OK, HIDE, OK, HIDE, HIDE, HIDE)),
     # --- Escalation (leads and deputies covering the team) ---------------------------------------------
     "escalation:queue": Row((LOGIN, DENY, DENY, OK, OK, DENY, DENY)),
+    "escalation:queue_counts": Row((LOGIN, DENY, DENY, OK, OK, DENY, DENY)),
     # Managers read the case file (never act on it): by reference, on screen and in print.
     "escalation:find_concern": Row((LOGIN, DENY, DENY, MOVED, MOVED, MOVED, DENY)),
     "escalation:concern": Row((LOGIN, DENY, DENY, OK, HIDE, OK, DENY)),
