@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from accounts.models import Team, User
@@ -173,7 +174,10 @@ def concerns_visible_to(user) -> QuerySet[Concern]:
         granted_ids = provider(user)
         if granted_ids is not None:
             visible |= Q(pk__in=granted_ids)
-    return Concern.objects.filter(visible).exclude(pk__in=concern_ids_hidden_from(user))
+    # The hidden rule as compiled once per process: every list, count and page of concerns
+    # starts here, and compiling its three-part union again was a sizeable part of building them.
+    hidden_sql, hidden_params = concern_ids_hidden_from_sql(user)
+    return Concern.objects.filter(visible).exclude(pk__in=RawSQL(hidden_sql, hidden_params))
 
 
 # Set on a concern by ``as_submitted`` while ``concern_submitted`` is sent: its alleged persons as
