@@ -129,9 +129,9 @@ _hidden_from_sql: tuple[str, int] | None = None
 
 
 def concern_ids_hidden_from_sql(user) -> tuple[str, list]:
-    """``concern_ids_hidden_from(user)`` as SQL and parameters, for the statements written by hand
-    (the bell's count on every page and poll, the dashboards). Compiling its three-part union
-    through the ORM cost more CPU than the count it feeds."""
+    """``concern_ids_hidden_from(user)`` as SQL and parameters: for ``concerns_visible_to`` and
+    the statements written by hand (the bell's count on every page and poll, the dashboards).
+    Compiling its three-part union through the ORM cost more CPU than the bell's count."""
     global _hidden_from_sql
     if user is None or not getattr(user, "is_authenticated", False):
         sql, params = concern_ids_hidden_from(user).query.sql_with_params()
