@@ -34,8 +34,14 @@ class AccessFacts:
     has_second_factor: bool
 
 
+def person_cache_key(namespace: str, user_id: int, joined_at) -> str:
+    """A cache key for one person's entry: the account's creation time with its id, so an id
+    reused by a recreated database never meets another account's entry."""
+    return f"{namespace}:{user_id}:{joined_at.timestamp() if joined_at else 0}"
+
+
 def _key(user_id: int, joined_at) -> str:
-    return f"access:v1:{user_id}:{joined_at.timestamp() if joined_at else 0}"
+    return person_cache_key("access:v1", user_id, joined_at)
 
 
 def _read_from_database(user) -> AccessFacts:

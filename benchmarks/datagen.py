@@ -533,6 +533,7 @@ def generate(
 
 def _load_concerns(people: People, scale: Scale, *, rng, now, counts, log) -> list[ConcernFacts]:
     from alerts.models import Deadline
+    from concerns.category_codes import ordered_codes
     from concerns.models import AllegedPerson, Concern, ConcernCategory, PersonAtRisk, PriorReport
     from escalation.models import ExternalReferral
 
@@ -644,7 +645,7 @@ def _load_concerns(people: People, scale: Scale, *, rng, now, counts, log) -> li
             category_rows.append({"concern_id": concern_id, category_field: category[0]})
         # The row's copy of its links' codes, in the order the submit writes them (the
         # categories' order, then code); set after the draw, so the random stream is unchanged.
-        concern_rows[-1]["category_codes"] = [c[1] for c in sorted(chosen, key=lambda c: (c[3], c[1]))]
+        concern_rows[-1]["category_codes"] = ordered_codes((c[3], c[1]) for c in chosen)
         for position in range(rng.choice([1, 1, 1, 2, 3])):
             risk_rows.append(
                 {

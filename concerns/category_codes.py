@@ -25,9 +25,10 @@ UPDATE concerns_concern AS concern
 """
 
 
-def ordered_codes(categories: Iterable) -> list[str]:
-    """The codes of ``categories`` (ConcernCategory objects) in the order FILL_FROM_LINKS gives them."""
-    return [category.code for category in sorted(categories, key=lambda c: (c.order, c.code))]
+def ordered_codes(categories: Iterable[tuple[int, str]]) -> list[str]:
+    """The codes of ``categories``, given as (order, code) pairs, in the order FILL_FROM_LINKS
+    gives them."""
+    return [code for _, code in sorted(categories)]
 
 
 def fill_category_codes_from_links(using: str = "default") -> int:

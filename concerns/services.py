@@ -241,7 +241,7 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
             submission_key=submission_key,
             reference="pending",
             # Written with the row, beside the links: the queue's category filter reads these.
-            category_codes=ordered_codes(categories),
+            category_codes=ordered_codes((category.order, category.code) for category in categories),
             **fields,
         )
         if concern.needs_emergency_action and not concern.emergency_action:

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from accounts.access import person_cache_key
 from accounts.models import User
 from accounts.roles import LEAD_ROLES, Role
 from accounts.selectors import covered_team_ids, leads_covering_team, users_with_role
@@ -470,13 +471,11 @@ OWNER_CHOICES_SECONDS = 60
 
 def queue_owner_choices(user: User) -> list[tuple[int, str]]:
     """(id, name) of the leads and deputies who may own the concerns of the teams ``user`` covers,
-    kept for OWNER_CHOICES_SECONDS. The key carries the account's creation time with its id, so
-    an id reused by a recreated database never meets another account's list."""
-    joined = user.date_joined.timestamp() if user.date_joined else 0
-    key = f"queue-owner-choices:v1:{user.pk}:{joined}"
+    kept for OWNER_CHOICES_SECONDS."""
+    key = person_cache_key("queue-owner-choices:v1", user.pk, user.date_joined)
     cached = cache.get(key)
     if cached is not None:
-        return [(pk, name) for pk, name in cached]
+        return cached
     team_ids = covered_team_ids(user)
     leads = users_with_role(*LEAD_ROLES)
     if team_ids is not None:

@@ -1,6 +1,7 @@
 """The lead's workflow panel on the concern page, and the time-left phrase of the queue."""
 
 from datetime import datetime
+from functools import cached_property
 
 from django import template
 from django.template.loader import render_to_string
@@ -42,10 +43,20 @@ class DuePhrases:
     translation lookup per row and per word was a fifth of building the rows)."""
 
     def __init__(self) -> None:
-        self.left = gettext("%(duration)s left")
-        self.deadline_overdue_by = gettext("%(deadline)s overdue by %(duration)s")
-        self.overdue_by = gettext("overdue by %(duration)s")
         self.labels: dict[str, str] = {}
+
+    # Each word on first use: the concern page asks for one phrase, the queue for fifty.
+    @cached_property
+    def left(self) -> str:
+        return gettext("%(duration)s left")
+
+    @cached_property
+    def deadline_overdue_by(self) -> str:
+        return gettext("%(deadline)s overdue by %(duration)s")
+
+    @cached_property
+    def overdue_by(self) -> str:
+        return gettext("overdue by %(duration)s")
 
     def label(self, kind: str) -> str:
         if kind not in self.labels:
