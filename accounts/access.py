@@ -61,7 +61,9 @@ _generation = 0
 
 def access_facts(user) -> AccessFacts:
     """The person's roles and second-factor state: once per request, from the cache when it has them."""
-    memo = user.__dict__.get("_access_facts")
+    # getattr and setattr, not the instance's __dict__: request.user is a lazy wrapper whose own
+    # __dict__ is not the person's, and the middleware asks through both.
+    memo = getattr(user, "_access_facts", None)
     if memo is not None and memo[0] == _generation:
         return memo[1]
     key = _key(user.pk, user.date_joined)
@@ -78,7 +80,7 @@ def access_facts(user) -> AccessFacts:
             cache.set(key, (sorted(facts.role_names), facts.has_second_factor), settings.ACCESS_CACHE_SECONDS)
         except Exception:  # noqa: BLE001
             logger.warning("access cache unavailable; not caching", exc_info=True)
-    user.__dict__["_access_facts"] = (_generation, facts)
+    user._access_facts = (_generation, facts)
     return facts
 
 

@@ -98,3 +98,44 @@ def test_the_session_list_still_hears_of_a_new_browser_at_once(cast, client, age
     client.get(url, HTTP_USER_AGENT="first")
     client.get(url, HTTP_USER_AGENT=agent)
     assert UserSession.objects.get(session_key=client.session.session_key).user_agent == agent
+
+
+def test_a_page_asks_the_cache_for_its_person_once(cast, client, monkeypatch):
+    """The middleware checks roles through the signed-in person and the second factor through
+    ``request.user``'s lazy wrapper: both read the one answer the request already has."""
+    from django.core.cache import cache
+
+    client.force_login(cast.lead)
+    url = reverse(COUNT_URL)
+    client.get(url)  # the first request caches the person's roles and factor
+    reads = []
+    real_get = cache.get
+
+    def counting_get(key, *args, **kwargs):
+        reads.append(key)
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", counting_get)
+    assert client.get(url).status_code == 200
+    access_reads = [key for key in reads if key.startswith("access:")]
+    assert len(access_reads) == 1, reads
+
+
+def test_the_lazy_request_user_keeps_the_answer_it_read(cast):
+    from django.utils.functional import SimpleLazyObject
+
+    from accounts.access import access_facts
+
+    lazy = SimpleLazyObject(lambda: cast.lead)
+    first = access_facts(lazy)
+    assert access_facts(cast.lead) is first  # the wrapped person and the wrapper share it
+
+
+def test_the_cache_keeps_one_redis_client_per_server():
+    from django.core.cache import cache
+
+    redis_client = cache.primary._cache
+    assert redis_client.get_client("a") is redis_client.get_client("b")
+    assert redis_client.get_client("a", write=True) is redis_client.get_client("b")
+    cache.set("one-client-check", 1)
+    assert cache.get("one-client-check") == 1
