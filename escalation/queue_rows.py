@@ -122,13 +122,15 @@ def queue_rows(concerns, *, now: datetime, request) -> list[SafeString]:
     labels_of = category_labels()
     due_phrase = DuePhrases()
     dates = _Dates()
+    # The page's time zone once: timezone.localtime() looks the active zone up for each date.
+    zone = timezone.get_current_timezone()
     csrf = _e(get_token(request))
     back = _e(request.get_full_path())
     rows = []
     for concern in concerns:
         url = concern_url(concern["id"])
         reference = _e(concern["reference"])
-        submitted = timezone.localtime(concern["submitted_at"])
+        submitted = concern["submitted_at"].astimezone(zone)
         urgency = urgencies.get(concern["urgency"]) or _e(concern["urgency"])
         rating = concern["risk_rating"]
         risk = (risks.get(rating) or _e(rating)) if rating else not_rated
@@ -136,12 +138,12 @@ def queue_rows(concerns, *, now: datetime, request) -> list[SafeString]:
         due_at = concern["next_due_at"]
         if due_at:
             time_left = COUNTDOWN.format(
-                iso=timezone.localtime(due_at).isoformat(),
+                iso=due_at.astimezone(zone).isoformat(),
                 label=_e(due_phrase.label(kind)),
                 text=_e(due_phrase(due_at, now, kind)),
             )
         elif concern["closed_at"]:
-            closed = timezone.localtime(concern["closed_at"])
+            closed = concern["closed_at"].astimezone(zone)
             time_left = CLOSED.format(closed_word, closed.isoformat(), _e(dates.day(closed)))
         else:
             time_left = "—"

@@ -375,6 +375,20 @@ def test_the_rows_write_dates_as_django_formats_them():
         assert dates.day_and_time(moment) == dateformat.format(moment, "j M Y H:i")
 
 
+def test_a_row_writes_its_received_time_in_uk_time(cast, client):
+    """A concern received at 08:30 UTC in July shows 09:30 (British Summer Time)."""
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 7, 1, 8, 30, tzinfo=UTC), tick=False):
+        concern = submit_test_concern(reporter=cast.clinician)
+    client.force_login(cast.lead)
+    body = client.get(reverse("escalation:queue")).content.decode()
+    row = body[body.index(concern.reference) : body.index("</tr>", body.index(concern.reference))]
+    assert '<time datetime="2026-07-01T09:30:00+01:00">1 Jul 2026 09:30</time>' in row
+
+
 def test_a_row_names_its_categories_from_its_codes_retired_ones_too(cast, client):
     from django.core.cache import cache
 
