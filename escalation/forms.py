@@ -50,16 +50,34 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, label=_("Status"), widget=QuickSelect)
     closed_from = forms.DateField(required=False, label=_("Closed from"), widget=QUICK_DATE_WIDGET)
     closed_to = forms.DateField(required=False, label=_("Closed to"), widget=QUICK_DATE_WIDGET)
-    urgency = forms.ChoiceField(required=False, label=_("Urgency"), widget=QuickSelect)
-    nation = forms.ChoiceField(required=False, label=_("Nation"), widget=QuickSelect)
+    # Fixed lists are given here, checked once when the class is made; the lists that depend on
+    # the person (teams, owners) or on the data (categories) are set per form, in __init__.
+    urgency = forms.ChoiceField(
+        required=False, label=_("Urgency"), widget=QuickSelect, choices=[("", _("Any urgency")), *Urgency.choices]
+    )
+    nation = forms.ChoiceField(
+        required=False, label=_("Nation"), widget=QuickSelect, choices=[("", _("Any nation")), *Jurisdiction.choices]
+    )
     team = forms.ChoiceField(required=False, label=_("Team"), widget=QuickSelect)
     category = forms.ChoiceField(required=False, label=_("Category"), widget=QuickSelect)
-    risk = forms.ChoiceField(required=False, label=_("Risk rating"), widget=QuickSelect)
+    risk = forms.ChoiceField(
+        required=False,
+        label=_("Risk rating"),
+        widget=QuickSelect,
+        choices=[("", _("Any rating")), *RiskRating.choices, ("none", _("Not rated yet"))],
+    )
     owner = forms.ChoiceField(required=False, label=_("Owner"), widget=QuickSelect)
-    due_kind = forms.ChoiceField(required=False, label=_("Deadline due next"), widget=QuickSelect)
+    due_kind = forms.ChoiceField(
+        required=False,
+        label=_("Deadline due next"),
+        widget=QuickSelect,
+        choices=[("", _("Any deadline")), *ObligationKind.choices],
+    )
     overdue = forms.BooleanField(required=False, label=_("Overdue only"), widget=QuickCheckboxInput)
     chase = forms.BooleanField(required=False, label=_("Chase: agency response overdue"), widget=QuickCheckboxInput)
-    sort = forms.ChoiceField(required=False, widget=QuickHiddenInput)
+    sort = forms.ChoiceField(
+        required=False, widget=QuickHiddenInput, choices=[("", ""), *[(key, key) for key in QUEUE_SORTS]]
+    )
     dir = forms.ChoiceField(
         required=False, choices=[("", ""), ("asc", "asc"), ("desc", "desc")], widget=QuickHiddenInput
     )
@@ -71,19 +89,14 @@ class QueueFilterForm(forms.Form):
             *statuses,
             (ConcernStatus.CLOSED, _("Closed")),
         ]
-        self.fields["urgency"].choices = [("", _("Any urgency")), *Urgency.choices]
-        self.fields["nation"].choices = [("", _("Any nation")), *Jurisdiction.choices]
         self.fields["team"].choices = [("", _("All my teams")), *[(str(t.pk), t.name) for t in teams]]
         self.fields["category"].choices = [("", _("Any category")), *category_choices()]
-        self.fields["risk"].choices = [("", _("Any rating")), *RiskRating.choices, ("none", _("Not rated yet"))]
         self.fields["owner"].choices = [
             ("", _("Anyone or nobody")),
             ("mine", _("Mine")),
             ("none", _("Unassigned")),
             *[(str(pk), name) for pk, name in owners],
         ]
-        self.fields["due_kind"].choices = [("", _("Any deadline")), *ObligationKind.choices]
-        self.fields["sort"].choices = [("", ""), *[(key, key) for key in QUEUE_SORTS]]
         for field in self.fields.values():
             if isinstance(field.widget, forms.Select):
                 field.widget.attrs["class"] = "form-select form-select-sm"
