@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 from audit.append_only import AppendOnly
 
@@ -28,6 +29,11 @@ class Client(models.Model):
         ordering = ["reference"]
         constraints = [
             models.UniqueConstraint(fields=["team", "reference"], name="consent_client_unique_ref_per_team"),
+        ]
+        indexes = [
+            # The queue's search finds a client's reference whatever its case (UPPER(reference) =
+            # UPPER(term)); without this every search read every client.
+            models.Index(Upper("reference"), name="consent_client_ref_upper_idx"),
         ]
 
     def __str__(self) -> str:
