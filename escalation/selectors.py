@@ -215,8 +215,20 @@ def search_matches(term: str) -> QuerySet:
     return by_reference.union(by_client, by_reporter, by_alleged)
 
 
+def search_match_ids(term: str) -> list[int]:
+    """The ids of the concerns ``term`` may mean (search_matches, up to SEARCH_MATCH_CAP), read
+    once. The page's rows and its capped count both filter by them: as a subquery in each, the
+    search ran twice a page (at a million concerns, about 12 ms each time)."""
+    return list(search_matches(term)[:SEARCH_MATCH_CAP])
+
+
 def queue_for_lead(
-    user: User, filters: QueueFilters | None = None, *, now: datetime | None = None, counting: bool = False
+    user: User,
+    filters: QueueFilters | None = None,
+    *,
+    now: datetime | None = None,
+    counting: bool = False,
+    search_ids: list[int] | None = None,
 ) -> QuerySet:
     """The concerns of the teams ``user`` covers, as ``filters`` ask: open ones earliest unmet
     deadline first by default; closed ones most recently closed first.
@@ -225,7 +237,8 @@ def queue_for_lead(
     one about the lead themselves as alleged person) never appears. Everything each row shows
     is joined, annotated or prefetched: a fixed number of queries for any number of rows (a
     search adds one, for the ids it matches). ``counting`` plans it for a capped count instead of
-    a page (it only changes how the chase filter is read).
+    a page (it only changes how the chase filter is read). ``search_ids``, when given, are the
+    search's matches already read (search_match_ids), so that a page's statements share them.
     """
     filters = filters or QueueFilters()
     now = now or timezone.now()
@@ -281,8 +294,10 @@ def queue_for_lead(
         # the referrals name: the walk would pass over nearly every open concern to reach it.
         concerns = concerns.filter(_is_one_of(chased) if counting else _is_in_hashed_set(chased))
     if filters.search.strip():
-        # A subquery, not a list of ids: thousands of parameters are parsed again on every request.
-        concerns = concerns.filter(_is_one_of(search_matches(filters.search)[:SEARCH_MATCH_CAP]))
+        # One array parameter (any_of), not a parameter per id, which would be parsed again on
+        # every request; the primary key is probed for each id, so a capped count stops early.
+        ids = search_match_ids(filters.search) if search_ids is None else search_ids
+        concerns = concerns.filter(pk__any_of=ids)
     return concerns.order_by(*_queue_order(filters))
 
 

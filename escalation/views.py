@@ -147,12 +147,18 @@ def queue(request):
     )
     filters = _queue_filters(form) if request.GET else selectors.QueueFilters()
     now = timezone.now()
-    concerns = selectors.queue_for_lead(request.user, filters, now=now)
+    # A search's matches are read once, for the rows and the count alike.
+    search_ids = selectors.search_match_ids(filters.search) if filters.search.strip() else None
+    concerns = selectors.queue_for_lead(request.user, filters, now=now, search_ids=search_ids)
     paginator = CappedPaginator(
         concerns,
         selectors.QUEUE_PAGE_SIZE,
         rows_up_to=lambda top: selectors.first_rows_of(concerns, filters, top),
-        counted=selectors.queue_for_lead(request.user, filters, now=now, counting=True) if filters.chase else None,
+        counted=(
+            selectors.queue_for_lead(request.user, filters, now=now, counting=True, search_ids=search_ids)
+            if filters.chase
+            else None
+        ),
     )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()

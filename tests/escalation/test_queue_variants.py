@@ -434,6 +434,18 @@ def test_every_variant_issues_the_same_queries_for_10_and_500_rows(cast, client,
     assert len(small) <= 6
 
 
+@pytest.mark.parametrize("extra", ["", "&chase=on", "&sort=owner"])
+def test_a_search_reads_its_matches_once_for_the_rows_and_the_count(cast, client, world, extra):
+    client.force_login(cast.lead)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(QUEUE + "?q=Jonathon+Smithers" + extra)
+    assert response.status_code == 200
+    searches = [
+        q["sql"] for q in captured.captured_queries if "concerns_allegedperson" in q["sql"] and "%>" in q["sql"]
+    ]
+    assert len(searches) == 1, searches
+
+
 def test_a_reversed_date_range_is_named_at_the_top_and_the_rest_still_applies(cast, client, world):
     start = timezone.localdate() - timedelta(days=20)
     end = start - timedelta(days=10)
