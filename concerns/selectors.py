@@ -71,9 +71,9 @@ ACTIVE_CATEGORIES_KEY = "concerns:categories:v2"
 ACTIVE_CATEGORIES_SECONDS = 300
 
 
-def _every_category() -> list[tuple[str, str, str, list[str], bool]]:
+def every_category() -> list[tuple[str, str, str, list[str], bool]]:
     """(code, label, population, nations, active) of every category, retired ones too, in the
-    lists' order."""
+    lists' order. A page that both lists and names categories reads this once and passes it on."""
     rows = cache.get(ACTIVE_CATEGORIES_KEY)
     if rows is None:
         every = ConcernCategory.objects.order_by("order", "label")
@@ -82,16 +82,18 @@ def _every_category() -> list[tuple[str, str, str, list[str], bool]]:
     return rows
 
 
-def active_categories() -> list[tuple[str, str, str, list[str]]]:
+def active_categories(every=None) -> list[tuple[str, str, str, list[str]]]:
     """(code, label, population, nations) of every active category, in the lists' order."""
     return [
-        (code, label, population, nations) for code, label, population, nations, active in _every_category() if active
+        (code, label, population, nations)
+        for code, label, population, nations, active in (every_category() if every is None else every)
+        if active
     ]
 
 
-def category_labels() -> dict[str, str]:
+def category_labels(every=None) -> dict[str, str]:
     """Each category's label by its code, retired categories' too (older concerns keep them)."""
-    return {code: label for code, label, *_ in _every_category()}
+    return {code: label for code, label, *_ in (every_category() if every is None else every)}
 
 
 def forget_active_categories(**kwargs) -> None:

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.widgets import QuickCheckboxInput, QuickDateInput, QuickHiddenInput, QuickSelect, QuickTextInput
 from alerts.models import ObligationKind
 from concerns.models import ConcernStatus, Jurisdiction, Urgency
-from concerns.selectors import active_categories
 from escalation.models import Agency, ClosureOutcome, ReferralMethod, ReporterFeedback, RiskRating, TriageDecision
 from escalation.selectors import QUEUE_SORTS
 
@@ -21,14 +20,16 @@ QUICK_DATE_WIDGET = QuickDateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 POPULATION_WORDS = {"child": _("children"), "adult": _("adults"), "both": _("children and adults")}
 
 
-def category_choices() -> list:
+def category_choices(categories) -> list:
     """Every active category once, grouped by the nations its list applies to, so the codes
-    sharing a label ("Physical abuse") are told apart by their group and population."""
+    sharing a label ("Physical abuse") are told apart by their group and population.
+
+    ``categories`` is concerns.selectors.active_categories(), which a page reads once."""
     groups: dict[str, list[tuple[str, str]]] = {}
     nation_labels = dict(Jurisdiction.choices)
     populations = {key: str(words) for key, words in POPULATION_WORDS.items()}
     every_nation = str(_("Every nation"))
-    for code, label, population, category_nations in active_categories():
+    for code, label, population, category_nations in categories:
         nations = [str(nation_labels[n]) for n in category_nations if n in nation_labels]
         group = ", ".join(nations) if nations else every_nation
         if code != "unclear":
@@ -82,7 +83,25 @@ class QueueFilterForm(forms.Form):
         required=False, choices=[("", ""), ("asc", "asc"), ("desc", "desc")], widget=QuickHiddenInput
     )
 
-    def __init__(self, *args, teams, statuses, owners, **kwargs):
+    # Where the page places each field after the search: the lists and dates in a grid, then
+    # the checkboxes; the order's two fields are hidden (the column headings set them). Named
+    # here so that the page does not test every field's widget on each visit.
+    LISTED_FIELDS = (
+        "status",
+        "closed_from",
+        "closed_to",
+        "urgency",
+        "nation",
+        "team",
+        "category",
+        "risk",
+        "owner",
+        "due_kind",
+    )
+    CHECKBOX_FIELDS = ("overdue", "chase")
+    HIDDEN_FIELDS = ("sort", "dir")
+
+    def __init__(self, *args, teams, statuses, owners, categories, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [
             ("", _("Any open status")),
@@ -90,7 +109,7 @@ class QueueFilterForm(forms.Form):
             (ConcernStatus.CLOSED, _("Closed")),
         ]
         self.fields["team"].choices = [("", _("All my teams")), *[(str(t.pk), t.name) for t in teams]]
-        self.fields["category"].choices = [("", _("Any category")), *category_choices()]
+        self.fields["category"].choices = [("", _("Any category")), *category_choices(categories)]
         self.fields["owner"].choices = [
             ("", _("Anyone or nobody")),
             ("mine", _("Mine")),
@@ -106,6 +125,16 @@ class QueueFilterForm(forms.Form):
                 field.widget.attrs["class"] = "form-control form-control-sm"
         self.fields["q"].widget.input_type = "search"
         self.fields["q"].widget.attrs["autocomplete"] = "off"
+
+    def listed_fields(self):
+        return [self[name] for name in self.LISTED_FIELDS]
+
+    def checkbox_fields(self):
+        return [self[name] for name in self.CHECKBOX_FIELDS]
+
+    def chosen_hidden_fields(self):
+        """The order's fields that carry a value: an empty one would only lengthen the URL."""
+        return [self[name] for name in self.HIDDEN_FIELDS if self[name].value()]
 
     def clean(self):
         data = super().clean()

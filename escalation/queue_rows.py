@@ -19,7 +19,6 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from concerns.models import ConcernStatus, Urgency
-from concerns.selectors import category_labels
 from escalation.models import RiskRating
 from escalation.selectors import QUEUE_ROW_VALUES
 from escalation.templatetags.escalation_tags import DuePhrases
@@ -103,9 +102,10 @@ class _Dates:
         return f"{self.day(moment)} {moment:%H:%M}"
 
 
-def queue_rows(concerns, *, now: datetime, request) -> list[SafeString]:
+def queue_rows(concerns, *, now: datetime, request, category_labels: dict[str, str]) -> list[SafeString]:
     """One table row per concern of a page: ``concerns`` is the page's slice of
-    escalation.selectors.queue_for_lead, read as plain values (no model objects)."""
+    escalation.selectors.queue_for_lead, read as plain values (no model objects);
+    ``category_labels`` is concerns.selectors.category_labels()."""
     concerns = list(concerns.values(*QUEUE_ROW_VALUES))
     concern_url = _url_maker("escalation:concern")
     acknowledge_url = _url_maker("escalation:acknowledge")
@@ -118,8 +118,6 @@ def queue_rows(concerns, *, now: datetime, request) -> list[SafeString]:
     urgencies = {value: _e(label) for value, label in Urgency.choices}
     statuses = {value: _e(label) for value, label in ConcernStatus.choices}
     risks = {value: _e(label) for value, label in RiskRating.choices}
-    # Each row's categories are the codes on its row, in the categories' order.
-    labels_of = category_labels()
     due_phrase = DuePhrases()
     dates = _Dates()
     # The page's time zone once: timezone.localtime() looks the active zone up for each date.
@@ -164,7 +162,8 @@ def queue_rows(concerns, *, now: datetime, request) -> list[SafeString]:
                     received_iso=submitted.isoformat(),
                     received=_e(dates.day_and_time(submitted)),
                     urgency=IMMEDIATE.format(urgency) if concern["urgency"] == Urgency.IMMEDIATE else urgency,
-                    categories=_e(", ".join(labels_of.get(code, code) for code in concern["category_codes"])) or "—",
+                    categories=_e(", ".join(category_labels.get(code, code) for code in concern["category_codes"]))
+                    or "—",
                     team=_e(concern["team__name"]),
                     reporter=_e(concern["reporter__full_name"] or concern["reporter__email"]),
                     time_left=time_left,

@@ -24,7 +24,7 @@ from accounts.selectors import covered_teams
 from audit.actions import AuditAction
 from audit.services import record_event
 from concerns.models import ConcernStatus
-from concerns.selectors import concern_with_parts
+from concerns.selectors import active_categories, category_labels, concern_with_parts, every_category
 from escalation import forms, selectors, services, staff_services
 from escalation.models import ExternalReferral
 from escalation.queue_rows import queue_rows
@@ -139,11 +139,14 @@ def queue(request):
     filters, the order and the page survive each refresh.
     """
     teams = covered_teams(request.user)
+    # The filter lists the categories and the rows name them: one read of them for both.
+    categories = every_category()
     form = forms.QueueFilterForm(
         request.GET or None,
         teams=teams,
         statuses=selectors.status_choices(),
         owners=selectors.queue_owner_choices(request.user),
+        categories=active_categories(categories),
     )
     filters = _queue_filters(form) if request.GET else selectors.QueueFilters()
     now = timezone.now()
@@ -167,7 +170,7 @@ def queue(request):
         "filter_form": form,
         "filters": filters,
         "page": page,
-        "rows": queue_rows(page.object_list, now=now, request=request),
+        "rows": queue_rows(page.object_list, now=now, request=request, category_labels=category_labels(categories)),
         "now": now,
         "filter_query": query.urlencode(),
     }

@@ -455,6 +455,41 @@ def test_a_reversed_date_range_is_named_at_the_top_and_the_rest_still_applies(ca
     assert f'value="{end}"' in body
     assert _references(body) == [world.closed.reference]
     assert 'type="search"' in body
+    # Beside the field too, under the id its aria-describedby names.
+    field = re.search(r'<input type="date" name="closed_to"[^>]*>', body).group(0)
+    assert 'aria-invalid="true"' in field and 'aria-describedby="id_closed_to_error"' in field
+    assert re.search(r'id="id_closed_to_error">The end of the range must be on or after its start\.<', body)
+
+
+def test_the_filter_form_places_every_field_once():
+    from escalation.forms import QueueFilterForm
+
+    placed = ["q", *QueueFilterForm.LISTED_FIELDS, *QueueFilterForm.CHECKBOX_FIELDS, *QueueFilterForm.HIDDEN_FIELDS]
+    assert sorted(placed) == sorted(QueueFilterForm.base_fields)
+    assert len(set(placed)) == len(placed)
+
+
+def test_a_queue_page_reads_the_categories_once(cast, client, monkeypatch):
+    """The category filter lists them and the rows name them: one cache read serves both."""
+    from django.core.cache import cache
+
+    from concerns.selectors import ACTIVE_CATEGORIES_KEY
+
+    client.force_login(cast.lead)
+    client.get(QUEUE)  # the first visit fills the cache
+    reads = []
+    real_get = cache.get
+
+    def counting_get(key, *args, **kwargs):
+        reads.append(key)
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", counting_get)
+    try:
+        assert client.get(QUEUE).status_code == 200
+        assert reads.count(ACTIVE_CATEGORIES_KEY) == 1, reads
+    finally:
+        cache.delete(ACTIVE_CATEGORIES_KEY)
 
 
 def test_the_owner_list_is_kept_for_a_minute_per_lead(cast, django_assert_num_queries):
