@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,8 +24,11 @@ def notifications(request):
 @login_required
 @require_GET
 def notification_count(request):
-    """The bell's unread count, polled by static/js/notifications.js."""
-    return JsonResponse({"unread": selectors.unread_count(request.user)})
+    """The bell's unread count, polled by static/js/notifications.js, with the words a screen
+    reader hears for it in the reader's language (the script has no catalogue of its own)."""
+    unread = selectors.unread_count(request.user)
+    label = ngettext("%(counter)s unread", "%(counter)s unread", unread) % {"counter": unread}
+    return JsonResponse({"unread": unread, "label": label})
 
 
 @login_required

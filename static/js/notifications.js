@@ -16,7 +16,7 @@
         if (!data) return;
         badge.textContent = data.unread;
         badge.classList.toggle("d-none", data.unread === 0);
-        label.textContent = data.unread + " unread";
+        label.textContent = data.label;
       })
       .catch(function () { /* offline: keep the last count */ });
   }

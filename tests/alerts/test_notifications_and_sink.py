@@ -63,11 +63,11 @@ def test_bell_list_and_mark_as_read(client, cast):
     assert page.status_code == 200
     assert b"data-notification-count>1<" in page.content
     assert mine.get().title.encode() in page.content
-    assert client.get(reverse("alerts:notification_count")).json() == {"unread": 1}
+    assert client.get(reverse("alerts:notification_count")).json() == {"unread": 1, "label": "1 unread"}
 
     response = client.post(reverse("alerts:notification_read", args=[mine.get().pk]))
     assert response.status_code == 302
-    assert client.get(reverse("alerts:notification_count")).json() == {"unread": 0}
+    assert client.get(reverse("alerts:notification_count")).json() == {"unread": 0, "label": "0 unread"}
     # Nobody else can mark it, or even learn that it exists.
     client.force_login(cast.deputy)
     assert client.post(reverse("alerts:notification_read", args=[mine.get().pk])).status_code == 404
