@@ -208,6 +208,14 @@ def table(results: dict) -> str:
             markdown_table(variants),
             "",
         ]
+        if any(len(row.get("queries") or []) > 1 for row in variants.get("variants", {}).values()):
+            lines += [
+                "A variant with two query counts had a request that also refreshed something the "
+                "portal keeps for a minute: the lead's owner list for the filter (one statement "
+                "more) or the session's activity in allauth's session list (three more). The "
+                "page's own statements did not change.",
+                "",
+            ]
     phases = results.get("phases_s")
     if phases:
         lines.append(f"- Phases (s): {json.dumps(phases)}")
