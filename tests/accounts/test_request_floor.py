@@ -103,19 +103,12 @@ def test_the_session_list_still_hears_of_a_new_browser_at_once(cast, client, age
 def test_a_page_asks_the_cache_for_its_person_once(cast, client, monkeypatch):
     """The middleware checks roles through the signed-in person and the second factor through
     ``request.user``'s lazy wrapper: both read the one answer the request already has."""
-    from django.core.cache import cache
+    from tests.support.cache import record_cache_reads
 
     client.force_login(cast.lead)
     url = reverse(COUNT_URL)
     client.get(url)  # the first request caches the person's roles and factor
-    reads = []
-    real_get = cache.get
-
-    def counting_get(key, *args, **kwargs):
-        reads.append(key)
-        return real_get(key, *args, **kwargs)
-
-    monkeypatch.setattr(cache, "get", counting_get)
+    reads = record_cache_reads(monkeypatch)
     assert client.get(url).status_code == 200
     access_reads = [key for key in reads if key.startswith("access:")]
     assert len(access_reads) == 1, reads

@@ -474,17 +474,11 @@ def test_a_queue_page_reads_the_categories_once(cast, client, monkeypatch):
     from django.core.cache import cache
 
     from concerns.selectors import ACTIVE_CATEGORIES_KEY
+    from tests.support.cache import record_cache_reads
 
     client.force_login(cast.lead)
     client.get(QUEUE)  # the first visit fills the cache
-    reads = []
-    real_get = cache.get
-
-    def counting_get(key, *args, **kwargs):
-        reads.append(key)
-        return real_get(key, *args, **kwargs)
-
-    monkeypatch.setattr(cache, "get", counting_get)
+    reads = record_cache_reads(monkeypatch)
     try:
         assert client.get(QUEUE).status_code == 200
         assert reads.count(ACTIVE_CATEGORIES_KEY) == 1, reads
