@@ -1,6 +1,7 @@
 """Reads the state of the database, the broker, the workers, beat and the sweep, and the checks
 higher layers register (``register_check``: e.g. teams without cover)."""
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -114,7 +115,29 @@ def system_health() -> list[ComponentState]:
     return states
 
 
+class _SweepSighting:
+    """When this process last learnt that the sweep ran, on its own monotonic clock.
+
+    The sweep's heartbeat only moves forward, so while the last run this process read about is
+    recent enough, a newer read could only say the same: the page need not ask the database.
+    It asks again once that run is three intervals old, so the banner shows exactly when it
+    would have, without a statement on every lead's and manager's page.
+    """
+
+    ran_at: float | None = None
+
+
 def alerting_is_delayed() -> bool:
     """True when the sweep has not run for three intervals (shown on lead and manager pages)."""
+    limit = 3 * settings.SWEEP_INTERVAL_SECONDS
+    ran_at = _SweepSighting.ran_at
+    if ran_at is not None and time.monotonic() - ran_at <= limit:
+        return False
     age = heartbeat_ages().get("sweep")
-    return age is None or age > 3 * settings.SWEEP_INTERVAL_SECONDS
+    _SweepSighting.ran_at = None if age is None else time.monotonic() - age
+    return age is None or age > limit
+
+
+def forget_sweep_sighting() -> None:
+    """Make the next ``alerting_is_delayed`` read the heartbeat (tests roll the table back)."""
+    _SweepSighting.ran_at = None

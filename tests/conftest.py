@@ -182,6 +182,15 @@ def restore_seeded_rows(snapshot: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _sweep_sighting_forgotten():
+    """Each test reads the sweep's heartbeat afresh: the last test's rows were rolled back, but
+    the process would still remember the run it read about."""
+    from health.selectors import forget_sweep_sighting
+
+    forget_sweep_sighting()
+
+
+@pytest.fixture(autouse=True)
 def _seeded_rows_after_flush(request):
     marker = request.node.get_closest_marker("django_db")
     transactional = marker is not None and marker.kwargs.get("transaction")

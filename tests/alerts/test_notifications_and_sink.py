@@ -6,6 +6,8 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +15,7 @@ from alerts.models import Channel, Deadline, DutyShift, Notification, Obligation
 from alerts.selectors import duty_leads
 from alerts.services.sweep import run_sweep
 from health.models import Heartbeat
+from health.services import record_heartbeat
 from tests.factories.clocks import make_due_concern
 from tests.factories.concerns import submit_test_concern
 from tests.support import ROOT, free_port
@@ -83,6 +86,30 @@ def test_alerting_delayed_banner_for_leads_and_managers_only(client, cast):
     run_sweep()  # records the sweep heartbeat
     client.force_login(cast.lead)
     assert b"Alerting is delayed" not in client.get(reverse("alerts:notifications")).content
+
+
+def test_the_banner_asks_for_the_heartbeat_again_only_once_the_run_it_knows_is_three_intervals_old(
+    client, cast, settings
+):
+    settings.SWEEP_INTERVAL_SECONDS = 0.2  # the banner shows 0.6 s after the last run
+    record_heartbeat(name="sweep")
+    client.force_login(cast.lead)
+    page_url = reverse("alerts:notifications")
+
+    def page_and_heartbeat_reads():
+        with CaptureQueriesContext(connection) as statements:
+            page = client.get(page_url)
+        reads = [q for q in statements.captured_queries if "health_heartbeat" in q["sql"]]
+        return b"Alerting is delayed" in page.content, len(reads)
+
+    assert page_and_heartbeat_reads() == (False, 1)
+    # The run it read about is recent: a newer read could only say the same.
+    assert page_and_heartbeat_reads() == (False, 0)
+    time.sleep(0.7)
+    # No run since: it asks again, and the banner shows as soon as it would have.
+    assert page_and_heartbeat_reads() == (True, 1)
+    record_heartbeat(name="sweep")
+    assert page_and_heartbeat_reads() == (False, 1)
 
 
 @pytest.mark.django_db
