@@ -18,6 +18,11 @@ class AlertsConfig(AppConfig):
         # /healthz reports teams without cover as degraded (docs/alerts.md, "No alert to nobody").
         register_check(selectors.cover_health)
         concern_submitted.connect(receivers.start_concern_clocks, dispatch_uid="alerts.start_concern_clocks")
-        # Intake states each urgency's real times and, after submitting, who was actually told.
-        register_intake_information(urgency_meanings=intake.urgency_meanings, first_notice=intake.first_notice)
+        # Intake states each urgency's real times and, after submitting, who was actually told;
+        # it writes a new concern with the deadline it will open.
+        register_intake_information(
+            urgency_meanings=intake.urgency_meanings,
+            first_notice=intake.first_notice,
+            first_deadline=intake.first_deadline,
+        )
         review_date_set.connect(receivers.open_review_deadline, dispatch_uid="alerts.open_review_deadline")

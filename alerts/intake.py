@@ -11,9 +11,9 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from alerts.calendar import working_day_minutes
+from alerts.calendar import compute_due_at, working_day_minutes
 from alerts.models import Deadline, DurationBasis, ObligationKind, OutboxMessage
-from alerts.policies import resolve_policy
+from alerts.policies import ResolvedPolicy, resolve_policy
 from alerts.selectors import obligation_nation
 
 
@@ -81,3 +81,43 @@ def first_notice(concern) -> FirstNotice:
         acknowledge_by=deadline.due_at if deadline else None,
         meaning=urgency_meanings(team=concern.team).get(concern.urgency, ""),
     )
+
+
+@dataclass(frozen=True)
+class FirstDeadline:
+    """A new concern's first obligation: a lead must acknowledge it by ``due_at``."""
+
+    kind: str
+    due_at: datetime
+    jurisdiction: str
+    policy: ResolvedPolicy
+
+
+# Kept on the concern being submitted, so that the deadline opened for it after its INSERT
+# (``alerts.receivers.start_concern_clocks``) is the one its row was written with.
+_FIRST_DEADLINE = "_alerts_first_deadline"
+
+
+def first_deadline(concern) -> FirstDeadline:
+    """The acknowledgement deadline a concern about to be written will open, from the policy in
+    force for its urgency and its team's nation, counted from its submission.
+
+    The submit writes the concern with this time and kind as its next deadline. When the
+    deadline then opens, the trigger that keeps the queue's order finds nothing to change, where
+    it used to rewrite the row just written, and every queue index with it.
+    """
+    known = getattr(concern, _FIRST_DEADLINE, None)
+    if known is not None:
+        return known
+    kind = ObligationKind.ACKNOWLEDGE_CONCERN
+    jurisdiction = obligation_nation(kind, concern=concern, team=concern.team)
+    policy = resolve_policy(kind=kind, urgency=concern.urgency or "", jurisdiction=jurisdiction)
+    due_at = compute_due_at(
+        concern.submitted_at,
+        minutes=policy.duration_minutes,
+        basis=policy.duration_basis,
+        jurisdiction=jurisdiction,
+    )
+    first = FirstDeadline(kind=kind, due_at=due_at, jurisdiction=jurisdiction, policy=policy)
+    setattr(concern, _FIRST_DEADLINE, first)
+    return first

@@ -5,6 +5,7 @@ import logging
 from django.db import transaction
 
 from alerts.calendar import opening_on_or_after
+from alerts.intake import first_deadline
 from alerts.models import ObligationKind, RecipientRole
 from alerts.selectors import audience_for, obligation_nation
 from alerts.services.deadlines import close_deadlines, open_deadline
@@ -32,7 +33,17 @@ def start_concern_clocks(sender, *, concern, actor=None, **kwargs):
     failure fails the submit, so no savepoint is kept to roll back to.
     """
     with transaction.atomic(savepoint=False):
-        deadline = open_deadline(kind=ObligationKind.ACKNOWLEDGE_CONCERN, concern=concern, actor=actor, fresh=True)
+        # The deadline the concern's row was written with (``alerts.intake.first_deadline``).
+        first = first_deadline(concern)
+        deadline = open_deadline(
+            kind=first.kind,
+            concern=concern,
+            due_at=first.due_at,
+            jurisdiction=first.jurisdiction,
+            policy=first.policy,
+            actor=actor,
+            fresh=True,
+        )
         barred = frozenset(excluded_people(concern))
         people = audience_for(recipients=RecipientRole.DUTY_LEADS, team=concern.team, excluded=barred).people
         if not people:

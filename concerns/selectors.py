@@ -41,11 +41,15 @@ def register_extra_access(provider) -> None:
 _intake_information: dict = {}
 
 
-def register_intake_information(*, urgency_meanings, first_notice) -> None:
+def register_intake_information(*, urgency_meanings, first_notice, first_deadline=None) -> None:
     """Register ``urgency_meanings(*, team) -> {urgency: words}`` (each urgency's real times under
-    the policies in force) and ``first_notice(concern)`` (an object with ``told``: the names of the
-    people actually alerted, ``acknowledge_by``: a datetime or None, ``meaning``: the urgency's words)."""
-    _intake_information.update(urgency_meanings=urgency_meanings, first_notice=first_notice)
+    the policies in force), ``first_notice(concern)`` (an object with ``told``: the names of the
+    people actually alerted, ``acknowledge_by``: a datetime or None, ``meaning``: the urgency's
+    words) and ``first_deadline(concern)`` (an object with ``kind`` and ``due_at``: the deadline a
+    concern about to be written will open, which its row is written with)."""
+    _intake_information.update(
+        urgency_meanings=urgency_meanings, first_notice=first_notice, first_deadline=first_deadline
+    )
 
 
 def knows_urgency_meanings() -> bool:
@@ -60,6 +64,11 @@ def urgency_meanings(*, team=None) -> dict[str, str]:
 
 def first_notice(concern: Concern):
     provider = _intake_information.get("first_notice")
+    return provider(concern) if provider else None
+
+
+def first_deadline(concern: Concern):
+    provider = _intake_information.get("first_deadline")
     return provider(concern) if provider else None
 
 

@@ -25,7 +25,7 @@ from concerns.models import (
     PriorReport,
     Urgency,
 )
-from concerns.selectors import as_submitted
+from concerns.selectors import as_submitted, first_deadline
 from concerns.signals import addendum_added, concern_submitted
 
 # Fields of the concern itself that a submission may carry (the header and the content).
@@ -251,6 +251,12 @@ def submit_concern(*, actor, data: dict, submission_key, team=None) -> tuple[Con
         # The key's uniqueness was settled above, under its lock; the reference is not yet drawn.
         concern.full_clean(exclude=["reference", "team", "reporter", "client"], validate_unique=False)
         _number_concern(concern, year=timezone.localtime(now).year)
+        # Written with the deadline it is about to open (from the clock engine, when one is
+        # registered): the trigger that keeps the queue's order then finds its row already right,
+        # instead of rewriting it, and every queue index with it, in the same transaction.
+        first = first_deadline(concern)
+        if first is not None:
+            concern.next_due_at, concern.next_due_kind = first.due_at, first.kind
         written: dict[str, list[Any]] = {}  # instances of each part's model
         for key, model in PART_MODELS.items():
             rows: list[Any] = []

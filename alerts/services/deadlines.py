@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from alerts.calendar import compute_due_at
 from alerts.models import Deadline, DeadlineState, Notification, ObligationKind
-from alerts.policies import resolve_policy
+from alerts.policies import ResolvedPolicy, resolve_policy
 from alerts.selectors import obligation_nation
 from audit.actions import AuditAction
 from audit.services import record_event
@@ -51,6 +51,7 @@ def open_deadline(
     subject_ref: str | None = None,
     actor=None,
     fresh: bool = False,
+    policy: ResolvedPolicy | None = None,
 ) -> Deadline:
     """Open (or return the already open) deadline for one obligation.
 
@@ -70,6 +71,8 @@ def open_deadline(
     - ``fresh``: the subject was written in the caller's transaction (a concern being
       submitted), so no deadline of it can exist: none is looked up, and the insert needs no
       savepoint to fall back on. The unique constraint still holds if that is ever untrue.
+    - ``policy``: the policy for (kind, urgency, nation) when the caller has resolved it already
+      (a submit's first deadline, whose time was worked out before the concern was written).
     """
     if kind not in ObligationKind.values:
         raise ValueError(f"Unknown obligation kind {kind!r}.")
@@ -99,7 +102,8 @@ def open_deadline(
             )
             if existing is not None:
                 return existing
-        policy = resolve_policy(kind=kind, urgency=urgency, jurisdiction=jurisdiction)
+        if policy is None:
+            policy = resolve_policy(kind=kind, urgency=urgency, jurisdiction=jurisdiction)
         if due_at is None:
             if starts_at is None:
                 submitted = getattr(concern, "submitted_at", None)

@@ -54,9 +54,10 @@ def test_a_full_submit_does_each_lookup_once(client, cast, django_capture_on_com
     assert concern.persons_at_risk.count() == 2 and concern.prior_reports.count() == 1
     sql = statements(captured)
     inserted = next(i for i, s in enumerate(sql) if 'INSERT INTO "concerns_concern" (' in s)
-    # The urgencies' policy times are the page's: a submit that succeeds never reads them (the
-    # new concern's own clock reads its one policy after the concern is written).
-    assert not [s for s in sql[:inserted] if "alerts_escalationpolicy" in s]
+    # The urgencies' policy times are the page's: a submit that succeeds never reads them. The
+    # new concern's own clock reads its one policy, once, before the concern is written with it.
+    assert len([s for s in sql if "alerts_escalationpolicy" in s]) == 1
+    assert [s for s in sql[:inserted] if "alerts_escalationpolicy" in s]
     # The client, the categories and the key are each read once.
     assert len([s for s in sql if s.startswith("SELECT") and 'FROM "consent_client"' in s]) == 1
     assert len([s for s in sql if 'FROM "concerns_concerncategory"' in s]) == 1
@@ -73,3 +74,24 @@ def test_a_refused_submit_still_shows_the_policy_times(client, cast):
     urgency = html.split('id="div_id_urgency"', 1)[1].split("</fieldset>", 1)[0]
     assert "Anyone in immediate danger comes first" in html
     assert "acknowledge it within 15 minutes, at any hour" in urgency
+
+
+def test_a_submit_writes_the_concern_row_once_with_the_deadline_it_opens(client, cast):
+    """The trigger that keeps the queue's order would rewrite the row just written, and every
+    queue index with it, if the concern were written without the deadline it then opens."""
+    person = ClientFactory(team=cast.team)
+    client.force_login(cast.clinician)
+
+    def rows_updated() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'concerns_concern'")
+            found = cursor.fetchone()
+        return found[0] if found else 0
+
+    before = rows_updated()
+    assert client.post(NEW, full_form(person.pk)).status_code == 302
+    assert rows_updated() == before
+    concern = Concern.objects.latest("pk")
+    deadline = concern.deadlines.get()
+    assert (concern.next_due_at, concern.next_due_kind) == (deadline.due_at, deadline.kind)
+    assert deadline.kind == "acknowledge_concern"
