@@ -263,3 +263,64 @@ def test_rota_gaps_over_the_next_fourteen_days(cast):
     ]
     # A team with no rota at all is not a rota gap (its covering leads are its plan).
     assert all(g.team != cast.other_team for g in gaps)
+
+
+# --- Every level in one statement -----------------------------------------------------------------
+
+
+def test_every_level_is_read_in_one_statement_and_names_who_its_own_definition_names(cast, org_lead):
+    """The chain's levels are read together, by one statement written by hand. Each level must
+    hold exactly the people its own definition (the rota, accounts.selectors, the organisation's
+    allegations manager) holds, each with their leave."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from accounts.roles import LEAD_ROLES
+    from accounts.selectors import organisation_wide_leads, team_leads, users_with_role
+    from alerts.selectors import _read_levels, on_duty
+
+    def definitions(team, now) -> dict:
+        return {
+            AudienceSource.ROTA: on_duty(team=team, at=now),
+            AudienceSource.TEAM_LEADS: team_leads(team) if team is not None else users_with_role(*LEAD_ROLES),
+            AudienceSource.ORGANISATION_LEADS: organisation_wide_leads(),
+            AudienceSource.MANAGERS: users_with_role(Role.MANAGER),
+            AudienceSource.ALLEGATIONS_MANAGER: User.objects.filter(
+                is_active=True, pk=Organisation.current().allegations_manager_id
+            ),
+        }
+
+    now = timezone.now()
+    second_team = TeamFactory(name="Second", code="second")
+    on_shift(cast.deputy, cast.team, role="deputy")
+    on_shift(cast.lead, cast.team)  # on the rota, but on leave: not on duty
+    on_shift(org_lead, None)  # a shift without a team counts for every team its person covers
+    cast.lead.leave.create(starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=1))
+    UserFactory(
+        email="gone@example.test", full_name="Gone Lead", roles=[Role.LEAD], covered_teams=[cast.team], is_active=False
+    )
+    set_allegations_manager(cast.administrator)
+    for team in (cast.team, second_team, None):
+        for excluded in (frozenset(), frozenset({cast.deputy.pk, cast.manager.pk})):
+            with CaptureQueriesContext(connection) as statements:
+                levels = _read_levels(team, now, excluded)
+            assert len(statements.captured_queries) == 1
+            for source, defined in definitions(team, now).items():
+                people = defined.exclude(pk__in=excluded).order_by("full_name", "pk")
+                expected = [
+                    (person, person.leave.filter(starts_at__lte=now, ends_at__gt=now).exists()) for person in people
+                ]
+                assert levels.get(source, []) == expected, (team, excluded, source)
+            assert sum(len(people) for people in levels.values()) >= 3  # the comparison compared someone
+
+
+def test_an_alert_audience_is_one_statement_whichever_level_it_reaches(cast, uncovered, org_lead):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for team, reached in ((cast.team, AudienceSource.TEAM_LEADS), (uncovered, AudienceSource.ORGANISATION_LEADS)):
+        with CaptureQueriesContext(connection) as statements:
+            audience = audience_for(recipients=RecipientRole.DUTY_LEADS, team=team)
+        assert audience.source == reached
+        assert len(statements.captured_queries) == 1
