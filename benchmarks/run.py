@@ -255,6 +255,24 @@ def server_cpu_ms(response) -> float | None:
     return float(match.group(1)) if match else None
 
 
+# The page phases run without the sweep's loop, which would share the two cores with the pages
+# measured. Every lead's and manager's page says "Alerting is delayed" (and reads the heartbeat
+# again on each visit) once the sweep's heartbeat is three intervals old, which a running portal
+# never shows; so the runner records the heartbeat as often as the sweep's loop would.
+_sweep_heartbeat_recorded_at = 0.0
+
+
+def keep_the_sweep_heartbeat_fresh() -> None:
+    global _sweep_heartbeat_recorded_at
+    from django.conf import settings
+
+    from health.services import record_heartbeat
+
+    if time.monotonic() - _sweep_heartbeat_recorded_at >= settings.SWEEP_INTERVAL_SECONDS:
+        record_heartbeat(name="sweep")
+        _sweep_heartbeat_recorded_at = time.monotonic()
+
+
 def timed_gets(
     session, url: str, *, warmup: int, count: int, budget_s: float = 90.0, at_least: int = 12, cpu: list | None = None
 ) -> tuple[list[float], list[int]]:
@@ -267,6 +285,7 @@ def timed_gets(
     for i in range(warmup + count):
         if len(times) >= at_least and time.monotonic() - started > budget_s:
             break
+        keep_the_sweep_heartbeat_fresh()
         response = session.get(url, allow_redirects=False, timeout=120)
         if response.status_code != 200:
             raise RuntimeError(f"GET {url} answered {response.status_code} {response.headers.get('Location', '')}")
