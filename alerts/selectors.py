@@ -222,7 +222,9 @@ def _read_levels(team: Team | None, at: datetime, excluded: frozenset[int]) -> d
     }
     levels: dict[str, People] = {}
     for person in User.objects.raw(_levels_sql(), params):
-        levels.setdefault(person.chain_source, []).append((person, person.chain_away))
+        # The statement's two columns of its own, taken off the person it returns.
+        source, away = person.__dict__.pop("chain_source"), person.__dict__.pop("chain_away")
+        levels.setdefault(source, []).append((person, away))
     return levels
 
 
@@ -235,7 +237,10 @@ def _chain(order: tuple[str, ...], team: Team | None, at: datetime, excluded: fr
     def every_level() -> dict[str, People]:
         return _read_levels(team, at, excluded)
 
-    return [(source, lambda source=source: every_level().get(source, [])) for source in order]
+    def level(source: str) -> Callable[[], People]:
+        return lambda: every_level().get(source, [])
+
+    return [(source, level(source)) for source in order]
 
 
 def _named_level(step_id: int | None, at: datetime, excluded: frozenset[int]) -> Level:
