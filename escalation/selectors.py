@@ -217,8 +217,8 @@ def search_matches(term: str) -> QuerySet:
 
 def search_match_ids(term: str) -> list[int]:
     """The ids of the concerns ``term`` may mean (search_matches, up to SEARCH_MATCH_CAP), read
-    once. The page's rows and its capped count both filter by them: as a subquery in each, the
-    search ran twice a page (at a million concerns, about 12 ms each time)."""
+    once per request and given to the rows (or the total) as one array: as a subquery, the
+    planner ran the search inside the page's walk of its index."""
     return list(search_matches(term)[:SEARCH_MATCH_CAP])
 
 
@@ -228,7 +228,6 @@ def queue_for_lead(
     *,
     now: datetime | None = None,
     counting: bool = False,
-    search_ids: list[int] | None = None,
 ) -> QuerySet:
     """The concerns of the teams ``user`` covers, as ``filters`` ask: open ones earliest unmet
     deadline first by default; closed ones most recently closed first.
@@ -237,8 +236,7 @@ def queue_for_lead(
     one about the lead themselves as alleged person) never appears. Everything each row shows
     is joined, annotated or prefetched: a fixed number of queries for any number of rows (a
     search adds one, for the ids it matches). ``counting`` plans it for a capped count instead of
-    a page (it only changes how the chase filter is read). ``search_ids``, when given, are the
-    search's matches already read (search_match_ids), so that a page's statements share them.
+    a page (it only changes how the chase filter is read).
     """
     filters = filters or QueueFilters()
     now = now or timezone.now()
@@ -296,9 +294,21 @@ def queue_for_lead(
     if filters.search.strip():
         # One array parameter (any_of), not a parameter per id, which would be parsed again on
         # every request; the primary key is probed for each id, so a capped count stops early.
-        ids = search_match_ids(filters.search) if search_ids is None else search_ids
-        concerns = concerns.filter(pk__any_of=ids)
+        concerns = concerns.filter(pk__any_of=search_match_ids(filters.search))
     return concerns.order_by(*_queue_order(filters))
+
+
+def queue_total(user: User, filters: QueueFilters, *, now: datetime | None = None) -> int:
+    """How many concerns ``filters`` select for ``user`` (queue_for_lead's rows), counted up to
+    COUNT_CAP + 1: a lead needs "more than 1000", not a count of every open concern.
+
+    The queue page does not wait for it: the page reads one row more than it shows to know
+    whether a next page exists, and loads this count beside itself (escalation.views.queue_total).
+    """
+    concerns = queue_for_lead(user, filters, now=now, counting=True)
+    # No ORDER BY: a sliced count keeps its order, which for an order by a name sorted every
+    # row; how many there are (up to the cap) does not depend on the order.
+    return concerns.order_by().values("pk")[: COUNT_CAP + 1].count()
 
 
 def first_rows_of(concerns: QuerySet, filters: QueueFilters, rows: int) -> QuerySet:

@@ -7,6 +7,7 @@ app_name = "escalation"
 urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("queue/counts/", views.queue_counts, name="queue_counts"),
+    path("queue/total/", views.queue_total, name="queue_total"),
     path("queue/find/", views.find_concern, name="find_concern"),
     path("queue/concerns/<int:concern_id>/", views.concern_page, name="concern"),
     path("queue/concerns/<int:concern_id>/print/", views.concern_print, name="concern_print"),

@@ -5,14 +5,14 @@ lead what happened, redirect. A refusal from a service is shown beside the form,
 everything the lead typed kept.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -64,37 +64,55 @@ def _queue_filters(form: forms.QueueFilterForm) -> selectors.QueueFilters:
     )
 
 
-class CappedPaginator(Paginator):
-    """Counts at most COUNT_CAP rows: a lead needs "1000+", not an exact count over every open concern.
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue, read without counting every row the filters select.
 
-    ``rows_up_to(top)``, when given, narrows the rows to the first ``top`` before a page is cut
-    from them (the queue's orders by a name read only as far as the page asked for). ``counted``,
-    when given, is the same rows as planned for a count.
+    The page reads one row more than it shows: whether a next page exists is known from the
+    rows themselves. How many rows there are in all (capped) is a request of its own, which
+    the page loads beside itself (``queue_total``), so the rows are not held up by it.
     """
 
-    COUNT_CAP = selectors.COUNT_CAP
-
-    def __init__(self, object_list, per_page, *, rows_up_to=None, counted=None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.rows_up_to = rows_up_to
-        self.counted = object_list if counted is None else counted
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        rows = self.rows_up_to(top) if self.rows_up_to else self.object_list
-        return self._get_page(rows[bottom:top], number, self)
-
-    @cached_property
-    def count(self) -> int:
-        # No ORDER BY: a sliced count keeps its order, which for an order by a name sorted every
-        # row; how many there are (up to the cap) does not depend on the order.
-        return self.counted.order_by().values("pk")[: self.COUNT_CAP + 1].count()
+    number: int
+    rows: list
+    has_next: bool
 
     @property
-    def count_is_capped(self) -> bool:
-        return self.count > self.COUNT_CAP
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _page_number(value: str | None) -> int:
+    """The page asked for; anything that is not a whole number from 1 is the first page."""
+    return int(value) if value and value.isdigit() and 0 < int(value) < 10**6 else 1
+
+
+def _filtered_queue(request):
+    """The filter form bound to the URL, and the filters it gives (the queue and its total)."""
+    teams = covered_teams(request.user)
+    # The filter lists the categories and the rows name them: one read of them for both.
+    categories = every_category()
+    form = forms.QueueFilterForm(
+        request.GET or None,
+        teams=teams,
+        statuses=selectors.status_choices(),
+        owners=selectors.queue_owner_choices(request.user),
+        categories=active_categories(categories),
+    )
+    filters = _queue_filters(form) if request.GET else selectors.QueueFilters()
+    return form, filters, categories
 
 
 # The columns of the queue, in order: (sort key or "" when the column does not sort, heading).
@@ -138,39 +156,29 @@ def queue(request):
     htmx polls this URL with the current query string and swaps only the table body, so the
     filters, the order and the page survive each refresh.
     """
-    teams = covered_teams(request.user)
-    # The filter lists the categories and the rows name them: one read of them for both.
-    categories = every_category()
-    form = forms.QueueFilterForm(
-        request.GET or None,
-        teams=teams,
-        statuses=selectors.status_choices(),
-        owners=selectors.queue_owner_choices(request.user),
-        categories=active_categories(categories),
-    )
-    filters = _queue_filters(form) if request.GET else selectors.QueueFilters()
+    form, filters, categories = _filtered_queue(request)
     now = timezone.now()
-    # A search's matches are read once, for the rows and the count alike.
-    search_ids = selectors.search_match_ids(filters.search) if filters.search.strip() else None
-    concerns = selectors.queue_for_lead(request.user, filters, now=now, search_ids=search_ids)
-    paginator = CappedPaginator(
-        concerns,
-        selectors.QUEUE_PAGE_SIZE,
-        rows_up_to=lambda top: selectors.first_rows_of(concerns, filters, top),
-        counted=(
-            selectors.queue_for_lead(request.user, filters, now=now, counting=True, search_ids=search_ids)
-            if filters.chase
-            else None
-        ),
+    concerns = selectors.queue_for_lead(request.user, filters, now=now)
+    number = _page_number(request.GET.get("page"))
+    first = (number - 1) * selectors.QUEUE_PAGE_SIZE
+    # One row more than the page shows: if it comes back, there is a next page.
+    top = first + selectors.QUEUE_PAGE_SIZE + 1
+    rows = queue_rows(
+        selectors.first_rows_of(concerns, filters, top)[first:top],
+        now=now,
+        request=request,
+        category_labels=category_labels(categories),
     )
-    page = paginator.get_page(request.GET.get("page"))
+    page = QueuePage(
+        number=number, rows=rows[: selectors.QUEUE_PAGE_SIZE], has_next=len(rows) > selectors.QUEUE_PAGE_SIZE
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "filter_form": form,
         "filters": filters,
         "page": page,
-        "rows": queue_rows(page.object_list, now=now, request=request, category_labels=category_labels(categories)),
+        "rows": page.rows,
         "now": now,
         "filter_query": query.urlencode(),
     }
@@ -178,6 +186,28 @@ def queue(request):
         return render(request, "escalation/queue/_rows.html", context)
     context.update({"columns": _sortable_columns(request, filters), "find_form": forms.FindConcernForm()})
     return render(request, "escalation/queue/queue.html", context)
+
+
+@lead_required
+def queue_total(request):
+    """How many concerns the queue's filters select (capped), for the caption above its rows.
+
+    The queue page loads it beside itself with the same query string, and refreshes it with
+    its rows (htmx); without JavaScript the caption links here, a page of its own."""
+    _form, filters, _categories = _filtered_queue(request)
+    total = selectors.queue_total(request.user, filters)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "total": total,
+        "capped": total > selectors.COUNT_CAP,
+        "count_cap": selectors.COUNT_CAP,
+        "filters": filters,
+        "queue_url": reverse("escalation:queue") + (f"?{query.urlencode()}" if query else ""),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "escalation/queue/_total.html", context)
+    return render(request, "escalation/queue/total.html", context)
 
 
 @lead_required

@@ -27,6 +27,7 @@ from tests.factories.workflow import acknowledged, clone_open_concerns
 
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("escalation:queue")
+QUEUE_TOTAL = reverse("escalation:queue_total")
 SUSPECT = "Jonathan Smithers"
 
 
@@ -130,6 +131,17 @@ def _references(body: str) -> list[str]:
     return re.findall(r'<th scope="row"[^>]*><a href="[^"]+">([^<]+)</a>', body)
 
 
+def _total(client, query="") -> str:
+    """The words the queue's caption loads beside the page: how many concerns ``query`` selects."""
+    response = client.get(QUEUE_TOTAL + query, headers={"HX-Request": "true", "X-Background-Request": "true"})
+    assert response.status_code == 200
+    return re.sub(r"\s+", " ", re.sub(r"<!--.*?-->", "", response.content.decode())).strip()
+
+
+def _how_many(count: int) -> str:
+    return f"{count} concern" if count == 1 else f"{count} concerns"
+
+
 def _filter_cases(w: World, cast):
     today = timezone.localdate()
     return {
@@ -162,10 +174,9 @@ def test_each_filter_shows_exactly_its_concerns_and_never_a_hidden_one(cast, cli
     for query, expected in _filter_cases(world, cast).items():
         body = _page(client, cast.lead, query)
         assert sorted(_references(body)) == sorted(c.reference for c in expected), query
-        # The count beside the caption is counted apart from the rows (for the chase filter,
-        # planned differently): it counts the same concerns.
-        caption = re.search(r"<caption[^>]*>(.*?)</caption>", body, re.S).group(1)
-        assert caption.endswith(f"({len(expected)})") if expected else "(" not in caption, query
+        # How many match is counted apart from the rows (for the chase filter, planned
+        # differently), in a request of its own: it counts the same concerns.
+        assert _total(client, query) == _how_many(len(expected)), query
         for hidden in world.hidden:
             assert hidden.reference not in body, query
     # The filter's value stays in the form, so the view can be bookmarked and refreshed.
@@ -366,6 +377,65 @@ def test_counts_are_capped(cast, world):
     assert counts["submitted"].count == COUNT_CAP + 1 and counts["submitted"].capped
 
 
+def _concern_counts_of(client, url, **kwargs) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, **kwargs).status_code == 200
+    return [
+        q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper() and "concerns_concern" in q["sql"]
+    ]
+
+
+def test_the_queue_loads_how_many_match_beside_it_with_its_filters(cast, client, world):
+    page = _page(client, cast.lead, "?urgency=immediate&sort=team")
+    # The rows do not wait for a count: the page counts nothing, and asks for how many match
+    # (on load, then every 30 s, with the same filters), linking to it without JavaScript.
+    assert _concern_counts_of(client, QUEUE + "?urgency=immediate&sort=team") == []
+    total_url = f"{QUEUE_TOTAL}?urgency=immediate&amp;sort=team"
+    assert re.search(rf'<span id="queue-total" hx-get="{re.escape(total_url)}" hx-trigger="load, every 30s"', page)
+    assert f'<a href="{total_url}">how many match</a>' in page
+    assert _total(client, "?urgency=immediate&sort=team") == "1 concern"
+    assert _total(client) == "3 concerns"
+    # Without JavaScript: a page of its own, with the way back to the same view.
+    full = client.get(QUEUE_TOTAL + "?urgency=immediate&page=2").content.decode()
+    assert "<html" in full and "<h1>How many concerns match</h1>" in full and "1 concern" in full
+    assert f'href="{QUEUE}?urgency=immediate"' in full
+    for hidden in world.hidden:
+        assert hidden.reference not in page + full
+
+
+def test_how_many_match_is_for_leads_only_capped_and_counted_in_one_statement(cast, client, world):
+    client.force_login(cast.clinician)
+    assert client.get(QUEUE_TOTAL, headers={"HX-Request": "true"}).status_code == 403
+    client.force_login(cast.lead)
+    client.get(QUEUE_TOTAL)  # warm the session
+    few = _queries_of(client, QUEUE_TOTAL + "?urgency=immediate", headers={"HX-Request": "true"})
+    assert len(_concern_counts_of(client, QUEUE_TOTAL + "?urgency=immediate", headers={"HX-Request": "true"})) == 1
+    clone_open_concerns(world.immediate, COUNT_CAP + 5)
+    assert _queries_of(client, QUEUE_TOTAL + "?urgency=immediate", headers={"HX-Request": "true"}) == few
+    assert _total(client, "?urgency=immediate") == f"more than {COUNT_CAP}"
+    assert _total(client, "?urgency=routine") == "1 concern"
+
+
+def test_pages_follow_each_other_without_a_count(cast, client, world):
+    from escalation.selectors import QUEUE_PAGE_SIZE
+
+    clone_open_concerns(world.immediate, 2 * QUEUE_PAGE_SIZE + 17)  # with the world's 3: 120 rows
+    first = _page(client, cast.lead)
+    assert len(_references(first)) == QUEUE_PAGE_SIZE
+    assert "Page 1<" in first and ">Next</a>" in first and ">Previous</a>" not in first
+    last = _page(client, cast.lead, "?page=3")
+    assert len(_references(last)) == 20
+    assert ">Previous</a>" in last and ">Next</a>" not in last
+    # The three pages hold every row once, in the queue's order.
+    second = _page(client, cast.lead, "?page=2")
+    seen = _references(first) + _references(second) + _references(last)
+    assert len(set(seen)) == 2 * QUEUE_PAGE_SIZE + 20
+    # Past the last page: no rows, and the way back; a page that is not a number is the first.
+    past = _page(client, cast.lead, "?page=9")
+    assert _references(past) == [] and "No open concerns match." in past and ">Previous</a>" in past
+    assert _references(_page(client, cast.lead, "?page=nonsense")) == _references(first)
+
+
 def test_time_left_names_its_deadline(cast, client, world):
     body = _page(client, cast.lead)
     assert re.search(r'data-deadline="Acknowledge">Acknowledge: \d+ (h|min)', body)
@@ -435,10 +505,11 @@ def test_every_variant_issues_the_same_queries_for_10_and_500_rows(cast, client,
 
 
 @pytest.mark.parametrize("extra", ["", "&chase=on", "&sort=owner"])
-def test_a_search_reads_its_matches_once_for_the_rows_and_the_count(cast, client, world, extra):
+@pytest.mark.parametrize("url", [QUEUE, QUEUE_TOTAL])
+def test_a_search_reads_its_matches_once_for_the_rows_and_once_for_the_total(cast, client, world, extra, url):
     client.force_login(cast.lead)
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(QUEUE + "?q=Jonathon+Smithers" + extra)
+        response = client.get(url + "?q=Jonathon+Smithers" + extra)
     assert response.status_code == 200
     searches = [
         q["sql"] for q in captured.captured_queries if "concerns_allegedperson" in q["sql"] and "%>" in q["sql"]
