@@ -352,6 +352,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+# Django's database sessions; an unchanged session's save writes only its new expiry.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_ABSOLUTE_MAX_SECONDS = env.int("SESSION_ABSOLUTE_MAX_SECONDS", default=12 * 60 * 60)
 # Sessions never outlive the browser, and never a password change (Django's session auth
 # hash); accounts.security ends the other sessions when a second factor changes.
