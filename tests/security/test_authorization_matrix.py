@@ -139,6 +139,7 @@ MATRIX: dict[str, Row] = {
     # --- Escalation (leads and deputies covering the team) ---------------------------------------------
     "escalation:queue": Row((LOGIN, DENY, DENY, OK, OK, DENY, DENY)),
     "escalation:queue_counts": Row((LOGIN, DENY, DENY, OK, OK, DENY, DENY)),
+    "escalation:queue_total": Row((LOGIN, DENY, DENY, OK, OK, DENY, DENY)),
     # Managers read the case file (never act on it): by reference, on screen and in print.
     "escalation:find_concern": Row((LOGIN, DENY, DENY, MOVED, MOVED, MOVED, DENY)),
     "escalation:concern": Row((LOGIN, DENY, DENY, OK, HIDE, OK, DENY)),
