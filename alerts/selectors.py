@@ -459,8 +459,10 @@ def unread_count(user) -> int:
     # The hidden concerns are read once, as an array; when there are none (nearly always), the
     # checks per notification are skipped: probing each one's message and deadline cost more
     # than the count (3.5 ms for a lead with 600 unread notifications, 0.3 ms without).
+    # MATERIALIZED: inlined, the array's subquery was planned once for each of its three uses,
+    # and planning took three times as long as running the count (0.31 ms against 0.09).
     sql = (
-        f"WITH hidden(ids) AS (SELECT ARRAY({hidden_sql}))"
+        f"WITH hidden(ids) AS MATERIALIZED (SELECT ARRAY({hidden_sql}))"
         f" SELECT count(*) FROM {notification} AS n CROSS JOIN hidden"
         " WHERE n.user_id = %s AND n.read_at IS NULL AND n.done_at IS NULL"
         " AND (cardinality(hidden.ids) = 0 OR ("
