@@ -21,17 +21,17 @@ def covered_team_ids(user: User) -> list[int] | None:
     return list(memo)
 
 
-def covered_teams(user: User) -> list[Team]:
-    """The teams a lead covers, by name (every team for an organisation-wide lead).
+def covered_team_names(user: User) -> list[tuple[int, str]]:
+    """(id, name) of the teams a lead covers, by name (every team for an organisation-wide lead).
 
     One statement, which also answers ``covered_team_ids`` for the rest of the request: the
     queue asks for both.
     """
-    if user.covers_all_teams:
-        return list(Team.objects.order_by("name"))
-    teams = list(user.covered_teams.order_by("name"))
-    user.__dict__.setdefault("_covered_team_ids", [team.pk for team in teams])
-    return teams
+    teams = Team.objects.order_by("name", "id") if user.covers_all_teams else user.covered_teams.order_by("name", "id")
+    names = list(teams.values_list("id", "name"))
+    if not user.covers_all_teams:
+        user.__dict__.setdefault("_covered_team_ids", [pk for pk, _name in names])
+    return names
 
 
 def users_with_role(*roles: str) -> QuerySet[User]:

@@ -108,7 +108,7 @@ class QueueFilterForm(forms.Form):
             *statuses,
             (ConcernStatus.CLOSED, _("Closed")),
         ]
-        self.fields["team"].choices = [("", _("All my teams")), *[(str(t.pk), t.name) for t in teams]]
+        self.fields["team"].choices = [("", _("All my teams")), *[(str(pk), name) for pk, name in teams]]
         self.fields["category"].choices = [("", _("Any category")), *category_choices(categories)]
         self.fields["owner"].choices = [
             ("", _("Anyone or nobody")),

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.roles import LEAD_ROLES, Role
 from accounts.security import require_fresh_second_factor
-from accounts.selectors import covered_teams
+from accounts.selectors import covered_team_names
 from audit.actions import AuditAction
 from audit.services import record_event
 from concerns.models import ConcernStatus
@@ -101,7 +101,7 @@ def _page_number(value: str | None) -> int:
 
 def _filtered_queue(request):
     """The filter form bound to the URL, and the filters it gives (the queue and its total)."""
-    teams = covered_teams(request.user)
+    teams = covered_team_names(request.user)
     # The filter lists the categories and the rows name them: one read of them for both.
     categories = every_category()
     form = forms.QueueFilterForm(
@@ -133,13 +133,13 @@ QUEUE_COLUMNS = [
 def _sortable_columns(request, filters: selectors.QueueFilters) -> list[dict]:
     """Each heading with its link: the current URL with this order (the other way round when it
     is already the order), and its aria-sort state."""
+    query = request.GET.copy()
+    query.pop("page", None)
     columns = []
     for key, heading in QUEUE_COLUMNS:
         column = {"key": key, "heading": heading, "aria_sort": "", "url": ""}
         if key:
             current = filters.sort == key
-            query = request.GET.copy()
-            query.pop("page", None)
             query["sort"] = key
             query["dir"] = "asc" if (current and filters.descending) or not current else "desc"
             column["url"] = "?" + query.urlencode()
