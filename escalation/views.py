@@ -94,9 +94,16 @@ class QueuePage:
         return self.number + 1
 
 
+# The queue pages through as many rows as its count reports ("more than 1000"): past them, the
+# filters or the search narrow it. A page far down would make PostgreSQL walk every row before it.
+LAST_QUEUE_PAGE = selectors.COUNT_CAP // selectors.QUEUE_PAGE_SIZE + 1
+
+
 def _page_number(value: str | None) -> int:
-    """The page asked for; anything that is not a whole number from 1 is the first page."""
-    return int(value) if value and value.isdigit() and 0 < int(value) < 10**6 else 1
+    """The page asked for, up to LAST_QUEUE_PAGE; anything but a whole number from 1 is the first."""
+    if not value or not value.isdigit() or int(value) < 1:
+        return 1
+    return min(int(value), LAST_QUEUE_PAGE)
 
 
 def _filtered_queue(request):
@@ -170,7 +177,9 @@ def queue(request):
         category_labels=category_labels(categories),
     )
     page = QueuePage(
-        number=number, rows=rows[: selectors.QUEUE_PAGE_SIZE], has_next=len(rows) > selectors.QUEUE_PAGE_SIZE
+        number=number,
+        rows=rows[: selectors.QUEUE_PAGE_SIZE],
+        has_next=len(rows) > selectors.QUEUE_PAGE_SIZE and number < LAST_QUEUE_PAGE,
     )
     query = request.GET.copy()
     query.pop("page", None)

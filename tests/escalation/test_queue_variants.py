@@ -436,6 +436,21 @@ def test_pages_follow_each_other_without_a_count(cast, client, world):
     assert _references(_page(client, cast.lead, "?page=nonsense")) == _references(first)
 
 
+def test_the_pages_end_where_the_count_stops(cast, client, world):
+    """As far as "more than 1000" goes: beyond it, a filter or the search narrows the queue."""
+    from escalation.selectors import QUEUE_PAGE_SIZE
+    from escalation.views import LAST_QUEUE_PAGE
+
+    assert LAST_QUEUE_PAGE * QUEUE_PAGE_SIZE > COUNT_CAP
+    clone_open_concerns(world.immediate, LAST_QUEUE_PAGE * QUEUE_PAGE_SIZE + 10)
+    last = _page(client, cast.lead, f"?page={LAST_QUEUE_PAGE}")
+    assert len(_references(last)) == QUEUE_PAGE_SIZE
+    assert f"Page {LAST_QUEUE_PAGE}<" in last and ">Next</a>" not in last and ">Previous</a>" in last
+    further = _page(client, cast.lead, f"?page={LAST_QUEUE_PAGE + 40}")
+    assert _references(further) == _references(last)
+    assert _total(client) == f"more than {COUNT_CAP}"
+
+
 def test_time_left_names_its_deadline(cast, client, world):
     body = _page(client, cast.lead)
     assert re.search(r'data-deadline="Acknowledge">Acknowledge: \d+ (h|min)', body)
