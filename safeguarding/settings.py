@@ -352,7 +352,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
-# Django's database sessions; an unchanged session's save writes only its new expiry.
+# Django's database sessions; an unchanged session's save writes only its new expiry, at most
+# once a minute (accounts.sessions): the idle limit ends a session 14 to 15 minutes after the
+# person's last action.
 SESSION_ENGINE = "accounts.sessions"
 SESSION_ABSOLUTE_MAX_SECONDS = env.int("SESSION_ABSOLUTE_MAX_SECONDS", default=12 * 60 * 60)
 # Sessions never outlive the browser, and never a password change (Django's session auth
