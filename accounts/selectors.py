@@ -1,5 +1,6 @@
 """Reads about people, teams, roles and the organisation's settings."""
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Organisation, Team, User
@@ -25,12 +26,20 @@ def covered_team_names(user: User) -> list[tuple[int, str]]:
     """(id, name) of the teams a lead covers, by name (every team for an organisation-wide lead).
 
     One statement, which also answers ``covered_team_ids`` for the rest of the request: the
-    queue asks for both.
+    queue asks for both. Written out: the ORM took twice as long to build this join of two
+    tables as PostgreSQL took to run it, on every visit of the queue.
     """
-    teams = Team.objects.order_by("name", "id") if user.covers_all_teams else user.covered_teams.order_by("name", "id")
-    names = list(teams.values_list("id", "name"))
-    if not user.covers_all_teams:
-        user.__dict__.setdefault("_covered_team_ids", [pk for pk, _name in names])
+    if user.covers_all_teams:
+        return list(Team.objects.order_by("name", "id").values_list("id", "name"))
+    team, link = Team._meta.db_table, User.covered_teams.through._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT team.id, team.name FROM {team} AS team JOIN {link} AS link ON link.team_id = team.id"
+            " WHERE link.user_id = %s ORDER BY team.name, team.id",
+            [user.pk],
+        )
+        names = [(pk, name) for pk, name in cursor.fetchall()]
+    user.__dict__.setdefault("_covered_team_ids", [pk for pk, _name in names])
     return names
 
 

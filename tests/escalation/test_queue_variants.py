@@ -190,7 +190,8 @@ def test_overdue_only_follows_the_deadline_due_next(cast, client, world):
     assert _references(_page(client, cast.lead, "?overdue=on")) == [world.rated.reference]
     with time_machine.travel(timezone.now() + timedelta(days=30)):
         body = _page(client, cast.lead, "?overdue=on")
-    assert sorted(_references(body)) == sorted(c.reference for c in (world.immediate, world.welsh, world.rated))
+    # Her queue is her teams' concerns: this team's, never the other team's.
+    assert world.immediate.reference in _references(body) and world.other_team.reference not in body
     assert world.about_lead.reference not in body
 
 
@@ -590,3 +591,31 @@ def test_the_owner_list_is_kept_for_a_minute_per_lead(cast, django_assert_num_qu
     # Each lead has their own list: the other team's lead never sees this team's leads.
     assert [name for _, name in queue_owner_choices(cast.lead_other_team)] == ["Olga Otherlead"]
     assert OWNER_CHOICES_SECONDS <= 60
+
+
+def _team_options(body: str) -> list[str]:
+    select = re.search(r'<select name="team"[^>]*>(.*?)</select>', body, re.S).group(1)
+    return re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select)
+
+
+def test_the_team_filter_lists_the_lead_s_teams_by_name_read_once_with_their_ids(cast, client, world):
+    from accounts.models import Team
+    from tests.factories.accounts import TeamFactory, UserFactory
+
+    ward = TeamFactory(name="Aardvark ward")
+    two_teams = UserFactory(email="tia@example.test", full_name="Tia Twoteams", roles=[Role.LEAD])
+    two_teams.covered_teams.set([cast.team, ward])
+    client.force_login(two_teams)
+    client.get(QUEUE)  # warm the session
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(QUEUE).content.decode()
+    assert _team_options(body) == ["Aardvark ward", cast.team.name]
+    # The list and the rows' visibility share one read of the covered teams.
+    assert len([q for q in captured.captured_queries if "accounts_user_covered_teams" in q["sql"]]) == 1
+    # Her queue is her teams' concerns: this team's, never the other team's.
+    assert world.immediate.reference in _references(body) and world.other_team.reference not in body
+    everywhere = UserFactory(email="olive@example.test", full_name="Olive Orgwide", roles=[Role.LEAD])
+    everywhere.covers_all_teams = True
+    everywhere.save()
+    every_team = list(Team.objects.order_by("name").values_list("name", flat=True))
+    assert _team_options(_page(client, everywhere)) == every_team
