@@ -38,7 +38,7 @@ def covered_team_names(user: User) -> list[tuple[int, str]]:
             " WHERE link.user_id = %s ORDER BY team.name, team.id",
             [user.pk],
         )
-        names = [(pk, name) for pk, name in cursor.fetchall()]
+        names = cursor.fetchall()
     user.__dict__.setdefault("_covered_team_ids", [pk for pk, _name in names])
     return names
 

@@ -122,6 +122,18 @@ def _filtered_queue(request):
     return form, filters, categories
 
 
+def _query_without_page(request):
+    """The queue's query string (filters, search, order) without its page: what the headings,
+    the refresh, the page links and how many match carry over."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query
+
+
+def _with_query(path: str, query) -> str:
+    return f"{path}?{query.urlencode()}" if query else path
+
+
 # The columns of the queue, in order: (sort key or "" when the column does not sort, heading).
 QUEUE_COLUMNS = [
     ("reference", _("Reference")),
@@ -140,8 +152,7 @@ QUEUE_COLUMNS = [
 def _sortable_columns(request, filters: selectors.QueueFilters) -> list[dict]:
     """Each heading with its link: the current URL with this order (the other way round when it
     is already the order), and its aria-sort state."""
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = _query_without_page(request)
     columns = []
     for key, heading in QUEUE_COLUMNS:
         column = {"key": key, "heading": heading, "aria_sort": "", "url": ""}
@@ -181,8 +192,7 @@ def queue(request):
         rows=rows[: selectors.QUEUE_PAGE_SIZE],
         has_next=len(rows) > selectors.QUEUE_PAGE_SIZE and number < LAST_QUEUE_PAGE,
     )
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = _query_without_page(request)
     context = {
         "filter_form": form,
         "filters": filters,
@@ -193,7 +203,13 @@ def queue(request):
     }
     if request.headers.get("HX-Request"):
         return render(request, "escalation/queue/_rows.html", context)
-    context.update({"columns": _sortable_columns(request, filters), "find_form": forms.FindConcernForm()})
+    context.update(
+        {
+            "columns": _sortable_columns(request, filters),
+            "find_form": forms.FindConcernForm(),
+            "total_url": _with_query(reverse("escalation:queue_total"), query),
+        }
+    )
     return render(request, "escalation/queue/queue.html", context)
 
 
@@ -205,14 +221,12 @@ def queue_total(request):
     its rows (htmx); without JavaScript the caption links here, a page of its own."""
     _form, filters, _categories = _filtered_queue(request)
     total = selectors.queue_total(request.user, filters)
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "total": total,
         "capped": total > selectors.COUNT_CAP,
         "count_cap": selectors.COUNT_CAP,
         "filters": filters,
-        "queue_url": reverse("escalation:queue") + (f"?{query.urlencode()}" if query else ""),
+        "queue_url": _with_query(reverse("escalation:queue"), _query_without_page(request)),
     }
     if request.headers.get("HX-Request"):
         return render(request, "escalation/queue/_total.html", context)
