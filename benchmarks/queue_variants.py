@@ -118,13 +118,6 @@ def bench_queue_variants(web: str, people, *, count: int, harness) -> dict:
             }
             harness.log(f"  queue {name}: no rows at this scale, not measured")
             continue
-        matches = next(
-            (st for st in statements if "UNION" in st["sql"] and "concerns_allegedperson" in st["sql"]), None
-        )
-        if matches is not None:  # the search's own query: the ids its term may mean
-            plans["queue_search_matches"] = harness.explain(
-                matches, "queue_search_matches", main_table="concerns_concern"
-            )
         plans[f"queue_variant_{name}"] = harness.explain(rows, f"queue_variant_{name}", main_table="concerns_concern")
         sql_times = harness.bare_sql_times(rows, warmup=2, count=count, budget_s=30.0)
         page, sql = harness.summary(times), harness.summary(sql_times)

@@ -4,7 +4,8 @@ The same plan as ``field__in=[...]`` (PostgreSQL turns an IN list into ``= ANY(A
 but one parameter instead of one per value. The database driver parses a statement's
 placeholders once and caches the result only for statements of at most 50 parameters; the
 queue's statements, with a lead's covered teams listed twice, had more and were parsed again
-on every request.
+on every request. The value may also be an expression that gives an array (the queue's search
+gives ``ARRAY(subquery)``, which PostgreSQL runs once before the rows are read).
 """
 
 from django.db.models import Field, ForeignObject, Lookup

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, OrderBy, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, Func, OrderBy, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, Now
 from django.http import Http404
@@ -215,11 +215,19 @@ def search_matches(term: str) -> QuerySet:
     return by_reference.union(by_client, by_reporter, by_alleged)
 
 
-def search_match_ids(term: str) -> list[int]:
-    """The ids of the concerns ``term`` may mean (search_matches, up to SEARCH_MATCH_CAP), read
-    once per request and given to the rows (or the total) as one array: as a subquery, the
-    planner ran the search inside the page's walk of its index."""
-    return list(search_matches(term)[:SEARCH_MATCH_CAP])
+class _ArrayOf(Func):
+    """``ARRAY(subquery)``: a subquery that refers to nothing outside it, which PostgreSQL runs
+    once (an InitPlan) before the statement around it reads a row."""
+
+    template = "ARRAY(%(expressions)s)"
+
+
+def search_match_array(term: str) -> _ArrayOf:
+    """The ids of the concerns ``term`` may mean (search_matches, up to SEARCH_MATCH_CAP), as one
+    array inside the rows' (or the total's) own statement: its concerns are then probed by
+    primary key. As ``IN (subquery)`` the planner ran the search inside the page's walk of its
+    index; read first as a statement of its own, it was a round trip more on every search."""
+    return _ArrayOf(Subquery(search_matches(term)[:SEARCH_MATCH_CAP]))
 
 
 def queue_for_lead(
@@ -235,7 +243,7 @@ def queue_for_lead(
     Starts from concerns_visible_to, so a concern the lead may not know of (another team's, or
     one about the lead themselves as alleged person) never appears. Everything each row shows
     is joined, annotated or prefetched: a fixed number of queries for any number of rows (a
-    search adds one, for the ids it matches). ``counting`` plans it for a capped count instead of
+    search's matches are read inside the same statement). ``counting`` plans it for a capped count instead of
     a page (it only changes how the chase filter is read).
     """
     filters = filters or QueueFilters()
@@ -292,9 +300,8 @@ def queue_for_lead(
         # the referrals name: the walk would pass over nearly every open concern to reach it.
         concerns = concerns.filter(_is_one_of(chased) if counting else _is_in_hashed_set(chased))
     if filters.search.strip():
-        # One array parameter (any_of), not a parameter per id, which would be parsed again on
-        # every request; the primary key is probed for each id, so a capped count stops early.
-        concerns = concerns.filter(pk__any_of=search_match_ids(filters.search))
+        # One array (any_of): the primary key is probed for each id, so a capped count stops early.
+        concerns = concerns.filter(pk__any_of=search_match_array(filters.search))
     return concerns.order_by(*_queue_order(filters))
 
 

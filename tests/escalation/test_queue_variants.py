@@ -20,7 +20,7 @@ from accounts.roles import Role
 from alerts.models import ObligationKind
 from concerns.models import Concern
 from escalation import services
-from escalation.selectors import COUNT_CAP, QueueFilters, queue_counts, queue_for_lead
+from escalation.selectors import COUNT_CAP, QUEUE_PAGE_SIZE, QueueFilters, queue_counts, queue_for_lead
 from tests.factories.concerns import submit_test_concern
 from tests.factories.consent import ClientFactory
 from tests.factories.workflow import acknowledged, clone_open_concerns
@@ -418,7 +418,6 @@ def test_how_many_match_is_for_leads_only_capped_and_counted_in_one_statement(ca
 
 
 def test_pages_follow_each_other_without_a_count(cast, client, world):
-    from escalation.selectors import QUEUE_PAGE_SIZE
 
     clone_open_concerns(world.immediate, 2 * QUEUE_PAGE_SIZE + 17)  # with the world's 3: 120 rows
     first = _page(client, cast.lead)
@@ -439,7 +438,6 @@ def test_pages_follow_each_other_without_a_count(cast, client, world):
 
 def test_the_pages_end_where_the_count_stops(cast, client, world):
     """As far as "more than 1000" goes: beyond it, a filter or the search narrows the queue."""
-    from escalation.selectors import QUEUE_PAGE_SIZE
     from escalation.views import LAST_QUEUE_PAGE
 
     assert LAST_QUEUE_PAGE * QUEUE_PAGE_SIZE > COUNT_CAP
@@ -531,6 +529,20 @@ def test_a_search_reads_its_matches_once_for_the_rows_and_once_for_the_total(cas
         q["sql"] for q in captured.captured_queries if "concerns_allegedperson" in q["sql"] and "%>" in q["sql"]
     ]
     assert len(searches) == 1, searches
+
+
+def test_a_search_is_read_inside_the_rows_own_statement(cast, client, world):
+    """No statement of its own for the matches: the page runs as many as without a search, and
+    the one that reads the page's rows is the one that searches."""
+    client.force_login(cast.lead)
+    client.get(QUEUE)  # warm the session
+    assert _queries_of(client, QUEUE + "?q=Jonathon+Smithers") == _queries_of(client, QUEUE)
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(QUEUE + "?q=Jonathon+Smithers").content.decode()
+    searches = [q["sql"] for q in captured.captured_queries if "%>" in q["sql"]]
+    assert len(searches) == 1 and f"LIMIT {QUEUE_PAGE_SIZE + 1}" in searches[0], searches
+    assert "ARRAY(" in searches[0]
+    assert world.immediate.reference in body and world.about_lead.reference not in body
 
 
 def test_a_reversed_date_range_is_named_at_the_top_and_the_rest_still_applies(cast, client, world):
