@@ -359,6 +359,15 @@ def explain(statement: dict, name: str, *, main_table: str) -> dict:
     }
 
 
+def rows_returned(statement: dict) -> int:
+    """How many rows ``statement`` (captured with its parameters) reads now."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(statement["sql"], statement["params"])
+        return len(cursor.fetchall())
+
+
 def bare_sql_times(
     statement: dict, *, warmup: int, count: int, budget_s: float = 60.0, at_least: int = 12
 ) -> list[float]:
@@ -1101,9 +1110,9 @@ def main() -> int:
             figures.update(latency)
 
         def queue_variants_phase():
-            # 40 each: with 20, the p95 was the second slowest request, and one pause of the shared
-            # machine decided a variant's figure (the same page measured 69 and 54 ms a minute apart).
-            found = queue_variants.bench_queue_variants(base, people, count=40, harness=sys.modules[__name__])
+            # 100 rounds: with 20 or 40 requests a variant, its p95 was its second slowest request,
+            # and one pause of the shared machine decided its figure.
+            found = queue_variants.bench_queue_variants(base, people, count=100, harness=sys.modules[__name__])
             plans.update(found.pop("plans"))
             details["queue_variants"] = found.pop("details")
             figures.update(found)
