@@ -17,3 +17,29 @@ def test_the_worker_moves_what_it_loaded_at_start_out_of_the_collectors_way():
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.split()[-1]) > 50_000
+
+
+def test_the_worker_freezes_again_once_warm_after_a_response_and_only_once():
+    """What the first requests load for the worker's life (templates, catalogues, caches) is
+    frozen too, once, after a response has gone: not on every request."""
+    script = (
+        "import gc, safeguarding.wsgi as w; from django.core.signals import request_finished\n"
+        "start = gc.get_freeze_count()\n"
+        "for _ in range(w.FREEZE_AGAIN_AFTER_REQUESTS - 1): request_finished.send(sender=None)\n"
+        "before = gc.get_freeze_count()\n"
+        "kept = [[object()] for _ in range(1000)]\n"
+        "request_finished.send(sender=None)\n"
+        "after = gc.get_freeze_count()\n"
+        "more = [[object()] for _ in range(1000)]\n"
+        "for _ in range(w.FREEZE_AGAIN_AFTER_REQUESTS + 1): request_finished.send(sender=None)\n"
+        "print(start, before, after, gc.get_freeze_count())"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "safeguarding.settings")}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    start, before, after, later = map(int, result.stdout.split()[-4:])
+    assert before == start  # not before the worker is warm
+    assert after >= start + 1000  # what is alive then (the 1,000 lists kept) is frozen
+    assert later == after  # and never again: the next 1,000 lists stay in the generations
