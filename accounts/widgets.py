@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
 
@@ -62,6 +63,19 @@ class QuickSelect(forms.Select):
         return _placed(
             f'<select name="{_escaped(name)}"{_attributes(final_attrs)}>\n' + "\n".join(parts) + "\n</select>"
         )
+
+
+class ReadyChoices(BaseChoiceIterator):
+    """Choices already in the shape Django's fields use: ``(value, label)`` pairs, a group as
+    ``(name, [pairs])``. Given to a field per form (a person's teams, the categories), they are
+    taken as they are: a plain list is walked, every option, by the field and again by its
+    widget, which was half the cost of building the queue's filter form on each visit."""
+
+    def __init__(self, choices: list) -> None:
+        self.choices = choices
+
+    def __iter__(self):
+        return iter(self.choices)
 
 
 class ValuesModelChoiceIterator(forms.models.ModelChoiceIterator):

@@ -6,7 +6,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.widgets import QuickCheckboxInput, QuickDateInput, QuickHiddenInput, QuickSelect, QuickTextInput
+from accounts.widgets import (
+    QuickCheckboxInput,
+    QuickDateInput,
+    QuickHiddenInput,
+    QuickSelect,
+    QuickTextInput,
+    ReadyChoices,
+)
 from alerts.models import ObligationKind
 from concerns.models import ConcernStatus, Jurisdiction, Urgency
 from escalation.models import Agency, ClosureOutcome, ReferralMethod, ReporterFeedback, RiskRating, TriageDecision
@@ -103,19 +110,19 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, teams, statuses, owners, categories, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
-            ("", _("Any open status")),
-            *statuses,
-            (ConcernStatus.CLOSED, _("Closed")),
-        ]
-        self.fields["team"].choices = [("", _("All my teams")), *[(str(pk), name) for pk, name in teams]]
-        self.fields["category"].choices = [("", _("Any category")), *category_choices(categories)]
-        self.fields["owner"].choices = [
-            ("", _("Anyone or nobody")),
-            ("mine", _("Mine")),
-            ("none", _("Unassigned")),
-            *[(str(pk), name) for pk, name in owners],
-        ]
+        self.fields["status"].choices = ReadyChoices(
+            [("", _("Any open status")), *statuses, (ConcernStatus.CLOSED, _("Closed"))]
+        )
+        self.fields["team"].choices = ReadyChoices([("", _("All my teams")), *[(str(pk), name) for pk, name in teams]])
+        self.fields["category"].choices = ReadyChoices([("", _("Any category")), *category_choices(categories)])
+        self.fields["owner"].choices = ReadyChoices(
+            [
+                ("", _("Anyone or nobody")),
+                ("mine", _("Mine")),
+                ("none", _("Unassigned")),
+                *[(str(pk), name) for pk, name in owners],
+            ]
+        )
         for field in self.fields.values():
             if isinstance(field.widget, forms.Select):
                 field.widget.attrs["class"] = "form-select form-select-sm"

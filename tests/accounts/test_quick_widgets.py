@@ -6,7 +6,14 @@ import re
 import pytest
 from django import forms
 
-from accounts.widgets import QuickCheckboxInput, QuickDateInput, QuickHiddenInput, QuickTextInput
+from accounts.widgets import (
+    QuickCheckboxInput,
+    QuickDateInput,
+    QuickHiddenInput,
+    QuickSelect,
+    QuickTextInput,
+    ReadyChoices,
+)
 
 
 def _normalised(html) -> str:
@@ -40,3 +47,24 @@ def test_a_search_box_keeps_its_input_type():
     widget = QuickTextInput()
     widget.input_type = "search"
     assert _normalised(widget.render("q", "x")) == '<input type="search" name="q" value="x">'
+
+
+def test_ready_choices_validate_and_render_like_a_list_every_time():
+    """Given as they are (not walked by Django on each form), they must still read as choices:
+    more than once (the field validates, the widget renders), groups included."""
+    pairs = [("", "Any category"), ("Wales", [("neglect", "Neglect"), ("physical", "Physical abuse")]), ("x", "X")]
+    ready = forms.ChoiceField(required=False, widget=QuickSelect)
+    ready.choices = ReadyChoices(pairs)
+    plain = forms.ChoiceField(required=False)
+    plain.choices = pairs
+    for _ in range(2):
+        assert ready.clean("physical") == "physical" and ready.clean("") == ""
+        with pytest.raises(forms.ValidationError):
+            ready.clean("sexual")
+        assert _normalised(ready.widget.render("category", "physical")) == _normalised(
+            plain.widget.render("category", "physical")
+        )
+    # Each form takes a deep copy of its class's fields: the copy keeps them.
+    form_class = type("CategoryForm", (forms.Form,), {"category": ready})
+    assert form_class(data={"category": "neglect"}).is_valid()
+    assert not form_class(data={"category": "sexual"}).is_valid()
