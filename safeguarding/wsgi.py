@@ -1,8 +1,9 @@
 import gc
 import itertools
 import os
+import threading
 
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
@@ -35,3 +36,38 @@ def _freeze_once_warm(**kwargs) -> None:
 
 
 request_finished.connect(_freeze_once_warm)
+
+# Out of band: the collector's work done between requests rather than inside them. Automatic
+# collections struck whichever request was running: the young generations every request or
+# two, the middle one (up to 1.5 ms) on one request in seventeen, which is the p95. Once no
+# request of this worker is in flight, the young and middle generations are collected (one
+# request's survivors: 0.07 ms) and, every FULL_COLLECTION_EVERY times, all of them (0.3 to
+# 0.6 ms, once the worker has frozen what it keeps). The automatic collector stays on, with a
+# first threshold no ordinary request reaches (a page leaves a few hundred objects), for long
+# requests and for a worker that is never idle.
+AUTOMATIC_YOUNG_THRESHOLD = 10_000
+FULL_COLLECTION_EVERY = 100
+_in_flight = 0
+_in_flight_lock = threading.Lock()
+_collections = itertools.count(1)
+
+
+def _request_started(**kwargs) -> None:
+    global _in_flight
+    with _in_flight_lock:
+        _in_flight += 1
+
+
+def _collect_when_idle(**kwargs) -> None:
+    global _in_flight
+    with _in_flight_lock:
+        _in_flight = max(_in_flight - 1, 0)
+        if _in_flight:
+            return
+    gc.collect(2 if next(_collections) % FULL_COLLECTION_EVERY == 0 else 1)
+
+
+_threshold = gc.get_threshold()
+gc.set_threshold(AUTOMATIC_YOUNG_THRESHOLD, *_threshold[1:])
+request_started.connect(_request_started)
+request_finished.connect(_collect_when_idle)

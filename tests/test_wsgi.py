@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import textwrap
 
 from django.conf import settings
 
@@ -43,3 +44,37 @@ def test_the_worker_freezes_again_once_warm_after_a_response_and_only_once():
     assert before == start  # not before the worker is warm
     assert after >= start + 1000  # what is alive then (the 1,000 lists kept) is frozen
     assert later == after  # and never again: the next 1,000 lists stay in the generations
+
+
+def test_the_worker_collects_between_requests_not_during_them():
+    """Out of band: once no request of the worker is in flight, the young generations are
+    collected (every so often all of them); while another request runs, nothing is; the
+    automatic collector stays on, for requests that leave far more behind than a page does."""
+    script = textwrap.dedent(
+        """
+        import gc, safeguarding.wsgi as w
+        from django.core.signals import request_finished as done, request_started as start
+
+        print(gc.isenabled(), gc.get_threshold()[0])
+        start.send(sender=None); start.send(sender=None)
+        junk = [[] for _ in range(1000)]
+        done.send(sender=None)  # one request still in flight: nothing collected
+        print(gc.get_count()[0] >= 900)
+        done.send(sender=None)  # none in flight: collected
+        print(gc.get_count()[0] < 50)
+        full = []
+        gc.callbacks.append(lambda phase, info: phase == "stop" and info["generation"] == 2 and full.append(1))
+        for _ in range(w.FULL_COLLECTION_EVERY):
+            start.send(sender=None); done.send(sender=None)
+        print(len(full))
+        """
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "safeguarding.settings")}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    enabled, threshold, kept_while_busy, collected_when_idle, full = result.stdout.split()[-5:]
+    assert enabled == "True" and int(threshold) >= 10_000
+    assert kept_while_busy == "True" and collected_when_idle == "True"
+    assert int(full) == 1
