@@ -279,9 +279,11 @@ def scale_table(other: dict, default: dict | None) -> str:
             if row.get("skipped"):
                 continue
             was = before.get(name, {})
+            # A variant the default scale skipped (no rows there) has no page or query figure.
+            was_page = was.get("p95_ms") or was.get("skipped", "")
             lines.append(
                 f"| {name} | {was.get('bare_sql_p95_ms', '')} | {row['bare_sql_p95_ms']} | "
-                f"{was.get('p95_ms', '')} | {row['p95_ms']} | {was.get('total_p95_ms', '')} | "
+                f"{was_page} | {row['p95_ms']} | {was.get('total_p95_ms', '')} | "
                 f"{row.get('total_p95_ms', '')} |"
             )
     plans = other.get("plans", {})

@@ -67,3 +67,28 @@ def test_a_large_run_is_set_beside_the_default_one(tmp_path, monkeypatch):
     assert "Measured again on the same data at 2026-11-30T17:00:00+00:00 (phases: queue,intake)" in doc.read_text()
     assert doc.read_text().count("<!-- bench:large:start -->") == 1
     assert "| 40 ms | 45 ms | 1.12 |" in doc.read_text()
+
+
+def test_a_variant_only_the_large_run_measures_says_why_the_default_has_no_figure(tmp_path, monkeypatch):
+    """The closed list has no rows at the default scale: beside its large figures, the default's
+    column says so instead of "None"."""
+    bench = tmp_path / "benchmarks"
+    bench.mkdir()
+    monkeypatch.setattr(report, "DOC", tmp_path / "benchmarks.md")
+    monkeypatch.setattr(report, "SVG", tmp_path / "benchmarks.svg")
+    monkeypatch.setattr(report, "ROOT", tmp_path)
+    (tmp_path / "benchmarks.md").write_text(f"# Benchmarks\n\n{report.START}\n{report.END}\n")
+    default = _results("default", 100_000, 40.0)
+    default["details"]["queue_variants"]["variants"]["closed"].update(p95_ms=None, total_p95_ms=5.0)
+    (bench / "results.json").write_text(json.dumps(default))
+    report.write(default)
+    large = _results("large", 1_000_000, 50.0)
+    large["details"]["queue_variants"]["variants"]["closed"] = {
+        **large["details"]["queue_variants"]["variants"]["chase"],
+        "query": "?status=closed",
+        "total_p95_ms": 7.0,
+    }
+    report.write(large)
+    large_block = (tmp_path / "benchmarks.md").read_text().split("<!-- bench:large:start -->", 1)[1]
+    assert "| closed |  | 5.0 | no closed concerns | 50.0 | 5.0 | 7.0 |" in large_block
+    assert "| None |" not in large_block
