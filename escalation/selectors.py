@@ -243,8 +243,8 @@ def queue_for_lead(
     Starts from concerns_visible_to, so a concern the lead may not know of (another team's, or
     one about the lead themselves as alleged person) never appears. Everything each row shows
     is joined, annotated or prefetched: a fixed number of queries for any number of rows (a
-    search's matches are read inside the same statement). ``counting`` plans it for a capped count instead of
-    a page (it only changes how the chase filter is read).
+    search's matches are read inside the same statement). ``counting`` plans it for a capped
+    count instead of a page (it only changes how the chase filter is read).
     """
     filters = filters or QueueFilters()
     now = now or timezone.now()
