@@ -17,26 +17,6 @@ get_resolver().url_patterns  # noqa: B018 - reading it loads every view module
 # cost 3.6 ms a request on average, in pauses of tens of milliseconds on the slow requests.
 gc.freeze()
 
-# The first requests load as much again, for the worker's life: template libraries, compiled
-# templates, translation catalogues, the ORM's and the driver's caches (about 30,000 objects).
-# Left in the collector's generations, each full collection walked them: pauses of 7 to 12 ms
-# inside a request, every hundred or so requests, which decided the queue's p95. Frozen once the
-# worker is warm, after a response has gone (request_finished), they pause nobody.
-FREEZE_AGAIN_AFTER_REQUESTS = 200
-_requests_finished = itertools.count(1)
-
-
-def _freeze_once_warm(**kwargs) -> None:
-    if next(_requests_finished) != FREEZE_AGAIN_AFTER_REQUESTS:
-        return
-    request_finished.disconnect(_freeze_once_warm)
-    # This request's and its predecessors' cycles first: frozen, they would never be freed.
-    gc.collect()
-    gc.freeze()
-
-
-request_finished.connect(_freeze_once_warm)
-
 # Out of band: the collector's work done between requests rather than inside them. Automatic
 # collections struck whichever request was running: the young generations every request or
 # two, the middle one (up to 1.5 ms) on one request in seventeen, which is the p95. Once no
@@ -45,8 +25,16 @@ request_finished.connect(_freeze_once_warm)
 # 0.6 ms, once the worker has frozen what it keeps). The automatic collector stays on, with a
 # first threshold no ordinary request reaches (a page leaves a few hundred objects), for long
 # requests and for a worker that is never idle.
+#
+# The first requests load as much again as the start did, for the worker's life: template
+# libraries, compiled templates, translation catalogues, the ORM's and the driver's caches
+# (about 30,000 objects). Left in the collector's generations, each full collection walked them:
+# pauses of 7 to 12 ms inside a request, which decided the queue's p95. So the
+# FREEZE_AGAIN_AFTER_REQUESTS-th collection, once the worker is warm, collects everything and
+# then freezes what is left, as the start did.
 AUTOMATIC_YOUNG_THRESHOLD = 10_000
 FULL_COLLECTION_EVERY = 100
+FREEZE_AGAIN_AFTER_REQUESTS = 200
 _in_flight = 0
 _in_flight_lock = threading.Lock()
 _collections = itertools.count(1)
@@ -64,10 +52,15 @@ def _collect_when_idle(**kwargs) -> None:
         _in_flight = max(_in_flight - 1, 0)
         if _in_flight:
             return
-    gc.collect(2 if next(_collections) % FULL_COLLECTION_EVERY == 0 else 1)
+    collection = next(_collections)
+    if collection == FREEZE_AGAIN_AFTER_REQUESTS:
+        # Every cycle first: frozen, it would never be freed.
+        gc.collect()
+        gc.freeze()
+    else:
+        gc.collect(2 if collection % FULL_COLLECTION_EVERY == 0 else 1)
 
 
-_threshold = gc.get_threshold()
-gc.set_threshold(AUTOMATIC_YOUNG_THRESHOLD, *_threshold[1:])
+gc.set_threshold(AUTOMATIC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 request_started.connect(_request_started)
 request_finished.connect(_collect_when_idle)
