@@ -25,7 +25,9 @@ from concerns.models import (
 from consent.selectors import clients_for_user
 
 # Higher layers may grant further, time-limited access (escalation's break-glass) without this
-# layer importing them: each registered provider returns a queryset of concern ids.
+# layer importing them: each registered provider returns a queryset of concern ids, never a list
+# read in Python. The queryset is read when its statement runs, and a compiled statement may be
+# kept and run again later (the queue's pages are).
 _extra_access_providers: list = []
 
 

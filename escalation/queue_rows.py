@@ -20,7 +20,6 @@ from django.utils.translation import gettext
 
 from concerns.models import ConcernStatus, Urgency
 from escalation.models import RiskRating
-from escalation.selectors import QUEUE_ROW_VALUES
 from escalation.templatetags.escalation_tags import DuePhrases
 
 ROW = (
@@ -102,11 +101,10 @@ class _Dates:
         return f"{self.day(moment)} {moment:%H:%M}"
 
 
-def queue_rows(concerns, *, now: datetime, request, category_labels: dict[str, str]) -> list[SafeString]:
-    """One table row per concern of a page: ``concerns`` is the page's slice of
-    escalation.selectors.queue_for_lead, read as plain values (no model objects);
+def queue_rows(concerns: list[dict], *, now: datetime, request, category_labels: dict[str, str]) -> list[SafeString]:
+    """One table row per concern of a page: ``concerns`` are the page's rows as
+    escalation.selectors.queue_page_rows reads them, plain values (no model objects);
     ``category_labels`` is concerns.selectors.category_labels()."""
-    concerns = list(concerns.values(*QUEUE_ROW_VALUES))
     concern_url = _url_maker("escalation:concern")
     acknowledge_url = _url_maker("escalation:acknowledge")
     labels = {name: _e(label) for name, label in _labels().items()}

@@ -44,6 +44,7 @@ from concerns.selectors import concern_ids_hidden_from, concerns_visible_to, exc
 from concerns.selectors import is_hidden_from as concern_is_hidden_from
 from consent.models import ClientInformedRecord, SharingDecision
 from consent.selectors import client_informed_for_concern, sharing_decisions_for_concern
+from escalation.kept_statements import KeptStatements
 from escalation.models import (
     BreakGlassGrant,
     ClosureRecord,
@@ -303,6 +304,40 @@ def queue_for_lead(
         # One array (any_of): the primary key is probed for each id, so a capped count stops early.
         concerns = concerns.filter(pk__any_of=search_match_array(filters.search))
     return concerns.order_by(*_queue_order(filters))
+
+
+# The queue's page statements, compiled once and kept per process: a lead asks for the same
+# page again (its refresh, going back to it after a concern), and only the time moves.
+_queue_pages = KeptStatements()
+
+
+def queue_page_rows(user: User, filters: QueueFilters, *, now: datetime, first: int, top: int) -> list[dict]:
+    """Rows ``first`` to ``top`` (exclusive) of queue_for_lead(user, filters) at ``now``, as
+    dictionaries of QUEUE_ROW_VALUES.
+
+    The key of a kept statement is everything it is built from but the time: the person and
+    what decides their access (their roles, whether they cover every team, which teams), the
+    filters, the rows asked for, and the time zone that turns the closed-date filters into moments.
+    """
+    if not user.is_authenticated:
+        return []
+    team_ids = covered_team_ids(user)
+    key = (
+        user.pk,
+        user.role_names,
+        user.covers_all_teams,
+        None if team_ids is None else tuple(team_ids),
+        filters,
+        first,
+        top,
+        timezone.get_current_timezone_name(),
+    )
+
+    def build(at: datetime) -> QuerySet:
+        concerns = queue_for_lead(user, filters, now=at)
+        return first_rows_of(concerns, filters, top)[first:top].values(*QUEUE_ROW_VALUES)
+
+    return _queue_pages.rows(key, build, now=now)
 
 
 def queue_total(user: User, filters: QueueFilters, *, now: datetime | None = None) -> int:

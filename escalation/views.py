@@ -176,13 +176,12 @@ def queue(request):
     """
     form, filters, categories = _filtered_queue(request)
     now = timezone.now()
-    concerns = selectors.queue_for_lead(request.user, filters, now=now)
     number = _page_number(request.GET.get("page"))
     first = (number - 1) * selectors.QUEUE_PAGE_SIZE
     # One row more than the page shows: if it comes back, there is a next page.
     top = first + selectors.QUEUE_PAGE_SIZE + 1
     rows = queue_rows(
-        selectors.first_rows_of(concerns, filters, top)[first:top],
+        selectors.queue_page_rows(request.user, filters, now=now, first=first, top=top),
         now=now,
         request=request,
         category_labels=category_labels(categories),

@@ -29,19 +29,21 @@ def _signed_in(client, user):
 
 def _render_queue_rows(user, filters=None):
     """The queue's own work: the selector, the page of rows and their template."""
-    from django.core.paginator import Paginator
     from django.template.loader import render_to_string
     from django.test import RequestFactory
 
     from concerns.selectors import category_labels
     from escalation.queue_rows import queue_rows
-    from escalation.selectors import QUEUE_PAGE_SIZE, queue_for_lead
+    from escalation.selectors import QUEUE_PAGE_SIZE, QueueFilters, queue_page_rows
+    from escalation.views import QueuePage
 
     request = RequestFactory().get(QUEUE)
     request.user = user
-    page = Paginator(queue_for_lead(user, filters), QUEUE_PAGE_SIZE).get_page(1)
     now = timezone.now()
-    rows = queue_rows(page.object_list, now=now, request=request, category_labels=category_labels())
+    values = queue_page_rows(user, filters or QueueFilters(), now=now, first=0, top=QUEUE_PAGE_SIZE + 1)
+    rows = queue_rows(values, now=now, request=request, category_labels=category_labels())
+    page = QueuePage(number=1, rows=rows[:QUEUE_PAGE_SIZE], has_next=len(rows) > QUEUE_PAGE_SIZE)
+    rows = page.rows
     context = {"page": page, "rows": rows, "now": now}
     return render_to_string("escalation/queue/_rows.html", context, request=request)
 
