@@ -5,13 +5,19 @@ are the floor: the session, the person, the count, and the session's save. Roles
 factor and the session list's "last seen" come from the cache, which every change drops.
 """
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.security import has_second_factor
@@ -132,3 +138,17 @@ def test_the_cache_keeps_one_redis_client_per_server():
     assert redis_client.get_client("a", write=True) is redis_client.get_client("b")
     cache.set("one-client-check", 1)
     assert cache.get("one-client-check") == 1
+
+
+def test_a_process_remembers_a_session_it_has_seen_for_an_interval(cast, client):
+    """After the first request of a session, its "last seen" key is not asked of the cache again
+    by this process until the interval has passed: the cache emptied, no touch follows."""
+    client.force_login(cast.lead)
+    url = reverse(COUNT_URL)
+    assert any("usersessions_usersession" in sql for sql in _statements(client, url))
+    cache.clear()
+    assert not any("usersessions_usersession" in sql for sql in _statements(client, url))
+    later = timezone.now() + timedelta(seconds=settings.USERSESSION_TOUCH_SECONDS + 1)
+    with time_machine.travel(later, tick=False):
+        assert any("usersessions_usersession" in sql for sql in _statements(client, url))
+        assert not any("usersessions_usersession" in sql for sql in _statements(client, url))
