@@ -80,7 +80,15 @@ def _labels() -> dict[str, str]:
 
 
 def _e(value) -> str:
-    return escape(str(value), quote=True)
+    return escape(value if type(value) is str else str(value), quote=True)
+
+
+def _row_template(labels: dict[str, str]) -> str:
+    """ROW with the page's cell labels written in once, instead of formatted into every row."""
+    template = ROW
+    for name, label in labels.items():
+        template = template.replace("{" + name + "}", label.replace("{", "{{").replace("}", "}}"))
+    return template
 
 
 class _Dates:
@@ -98,7 +106,7 @@ class _Dates:
         return f"{moment.day} {month} {moment.year}"
 
     def day_and_time(self, moment: datetime) -> str:
-        return f"{self.day(moment)} {moment:%H:%M}"
+        return f"{self.day(moment)} {moment.hour:02d}:{moment.minute:02d}"
 
 
 def queue_rows(concerns: list[dict], *, now: datetime, request, category_labels: dict[str, str]) -> list[SafeString]:
@@ -107,7 +115,7 @@ def queue_rows(concerns: list[dict], *, now: datetime, request, category_labels:
     ``category_labels`` is concerns.selectors.category_labels()."""
     concern_url = _url_maker("escalation:concern")
     acknowledge_url = _url_maker("escalation:acknowledge")
-    labels = {name: _e(label) for name, label in _labels().items()}
+    row_template = _row_template({name: _e(label) for name, label in _labels().items()})
     closed_word = _e(gettext("Closed"))
     not_rated = QUIET.format(_e(gettext("Not rated yet")))
     nobody = QUIET.format(_e(gettext("Nobody yet")))
@@ -117,6 +125,7 @@ def queue_rows(concerns: list[dict], *, now: datetime, request, category_labels:
     statuses = {value: _e(label) for value, label in ConcernStatus.choices}
     risks = {value: _e(label) for value, label in RiskRating.choices}
     due_phrase = DuePhrases()
+    deadline_labels: dict[str, str] = {}  # each kind's name, escaped once
     dates = _Dates()
     # The page's time zone once: timezone.localtime() looks the active zone up for each date.
     zone = timezone.get_current_timezone()
@@ -135,7 +144,7 @@ def queue_rows(concerns: list[dict], *, now: datetime, request, category_labels:
         if due_at:
             time_left = COUNTDOWN.format(
                 iso=due_at.astimezone(zone).isoformat(),
-                label=_e(due_phrase.label(kind)),
+                label=deadline_labels.get(kind) or deadline_labels.setdefault(kind, _e(due_phrase.label(kind))),
                 text=_e(due_phrase(due_at, now, kind)),
             )
         elif concern["closed_at"]:
@@ -152,8 +161,7 @@ def queue_rows(concerns: list[dict], *, now: datetime, request, category_labels:
         rows.append(
             # Every value above is escaped before it is placed.
             mark_safe(  # noqa: S308  # nosec B308 B703
-                ROW.format(
-                    **labels,
+                row_template.format(
                     overdue="table-danger" if due_at and due_at < now else "",
                     url=url,
                     reference=reference,

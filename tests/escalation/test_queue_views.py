@@ -382,6 +382,25 @@ def test_the_rows_write_dates_as_django_formats_them():
         assert dates.day_and_time(moment) == dateformat.format(moment, "j M Y H:i")
 
 
+def test_a_cell_label_with_braces_is_written_as_translated():
+    """The cell labels are written into the row's markup once per page; a translation holding
+    a brace must not be taken for a placeholder."""
+    from escalation.queue_rows import ROW, _row_template
+
+    names = ["l_reference", "l_team", "l_owner"]
+    template = _row_template({name: f"{{{name}}} & {{0}}" for name in names})
+    placeholders = {
+        key: "x"
+        for key in ("overdue", "url", "reference", "received_iso", "received", "urgency", "categories", "team")
+        + ("reporter", "time_left", "chase", "risk", "status", "owner", "action")
+        + ("l_received", "l_urgency", "l_categories", "l_reporter", "l_time_left", "l_risk", "l_status")
+    }
+    row = template.format(**placeholders)
+    for name in names:
+        assert f'data-label="{{{name}}} & {{0}}"' in row
+    assert row.count('data-label="x"') == ROW.count("data-label=") - len(names)
+
+
 def test_a_row_writes_its_received_time_in_uk_time(cast, client):
     """A concern received at 08:30 UTC in July shows 09:30 (British Summer Time)."""
     from datetime import UTC, datetime
