@@ -1,6 +1,7 @@
 """Reads about people, teams, roles and the organisation's settings."""
 
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Organisation, Team, User
@@ -22,15 +23,38 @@ def covered_team_ids(user: User) -> list[int] | None:
     return list(memo)
 
 
-def covered_team_names(user: User) -> list[tuple[int, str]]:
-    """(id, name) of the teams a lead covers, by name (every team for an organisation-wide lead).
+# Every team's (id, name), by name: an organisation-wide lead's list of teams on every visit
+# of the queue. Kept in the cache and dropped at each change through the model
+# (``forget_team_names``, connected in accounts.apps); the timeout bounds any other path.
+TEAM_NAMES_KEY = "accounts:team-names:v1"
+TEAM_NAMES_SECONDS = 300
 
-    One statement, which also answers ``covered_team_ids`` for the rest of the request: the
-    queue asks for both. Written out: the ORM took twice as long to build this join of two
-    tables as PostgreSQL took to run it, on every visit of the queue.
+
+def every_team_name() -> list[tuple[int, str]]:
+    names = cache.get(TEAM_NAMES_KEY)
+    if names is None:
+        names = list(Team.objects.order_by("name", "id").values_list("id", "name"))
+        cache.set(TEAM_NAMES_KEY, names, TEAM_NAMES_SECONDS)
+    return names
+
+
+def forget_team_names(**kwargs) -> None:
+    """At once, and again when the change commits, so a read of the old rows while it was in
+    flight cannot keep them."""
+    cache.delete(TEAM_NAMES_KEY)
+    transaction.on_commit(lambda: cache.delete(TEAM_NAMES_KEY))
+
+
+def covered_team_names(user: User, *, every_team: list[tuple[int, str]] | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the teams a lead covers, by name (every team for an organisation-wide lead:
+    ``every_team`` when the caller has read every_team_name() already).
+
+    For a lead of some teams, one statement, which also answers ``covered_team_ids`` for the
+    rest of the request: the queue asks for both. Written out: the ORM took twice as long to
+    build this join of two tables as PostgreSQL took to run it, on every visit of the queue.
     """
     if user.covers_all_teams:
-        return list(Team.objects.order_by("name", "id").values_list("id", "name"))
+        return list(every_team_name() if every_team is None else every_team)
     team, link = Team._meta.db_table, User.covered_teams.through._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(

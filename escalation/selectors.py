@@ -21,7 +21,13 @@ from django.utils.translation import gettext, gettext_lazy
 from accounts.access import person_cache_key
 from accounts.models import User
 from accounts.roles import LEAD_ROLES, Role
-from accounts.selectors import covered_team_ids, leads_covering_team, users_with_role
+from accounts.selectors import (
+    TEAM_NAMES_KEY,
+    covered_team_ids,
+    covered_team_names,
+    leads_covering_team,
+    users_with_role,
+)
 from alerts.models import ObligationKind
 from audit.actions import AuditAction, AuditKind, action_kind, action_label, readable_details, spec_for
 from audit.models import AuditEvent
@@ -40,7 +46,13 @@ from concerns.models import (
     status_rank,
     urgency_rank,
 )
-from concerns.selectors import concern_ids_hidden_from, concerns_visible_to, excluded_people
+from concerns.selectors import (
+    ACTIVE_CATEGORIES_KEY,
+    concern_ids_hidden_from,
+    concerns_visible_to,
+    every_category,
+    excluded_people,
+)
 from concerns.selectors import is_hidden_from as concern_is_hidden_from
 from consent.models import ClientInformedRecord, SharingDecision
 from consent.selectors import client_informed_for_concern, sharing_decisions_for_concern
@@ -536,10 +548,14 @@ def queue_counts(user: User, *, now: datetime | None = None) -> QueueCounts:
 OWNER_CHOICES_SECONDS = 60
 
 
+def _owner_choices_key(user: User) -> str:
+    return person_cache_key("queue-owner-choices:v1", user.pk, user.date_joined)
+
+
 def queue_owner_choices(user: User) -> list[tuple[int, str]]:
     """(id, name) of the leads and deputies who may own the concerns of the teams ``user`` covers,
     kept for OWNER_CHOICES_SECONDS."""
-    key = person_cache_key("queue-owner-choices:v1", user.pk, user.date_joined)
+    key = _owner_choices_key(user)
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -551,6 +567,33 @@ def queue_owner_choices(user: User) -> list[tuple[int, str]]:
     choices = [(pk, full_name or email) for pk, full_name, email in rows]
     cache.set(key, choices, OWNER_CHOICES_SECONDS)
     return choices
+
+
+@dataclass(frozen=True)
+class QueueFilterLists:
+    """What the queue's filter form offers ``user``: their teams, every category (retired ones
+    too, which the rows still name), and the people who may own their concerns."""
+
+    teams: list[tuple[int, str]]
+    categories: list
+    owners: list[tuple[int, str]]
+
+
+def queue_filter_lists(user: User) -> QueueFilterLists:
+    """The three lists, asked of the cache in one round trip; each one missing is read as its
+    own selector reads it (and kept). A lead of some teams reads theirs from PostgreSQL."""
+    owners_key = _owner_choices_key(user)
+    keys = [ACTIVE_CATEGORIES_KEY, owners_key]
+    if user.covers_all_teams:
+        keys.append(TEAM_NAMES_KEY)
+    found = cache.get_many(keys)
+    categories = found[ACTIVE_CATEGORIES_KEY] if ACTIVE_CATEGORIES_KEY in found else every_category()
+    owners = found[owners_key] if owners_key in found else queue_owner_choices(user)
+    return QueueFilterLists(
+        teams=covered_team_names(user, every_team=found.get(TEAM_NAMES_KEY)),
+        categories=categories,
+        owners=owners,
+    )
 
 
 # --- One concern, for a lead ----------------------------------------------------------------

@@ -20,11 +20,10 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.roles import LEAD_ROLES, Role
 from accounts.security import require_fresh_second_factor
-from accounts.selectors import covered_team_names
 from audit.actions import AuditAction
 from audit.services import record_event
 from concerns.models import ConcernStatus
-from concerns.selectors import active_categories, category_labels, concern_with_parts, every_category
+from concerns.selectors import active_categories, category_labels, concern_with_parts
 from escalation import forms, selectors, services, staff_services
 from escalation.models import ExternalReferral
 from escalation.queue_rows import queue_rows
@@ -108,18 +107,17 @@ def _page_number(value: str | None) -> int:
 
 def _filtered_queue(request):
     """The filter form bound to the URL, and the filters it gives (the queue and its total)."""
-    teams = covered_team_names(request.user)
     # The filter lists the categories and the rows name them: one read of them for both.
-    categories = every_category()
+    lists = selectors.queue_filter_lists(request.user)
     form = forms.QueueFilterForm(
         request.GET or None,
-        teams=teams,
+        teams=lists.teams,
         statuses=selectors.status_choices(),
-        owners=selectors.queue_owner_choices(request.user),
-        categories=active_categories(categories),
+        owners=lists.owners,
+        categories=active_categories(lists.categories),
     )
     filters = _queue_filters(form) if request.GET else selectors.QueueFilters()
-    return form, filters, categories
+    return form, filters, lists.categories
 
 
 def _query_without_page(request):

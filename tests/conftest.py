@@ -182,6 +182,17 @@ def restore_seeded_rows(snapshot: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _team_names_forgotten():
+    """Each test reads the list of every team afresh: the last test's teams were rolled back
+    (their rollback dropped no cache entry), so the cached list may name teams gone."""
+    from django.core.cache import cache
+
+    from accounts.selectors import TEAM_NAMES_KEY
+
+    cache.delete(TEAM_NAMES_KEY)
+
+
+@pytest.fixture(autouse=True)
 def _sweep_sighting_forgotten():
     """Each test reads the sweep's heartbeat afresh: the last test's rows were rolled back, but
     the process would still remember the run it read about."""

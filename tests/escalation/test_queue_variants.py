@@ -498,6 +498,54 @@ def test_a_queue_page_reads_the_categories_once(cast, client, monkeypatch):
         cache.delete(ACTIVE_CATEGORIES_KEY)
 
 
+def test_the_filter_lists_come_from_one_cache_round_trip(cast, client, monkeypatch):
+    """The categories, the owners and (for an organisation-wide lead) every team's name: one
+    get_many, and no statement about teams, once the lists are kept."""
+    from django.core.cache import cache
+
+    from accounts.selectors import TEAM_NAMES_KEY
+    from concerns.selectors import ACTIVE_CATEGORIES_KEY
+    from tests.factories.accounts import UserFactory
+
+    organisation_wide = UserFactory(
+        email="owen@example.test", full_name="Owen Orgwide", roles=[Role.LEAD], covers_all_teams=True
+    )
+    client.force_login(organisation_wide)
+    client.get(QUEUE)  # the first visit keeps the lists
+    asked = []
+    real_get_many = cache.get_many
+
+    def recording_get_many(keys, *args, **kwargs):
+        asked.append(list(keys))
+        return real_get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", recording_get_many)
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(QUEUE).content.decode()
+    assert len(asked) == 1 and {ACTIVE_CATEGORIES_KEY, TEAM_NAMES_KEY} <= set(asked[0]), asked
+    assert not [q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "accounts_team"')]
+    assert f'<option value="{cast.other_team.pk}">Adult therapies</option>' in body
+
+
+def test_a_team_renamed_or_added_is_in_the_next_filter_list(cast, client):
+    from tests.factories.accounts import TeamFactory, UserFactory
+
+    organisation_wide = UserFactory(
+        email="owen@example.test", full_name="Owen Orgwide", roles=[Role.LEAD], covers_all_teams=True
+    )
+    client.force_login(organisation_wide)
+    assert ">Adult therapies</option>" in client.get(QUEUE).content.decode()
+    cast.other_team.name = "Adult psychology"
+    cast.other_team.save()
+    added = TeamFactory(name="Perinatal", code="perinatal")
+    body = client.get(QUEUE).content.decode()
+    assert ">Adult therapies</option>" not in body
+    assert f'<option value="{cast.other_team.pk}">Adult psychology</option>' in body
+    assert f'<option value="{added.pk}">Perinatal</option>' in body
+    added.delete()
+    assert ">Perinatal</option>" not in client.get(QUEUE).content.decode()
+
+
 def test_the_owner_list_is_kept_for_a_minute_per_lead(cast, django_assert_num_queries):
     from django.core.cache import cache
 
