@@ -34,7 +34,8 @@ _MOST_REMEMBERED = 10_000
 
 def _remember(key: str, until: float, now: float) -> None:
     if len(_fresh_until) >= _MOST_REMEMBERED:
-        for stale in [k for k, fresh_until in _fresh_until.items() if fresh_until <= now]:
+        # A copy first: another thread of the worker may add a key meanwhile.
+        for stale in [k for k, fresh_until in list(_fresh_until.items()) if fresh_until <= now]:
             _fresh_until.pop(stale, None)
         if len(_fresh_until) >= _MOST_REMEMBERED:
             _fresh_until.clear()

@@ -152,3 +152,19 @@ def test_a_process_remembers_a_session_it_has_seen_for_an_interval(cast, client)
     with time_machine.travel(later, tick=False):
         assert any("usersessions_usersession" in sql for sql in _statements(client, url))
         assert not any("usersessions_usersession" in sql for sql in _statements(client, url))
+
+
+def test_the_sessions_a_process_remembers_stay_bounded():
+    """Past the most it remembers, a process forgets the keys whose interval is over."""
+    import time
+
+    from accounts import activity
+
+    activity._fresh_until.clear()
+    now = time.time()
+    for number in range(activity._MOST_REMEMBERED):
+        activity._remember(f"seen-{number}", now - 1 if number % 2 else now + 60, now)
+    activity._remember("seen-now", now + 60, now)
+    assert len(activity._fresh_until) == activity._MOST_REMEMBERED // 2 + 1
+    assert activity._fresh_until["seen-now"] == now + 60
+    activity._fresh_until.clear()
