@@ -51,7 +51,6 @@ class _Statement:
     now_positions: tuple[int, ...]
     names: tuple[str, ...]
     converters: tuple
-    using: str
 
     def params_at(self, now: datetime) -> list:
         params = list(self.params)
@@ -68,7 +67,7 @@ def _compile(queryset: QuerySet) -> _Statement:
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
-        return _Statement(sql=None, params=(), now_positions=(), names=(), converters=(), using=queryset.db)
+        return _Statement(sql=None, params=(), now_positions=(), names=(), converters=())
     if query.selected:
         names = list(query.selected)
     else:
@@ -81,7 +80,6 @@ def _compile(queryset: QuerySet) -> _Statement:
         now_positions=tuple(i for i, value in enumerate(params) if value == STAND_IN_NOW),
         names=tuple(names),
         converters=converters,
-        using=queryset.db,
     )
 
 
@@ -100,20 +98,19 @@ class KeptStatements:
     def __len__(self) -> int:
         return len(self._statements)
 
-    def statement(
-        self, key: Hashable, build: Callable[[datetime], QuerySet], *, using: str = DEFAULT_DB_ALIAS
-    ) -> _Statement:
+    def statement(self, key: Hashable, build: Callable[[datetime], QuerySet]) -> _Statement:
         """The statement kept under ``key``, built by ``build(STAND_IN_NOW)`` the first time.
 
-        ``build`` must return a ``values()`` queryset on ``using`` whose SQL depends on nothing
-        but ``key`` and the time it is given.
+        ``build`` must return a ``values()`` queryset whose SQL depends on nothing but ``key``
+        and the time it is given.
         """
         statement = self._statements.get(key)
         if statement is None:
-            with connections[using].execute_wrapper(_refuse_queries):
+            with connections[DEFAULT_DB_ALIAS].execute_wrapper(_refuse_queries):
                 queryset = build(STAND_IN_NOW)
-                if queryset.db != using:
-                    raise ValueError(f"A statement kept for {using!r} was built for {queryset.db!r}.")
+                if queryset.db != DEFAULT_DB_ALIAS:
+                    # The guard above watches the default connection only.
+                    raise ValueError(f"A kept statement must read the default database, not {queryset.db!r}.")
                 statement = _compile(queryset)
             with self._lock:
                 if len(self._statements) >= self.size:
@@ -122,27 +119,24 @@ class KeptStatements:
                 self._statements[key] = statement
         return statement
 
-    def rows(
-        self, key: Hashable, build: Callable[[datetime], QuerySet], *, now: datetime, using: str = DEFAULT_DB_ALIAS
-    ) -> list[dict]:
+    def rows(self, key: Hashable, build: Callable[[datetime], QuerySet], *, now: datetime) -> list[dict]:
         """The rows of the statement under ``key`` at ``now``, as values() gives them."""
-        statement = self.statement(key, build, using=using)
+        statement = self.statement(key, build)
         if statement.sql is None:
             return []
-        connection = connections[statement.using]
+        connection = connections[DEFAULT_DB_ALIAS]
         with connection.cursor() as cursor:
             cursor.execute(statement.sql, statement.params_at(now))
             rows = cursor.fetchall()
-        names = statement.names
         if statement.converters:
-            converted = []
-            for row in rows:
-                row = list(row)
-                for position, (functions, expression) in statement.converters:
-                    value = row[position]
-                    for function in functions:
-                        value = function(value, expression, connection)
-                    row[position] = value
-                converted.append(row)
-            rows = converted
-        return [dict(zip(names, row, strict=True)) for row in rows]
+            rows = [_converted(row, statement.converters, connection) for row in rows]
+        return [dict(zip(statement.names, row, strict=True)) for row in rows]
+
+
+def _converted(row: tuple, converters: tuple, connection) -> list:
+    """One row through its fields' converters, as Django's compiler applies them."""
+    row = list(row)
+    for position, (functions, expression) in converters:
+        for function in functions:
+            row[position] = function(row[position], expression, connection)
+    return row

@@ -175,3 +175,20 @@ def test_an_empty_question_is_kept_as_no_rows(cast):
     with CaptureQueriesContext(connection) as captured:
         assert kept.rows("none", lambda at: Concern.objects.none().values("pk"), now=timezone.now()) == []
     assert len(captured) == 0
+
+
+def test_values_pass_through_their_fields_converters_as_the_orm_reads_them(cast):
+    """A field that decodes what PostgreSQL returns (JSON here) reads the same kept or not."""
+    from audit.models import AuditEvent
+
+    submit_test_concern(reporter=cast.clinician)
+    kept = KeptStatements()
+
+    def build(at):
+        return AuditEvent.objects.filter(occurred_at__lt=at).order_by("pk").values("pk", "details")
+
+    now = timezone.now()
+    assert kept.statement("details", build).converters
+    rows = kept.rows("details", build, now=now)
+    assert rows and rows == list(build(now))
+    assert any(isinstance(row["details"], dict) and row["details"] for row in rows)
